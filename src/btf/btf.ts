@@ -1,0 +1,518 @@
+import { ByteView, cString } from '../common/bytes.js';
+import { CorecheckError, fail } from '../common/errors.js';
+import { Kind, KIND_MAX, isModOrTypedef, kindName, trailerSize } from './kinds.js';
+import type { BtfType, Member, EnumValue, Enum64Value, Param, VarSecinfo } from './types.js';
+import { findValueCycle } from './cycles.js';
+import { NameIndex, cStringLength } from './name-index.js';
+
+export const BTF_MAGIC = 0xeb9f;
+const HEADER_SIZE = 24;
+const TYPE_HEADER_SIZE = 12;
+
+export interface BtfHeader {
+  readonly littleEndian: boolean;
+  readonly version: number;
+  readonly flags: number;
+  readonly hdrLen: number;
+  readonly typeOff: number;
+  readonly typeLen: number;
+  readonly strOff: number;
+  readonly strLen: number;
+}
+
+export interface BtfParseOptions {
+  /** Base BTF for split BTF (a module's BTF on its vmlinux). */
+  readonly base?: Btf;
+}
+
+/** Reads and checks a BTF header; `view` starts at the header. */
+export function parseBtfHeader(view: ByteView): BtfHeader {
+  view.need(0, HEADER_SIZE, 'BTF header');
+  const b = view.bytes;
+  let littleEndian: boolean;
+  if (b[0] === 0x9f && b[1] === 0xeb) littleEndian = true;
+  else if (b[0] === 0xeb && b[1] === 0x9f) littleEndian = false;
+  else fail('BAD_MAGIC', 'BTF header', view.base, `bad BTF magic 0x${(b[0] | (b[1] << 8)).toString(16)} (expected 0xeb9f)`);
+  view.littleEndian = littleEndian;
+  const h: BtfHeader = {
+    littleEndian,
+    version: b[2],
+    flags: b[3],
+    hdrLen: view.u32(4, 'BTF header'),
+    typeOff: view.u32(8, 'BTF header'),
+    typeLen: view.u32(12, 'BTF header'),
+    strOff: view.u32(16, 'BTF header'),
+    strLen: view.u32(20, 'BTF header'),
+  };
+  if (h.version !== 1) fail('UNSUPPORTED', 'BTF header', view.base + 2, `unsupported BTF version ${h.version}`);
+  if (h.hdrLen < HEADER_SIZE) fail('MALFORMED', 'BTF header', view.base + 4, `hdr_len ${h.hdrLen} is smaller than ${HEADER_SIZE}`);
+  if (h.hdrLen > view.length) fail('TRUNCATED', 'BTF header', view.base + 4, `hdr_len ${h.hdrLen} runs past the end of the data (${view.length} bytes)`);
+  const meta = view.length - h.hdrLen;
+  if (h.strOff + h.strLen > meta) fail('TRUNCATED', 'BTF string section', view.base + h.hdrLen + Math.min(h.strOff, meta), `str_off ${h.strOff} + str_len ${h.strLen} runs past the end of the data (${meta} bytes after the header)`);
+  if (h.typeOff + h.typeLen > meta) fail('TRUNCATED', 'BTF type section', view.base + h.hdrLen + Math.min(h.typeOff, meta), `type_off ${h.typeOff} + type_len ${h.typeLen} runs past the end of the data`);
+  // libbpf's btf_parse_hdr: the type section must end before the string section starts.
+  if (h.typeOff + h.typeLen > h.strOff) fail('MALFORMED', 'BTF header', view.base + 8, `type section (${h.typeOff} + ${h.typeLen}) runs into the string section at ${h.strOff}`);
+  if (h.typeOff % 4 !== 0) fail('MALFORMED', 'BTF header', view.base + 8, `type section offset ${h.typeOff} is not 4-byte aligned`);
+  return h;
+}
+
+/**
+ * A parsed BTF blob. Types are indexed (one offset per id) in a single pass and materialized into
+ * `BtfType` values only when asked for; names are indexed on first lookup. Ids are global across a
+ * split BTF and its base, as in libbpf: a split BTF's first id is its base's type count.
+ */
+export class Btf {
+  readonly header: BtfHeader;
+  readonly littleEndian: boolean;
+  /** First id stored in this blob: 1 for a base BTF, base.typeCount for split BTF. */
+  readonly firstId: number;
+  /** Number of ids including void and the base's types (libbpf's `btf__type_cnt`). */
+  readonly typeCount: number;
+  /** First string offset owned by this blob (base's total string length for split BTF). */
+  readonly firstStrOff: number;
+  /** Total string length of base and this blob. */
+  readonly strEnd: number;
+  private readonly view: ByteView;
+  private readonly typeOffsets: Uint32Array;
+  private readonly strStart: number;
+  /** Byte offset of the type section within the blob. */
+  private readonly typeStart: number;
+  /** The type section as u32 words in host order (swapped or copied once if needed). */
+  private readonly words: Uint32Array;
+  private readonly nameCache = new Map<number, string>();
+  private readonly typeCache: (BtfType | undefined)[] = [];
+  private nameIndex?: NameIndex;
+
+  private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number) {
+    const view = new ByteView(bytes, true, fileOffset);
+    this.view = view;
+    this.header = parseBtfHeader(view);
+    this.littleEndian = this.header.littleEndian;
+    const h = this.header;
+    if (base && base.littleEndian !== this.littleEndian) {
+      fail('MALFORMED', 'BTF header', fileOffset, 'split BTF and its base BTF have different byte orders');
+    }
+    this.firstId = base ? base.typeCount : 1;
+    this.firstStrOff = base ? base.strEnd : 0;
+    this.strStart = h.hdrLen + h.strOff;
+    this.strEnd = this.firstStrOff + h.strLen;
+    this.checkStrings();
+    this.typeStart = h.hdrLen + h.typeOff;
+    this.words = hostOrderWords(bytes, this.typeStart, h.typeLen, this.littleEndian);
+    const scan = this.indexTypes();
+    this.typeOffsets = scan.offsets;
+    this.typeCount = this.firstId + this.typeOffsets.length;
+    if (scan.maxTypeRef >= this.typeCount || scan.maxNameOff >= this.strEnd || !this.funcProtosValid()) this.validateTypes();
+    this.checkNoValueCycles();
+  }
+
+  static parse(bytes: Uint8Array, options: BtfParseOptions & { fileOffset?: number } = {}): Btf {
+    return new Btf(bytes, options.base, options.fileOffset ?? 0);
+  }
+
+  /** Offset of this blob within its file (for error messages). */
+  get fileOffset(): number {
+    return this.view.base;
+  }
+
+  private checkStrings(): void {
+    const h = this.header;
+    const b = this.bytes;
+    const at = this.view.base + this.strStart;
+    if (!this.base) {
+      if (h.strLen === 0 || b[this.strStart] !== 0) fail('MALFORMED', 'BTF string section', at, 'string section must start with an empty string');
+    }
+    if (h.strLen > 0 && b[this.strStart + h.strLen - 1] !== 0) {
+      fail('MALFORMED', 'BTF string section', at + h.strLen - 1, 'string section is not NUL-terminated');
+    }
+  }
+
+  /**
+   * One pass over the type section: the offset of each record with its size checked, and the largest
+   * type id and name offset referenced, so the common (valid) case needs no second pass.
+   */
+  private indexTypes(): { offsets: Uint32Array; maxTypeRef: number; maxNameOff: number } {
+    const w = this.words;
+    const nWords = w.length;
+    const base = this.view.base + this.typeStart;
+    let offsets = new Uint32Array(Math.max(16, nWords >>> 2));
+    let n = 0;
+    let i = 0;
+    let maxRef = 0;
+    let maxName = 0;
+    const remaining = this.header.typeLen;
+    if (remaining % 4 !== 0) {
+      fail('TRUNCATED', 'BTF type section', base + remaining - (remaining % 4), `type section length ${remaining} is not a multiple of 4`);
+    }
+    while (i < nWords) {
+      if (i + 3 > nWords) {
+        fail('TRUNCATED', `BTF type [${this.firstId + n}]`, base + i * 4, `type record needs ${TYPE_HEADER_SIZE} bytes, only ${(nWords - i) * 4} left in the type section`);
+      }
+      const nameOff = w[i];
+      const info = w[i + 1];
+      const st = w[i + 2];
+      const kind = (info >>> 24) & 0x1f;
+      const vlen = info & 0xffff;
+      const extra = kind === Kind.UNKN || kind > KIND_MAX ? -1 : trailerSize(kind, vlen);
+      if (extra < 0) fail('MALFORMED', `BTF type [${this.firstId + n}]`, base + i * 4 + 4, `unknown BTF kind ${kind}`);
+      const words = 3 + (extra >>> 2);
+      if (i + words > nWords) {
+        fail('TRUNCATED', `BTF type [${this.firstId + n}] ${kindName(kind)} vlen=${vlen}`, base + i * 4, `type record of ${words * 4} bytes runs past the end of the type section (${(nWords - i) * 4} bytes left)`);
+      }
+      if (nameOff > maxName) maxName = nameOff;
+      const p = i + 3;
+      switch (kind) {
+        case Kind.PTR: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT:
+        case Kind.TYPE_TAG: case Kind.VAR: case Kind.DECL_TAG: case Kind.FUNC_PROTO: case Kind.FUNC:
+          if (st > maxRef) maxRef = st;
+          if (kind === Kind.FUNC_PROTO) {
+            for (let j = p, e = p + 2 * vlen; j < e; j += 2) {
+              if (w[j] > maxName) maxName = w[j];
+              if (w[j + 1] > maxRef) maxRef = w[j + 1];
+            }
+          }
+          break;
+        case Kind.ARRAY:
+          if (w[p] > maxRef) maxRef = w[p];
+          if (w[p + 1] > maxRef) maxRef = w[p + 1];
+          break;
+        case Kind.STRUCT: case Kind.UNION:
+          for (let j = p, e = p + 3 * vlen; j < e; j += 3) {
+            if (w[j] > maxName) maxName = w[j];
+            if (w[j + 1] > maxRef) maxRef = w[j + 1];
+          }
+          break;
+        case Kind.ENUM:
+          for (let j = p, e = p + 2 * vlen; j < e; j += 2) if (w[j] > maxName) maxName = w[j];
+          break;
+        case Kind.ENUM64:
+          for (let j = p, e = p + 3 * vlen; j < e; j += 3) if (w[j] > maxName) maxName = w[j];
+          break;
+        case Kind.DATASEC:
+          for (let j = p, e = p + 3 * vlen; j < e; j += 3) if (w[j] > maxRef) maxRef = w[j];
+          break;
+      }
+      if (n === offsets.length) {
+        const grown = new Uint32Array(offsets.length * 2);
+        grown.set(offsets);
+        offsets = grown;
+      }
+      offsets[n++] = this.typeStart + i * 4;
+      i += words;
+    }
+    if (this.firstId + n > 0x7fffffff) fail('MALFORMED', 'BTF type section', base, 'too many types');
+    return { offsets: offsets.slice(0, n), maxTypeRef: maxRef, maxNameOff: maxName };
+  }
+
+  private checkNoValueCycles(): void {
+    const wordIndex = new Uint32Array(this.typeOffsets.length);
+    for (let i = 0; i < wordIndex.length; i++) wordIndex[i] = (this.typeOffsets[i] - this.typeStart) >>> 2;
+    const cycle = findValueCycle({ words: this.words, wordIndex, firstId: this.firstId });
+    if (!cycle) return;
+    const id = cycle[0];
+    fail('MALFORMED', `BTF type [${id}] ${kindName(this.kind(id))}`, this.fileOffset + this.recordOffset(id),
+      `type cycle: the type contains itself by value (${cycle.map((c) => `[${c}]`).join(' -> ')})`);
+  }
+
+  /** Whether every FUNC refers to a FUNC_PROTO (the one reference check that needs the kind of the target). */
+  private funcProtosValid(): boolean {
+    const offs = this.typeOffsets;
+    for (let i = 0; i < offs.length; i++) {
+      const off = offs[i];
+      if (((this.u32(off + 4) >>> 24) & 0x1f) === Kind.FUNC && this.kind(this.u32(off + 8)) !== Kind.FUNC_PROTO) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Checks every name offset and referenced type id, as libbpf's `btf_validate_type` does, and fails on
+   * the first bad one. Only run when the fast scan saw a reference out of range.
+   */
+  private validateTypes(): void {
+    const count = this.typeCount;
+    for (let id = this.firstId; id < count; id++) {
+      const off = this.typeOffsets[id - this.firstId];
+      const kind = this.kind(id);
+      const where = (detail: string, at = off): never =>
+        fail('MALFORMED', `BTF type [${id}] ${kindName(kind)}`, this.view.base + at, detail);
+      const checkName = (nameOff: number, at: number): void => {
+        if (nameOff >= this.strEnd) where(`name offset ${nameOff} is outside the string section (${this.strEnd} bytes)`, at);
+      };
+      const checkId = (ref: number, at: number): void => {
+        if (ref >= count) where(`references type id ${ref}, but the last type id is ${count - 1}`, at);
+      };
+      checkName(this.u32(off), off);
+      const vlen = this.vlen(id);
+      switch (kind) {
+        case Kind.PTR: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT:
+        case Kind.TYPE_TAG: case Kind.VAR: case Kind.DECL_TAG:
+          checkId(this.u32(off + 8), off + 8);
+          break;
+        case Kind.FUNC: {
+          const proto = this.u32(off + 8);
+          checkId(proto, off + 8);
+          if (this.kind(proto) !== Kind.FUNC_PROTO) where(`type id ${proto} is ${kindName(this.kind(proto))}, not FUNC_PROTO`, off + 8);
+          break;
+        }
+        case Kind.ARRAY:
+          checkId(this.u32(off + 12), off + 12);
+          checkId(this.u32(off + 16), off + 16);
+          break;
+        case Kind.STRUCT: case Kind.UNION:
+          for (let i = 0, m = off + 12; i < vlen; i++, m += 12) {
+            checkName(this.u32(m), m);
+            checkId(this.u32(m + 4), m + 4);
+          }
+          break;
+        case Kind.ENUM:
+          for (let i = 0, m = off + 12; i < vlen; i++, m += 8) checkName(this.u32(m), m);
+          break;
+        case Kind.ENUM64:
+          for (let i = 0, m = off + 12; i < vlen; i++, m += 12) checkName(this.u32(m), m);
+          break;
+        case Kind.FUNC_PROTO:
+          checkId(this.u32(off + 8), off + 8);
+          for (let i = 0, m = off + 12; i < vlen; i++, m += 8) {
+            checkName(this.u32(m), m);
+            checkId(this.u32(m + 4), m + 4);
+          }
+          break;
+        case Kind.DATASEC:
+          for (let i = 0, m = off + 12; i < vlen; i++, m += 12) checkId(this.u32(m), m);
+          break;
+      }
+    }
+  }
+
+  private u32(off: number): number {
+    return this.words[(off - this.typeStart) >>> 2];
+  }
+
+  /** A u32 at a byte offset inside this blob, in its byte order (for walkers over raw records). */
+  readU32(off: number): number {
+    return this.u32(off);
+  }
+
+  /** Byte offset of a type record within this blob (for error messages and raw readers). */
+  recordOffset(id: number): number {
+    return this.typeOffsets[id - this.firstId];
+  }
+
+  /** The Btf that stores `id` (this one or a base). */
+  private owner(id: number): Btf {
+    let btf: Btf = this;
+    while (id < btf.firstId && btf.base) btf = btf.base;
+    return btf;
+  }
+
+  hasType(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < this.typeCount;
+  }
+
+  private requireId(id: number): void {
+    if (!this.hasType(id)) {
+      throw new CorecheckError('MALFORMED', 'BTF type id', -1, `type id ${id} does not exist (last is ${this.typeCount - 1})`);
+    }
+  }
+
+  private info(id: number): number {
+    if (id === 0) return 0;
+    if (id < this.firstId) return this.owner(id).info(id);
+    return this.u32(this.typeOffsets[id - this.firstId] + 4);
+  }
+
+  kind(id: number): number {
+    return (this.info(id) >>> 24) & 0x1f;
+  }
+  vlen(id: number): number {
+    return this.info(id) & 0xffff;
+  }
+  kflag(id: number): boolean {
+    return this.info(id) >>> 31 === 1;
+  }
+  nameOff(id: number): number {
+    if (id === 0) return 0;
+    if (id < this.firstId) return this.owner(id).nameOff(id);
+    return this.u32(this.typeOffsets[id - this.firstId]);
+  }
+  /** The `size` / `type` union word of a type record. */
+  sizeOrType(id: number): number {
+    if (id === 0) return 0;
+    if (id < this.firstId) return this.owner(id).sizeOrType(id);
+    return this.u32(this.typeOffsets[id - this.firstId] + 8);
+  }
+  name(id: number): string {
+    return this.str(this.nameOff(id));
+  }
+
+  /** String at `off` in the combined (base + split) string table; undefined if out of range. */
+  strOrUndefined(off: number): string | undefined {
+    if (off < this.firstStrOff) return this.base?.strOrUndefined(off);
+    let s = this.nameCache.get(off);
+    if (s !== undefined) return s;
+    if (off >= this.strEnd) return undefined;
+    s = cString(this.bytes.subarray(0, this.strStart + this.header.strLen), this.strStart + off - this.firstStrOff);
+    if (s !== undefined) this.nameCache.set(off, s);
+    return s;
+  }
+  str(off: number): string {
+    const s = this.strOrUndefined(off);
+    if (s === undefined) {
+      throw new CorecheckError('MALFORMED', 'BTF string offset', -1, `string offset ${off} is outside the string section (${this.strEnd} bytes)`);
+    }
+    return s;
+  }
+
+  /** The decoded type with id `id` (cached). */
+  type(id: number): BtfType {
+    this.requireId(id);
+    if (id < this.firstId && id !== 0) return this.owner(id).type(id);
+    let t = this.typeCache[id];
+    if (!t) {
+      t = this.decode(id);
+      this.typeCache[id] = t;
+    }
+    return t;
+  }
+
+  /** Decodes a type without caching it (for streaming over every type). */
+  decode(id: number): BtfType {
+    this.requireId(id);
+    if (id === 0) return { id: 0, kind: Kind.UNKN, name: 'void', nameOff: 0 };
+    if (id < this.firstId) return this.owner(id).decode(id);
+    const off = this.typeOffsets[id - this.firstId];
+    const info = this.u32(off + 4);
+    const kind = ((info >>> 24) & 0x1f) as Kind;
+    const vlen = info & 0xffff;
+    const kflag = info >>> 31 === 1;
+    const nameOff = this.u32(off);
+    const name = this.str(nameOff);
+    const st = this.u32(off + 8);
+    const p = off + 12;
+    switch (kind) {
+      case Kind.INT: {
+        const enc = this.u32(p);
+        return { id, kind, name, nameOff, size: st, encoding: (enc >>> 24) & 0x0f, bitsOffset: (enc >>> 16) & 0xff, bits: enc & 0xff };
+      }
+      case Kind.PTR: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
+        return { id, kind, name, nameOff, type: st } as BtfType;
+      case Kind.ARRAY:
+        return { id, kind, name, nameOff, type: this.u32(p), indexType: this.u32(p + 4), nelems: this.u32(p + 8) };
+      case Kind.STRUCT: case Kind.UNION: {
+        const members: Member[] = new Array(vlen);
+        for (let i = 0, m = p; i < vlen; i++, m += 12) {
+          const mNameOff = this.u32(m);
+          const raw = this.u32(m + 8);
+          members[i] = {
+            name: this.str(mNameOff), nameOff: mNameOff, type: this.u32(m + 4), rawOffset: raw,
+            bitOffset: kflag ? raw & 0xffffff : raw, bitfieldSize: kflag ? raw >>> 24 : 0,
+          };
+        }
+        return { id, kind, name, nameOff, size: st, kflag, members } as BtfType;
+      }
+      case Kind.ENUM: {
+        const values: EnumValue[] = new Array(vlen);
+        for (let i = 0, m = p; i < vlen; i++, m += 8) {
+          const vNameOff = this.u32(m);
+          values[i] = { name: this.str(vNameOff), nameOff: vNameOff, raw: this.u32(m + 4) };
+        }
+        return { id, kind, name, nameOff, size: st, signed: kflag, values };
+      }
+      case Kind.ENUM64: {
+        const values: Enum64Value[] = new Array(vlen);
+        for (let i = 0, m = p; i < vlen; i++, m += 12) {
+          const vNameOff = this.u32(m);
+          const raw = (BigInt(this.u32(m + 8)) << 32n) | BigInt(this.u32(m + 4));
+          values[i] = { name: this.str(vNameOff), nameOff: vNameOff, raw };
+        }
+        return { id, kind, name, nameOff, size: st, signed: kflag, values };
+      }
+      case Kind.FWD:
+        return { id, kind, name, nameOff, union: kflag };
+      case Kind.FUNC:
+        return { id, kind, name, nameOff, type: st, linkage: vlen };
+      case Kind.FUNC_PROTO: {
+        const params: Param[] = new Array(vlen);
+        for (let i = 0, m = p; i < vlen; i++, m += 8) {
+          const pNameOff = this.u32(m);
+          params[i] = { name: this.str(pNameOff), nameOff: pNameOff, type: this.u32(m + 4) };
+        }
+        return { id, kind, name, nameOff, returnType: st, params };
+      }
+      case Kind.VAR:
+        return { id, kind, name, nameOff, type: st, linkage: this.u32(p) };
+      case Kind.DATASEC: {
+        const vars: VarSecinfo[] = new Array(vlen);
+        for (let i = 0, m = p; i < vlen; i++, m += 12) {
+          vars[i] = { type: this.u32(m), offset: this.u32(m + 4), size: this.u32(m + 8) };
+        }
+        return { id, kind, name, nameOff, size: st, vars };
+      }
+      case Kind.FLOAT:
+        return { id, kind, name, nameOff, size: st };
+      case Kind.DECL_TAG:
+        return { id, kind, name, nameOff, type: st, componentIdx: this.u32(p) | 0 };
+      default:
+        return fail('MALFORMED', `BTF type [${id}]`, this.view.base + off, `unknown BTF kind ${kind}`);
+    }
+  }
+
+  /** Follows typedefs and modifiers (libbpf's `skip_mods_and_typedefs`); returns the final id. */
+  skipModsAndTypedefs(id: number): number {
+    // Value cycles were rejected at parse time, so the chain ends; the bound is a second guard.
+    for (let depth = 0; depth < this.typeCount && isModOrTypedef(this.kind(id)); depth++) id = this.sizeOrType(id);
+    return id;
+  }
+
+  /** All type ids whose name is exactly `name`, ascending (base BTF ids first). */
+  idsByName(name: string): readonly number[] {
+    const own = this.buildNameIndex().lookup(name);
+    if (!this.base) return own;
+    const inBase = this.base.idsByName(name);
+    return inBase.length === 0 ? own : [...inBase, ...own];
+  }
+
+  /** The first type named `name` of the given kind, or undefined. */
+  find(name: string, kind: number): number | undefined {
+    return this.idsByName(name).find((id) => this.kind(id) === kind);
+  }
+
+  private buildNameIndex(): NameIndex {
+    if (this.nameIndex) return this.nameIndex;
+    const n = this.typeCount - this.firstId;
+    const keyStart = new Int32Array(n);
+    const keyLen = new Int32Array(n);
+    const strBytes = this.bytes;
+    for (let i = 0; i < n; i++) {
+      const off = this.u32(this.typeOffsets[i]);
+      // Names that live in the base BTF's strings are indexed by the base; none occur in practice.
+      if (off === 0 || off < this.firstStrOff) {
+        keyStart[i] = -1;
+        continue;
+      }
+      const at = this.strStart + off - this.firstStrOff;
+      keyStart[i] = at;
+      keyLen[i] = cStringLength(strBytes, at);
+    }
+    this.nameIndex = new NameIndex(strBytes, this.firstId, keyStart, keyLen);
+    return this.nameIndex;
+  }
+
+  /** Builds the name index now (it is otherwise built on first lookup). */
+  indexNames(): void {
+    this.buildNameIndex();
+  }
+}
+
+/** The type section as host-order u32 words: a view when aligned and native, else a swapped copy. */
+function hostOrderWords(bytes: Uint8Array, start: number, len: number, littleEndian: boolean): Uint32Array {
+  const nWords = len >>> 2;
+  const abs = bytes.byteOffset + start;
+  if (littleEndian === HOST_LITTLE_ENDIAN && abs % 4 === 0) return new Uint32Array(bytes.buffer, abs, nWords);
+  const out = new Uint32Array(nWords);
+  const dv = new DataView(bytes.buffer, abs, nWords * 4);
+  for (let i = 0; i < nWords; i++) out[i] = dv.getUint32(i * 4, littleEndian);
+  return out;
+}
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { CorecheckError } from '../common/errors.js';
+import { runInspect } from './commands/inspect.js';
+import { runBtfDump } from './commands/btf-dump.js';
+
+const EXIT_BAD_INPUT = 2;
+
+function buildProgram(): Command {
+  const program = new Command('corecheck')
+    .description('Tells, before anything is deployed, whether compiled eBPF programs will load on each kernel of a fleet.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program.command('inspect')
+    .description('List the programs, maps and CO-RE relocations (in libbpf\'s notation, with source lines) of BPF objects, ' +
+      'or of the objects embedded in binaries (libbpf skeletons, Go and Rust programs)')
+    .argument('<file...>', 'BPF object (.o) or a binary that embeds BPF objects')
+    .option('--json', 'print the result as JSON')
+    .action(async (files: string[], opts: { json?: boolean }) => runInspect(files, opts));
+
+  const btf = program.command('btf').description('Read BTF');
+  btf.command('dump')
+    .description('Dump the BTF of a kernel or object: raw (as `bpftool btf dump file F format raw`), c (a vmlinux.h) or json')
+    .argument('<source>', 'raw BTF (/sys/kernel/btf/vmlinux), ELF with .BTF (vmlinux, .ko, BPF object), kernel image (vmlinuz, Image, Image.gz) or BTFHub .btf.tar.xz')
+    .addOption(new Option('--format <format>', 'output format').choices(['raw', 'c', 'json']).default('raw'))
+    .option('--base <source>', 'base BTF for split BTF (a kernel module on its vmlinux)')
+    .action(async (source: string, opts: { format: 'raw' | 'c' | 'json'; base?: string }) => runBtfDump(source, opts));
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander already printed the message (or help/version, which exit 0)
+      return e.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    }
+    if (e instanceof CorecheckError) {
+      process.stderr.write(`corecheck: ${e.format()}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const err = e as Error;
+    process.stderr.write(`corecheck: internal error: ${err?.message ?? String(e)}` +
+      (process.env.CORECHECK_DEBUG ? `\n${err?.stack ?? ''}` : ' (set CORECHECK_DEBUG=1 for a stack trace)') + '\n');
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv);

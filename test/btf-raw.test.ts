@@ -1,0 +1,53 @@
+// `corecheck btf dump --format raw` must equal `bpftool btf dump file F format raw` byte for byte:
+// for the host's BTF and every kernel in ../shared/corpus/kernels. Each golden is produced at test
+// time by bpftool from the same file (the host BTF differs between machines).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Btf } from '../src/btf/btf.js';
+import { dumpRaw } from '../src/btf/dump-raw.js';
+import { HOST_BTF, bpftoolRaw, corpusArchives, corpusManifest, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+
+function ourRaw(path: string): { text: string; btf: Btf } {
+  const btf = Btf.parse(readBytes(path));
+  const parts: string[] = [];
+  dumpRaw(btf, (c) => parts.push(c));
+  return { text: parts.join(''), btf };
+}
+
+function assertSameText(ours: string, ref: string, what: string): void {
+  if (ours === ref) return;
+  const a = ours.split('\n');
+  const b = ref.split('\n');
+  const i = a.findIndex((l, k) => l !== b[k]);
+  assert.fail(`${what}: first difference at line ${i + 1}:\n  corecheck: ${a[i]}\n  bpftool:   ${b[i]}`);
+}
+
+test('raw dump of the host BTF equals bpftool', () => {
+  const { text } = ourRaw(HOST_BTF);
+  assertSameText(text, bpftoolRaw(HOST_BTF), HOST_BTF);
+});
+
+test('raw dump of every corpus kernel equals bpftool, with the manifest type count', async (t) => {
+  const manifest = corpusManifest();
+  const archives = corpusArchives();
+  assert.equal(archives.length, manifest.size, 'every manifest row has an archive');
+  const dir = mkdtempSync(join(tmpdir(), 'corecheck-raw-'));
+  try {
+    for (const rel of archives) {
+      await t.test(rel, () => {
+        const file = extractCorpusBtf(rel, dir);
+        const { text, btf } = ourRaw(file);
+        const row = manifest.get(rel)!;
+        assert.equal(btf.typeCount - 1, Number(row.types_count));
+        assert.equal(btf.littleEndian, row.endianness === 'little');
+        assertSameText(text, bpftoolRaw(file), rel);
+        rmSync(file);
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root (tests run from dist/test/...). */
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The shared corpus, beside the repository. */
+export const CORPUS = resolve(REPO, '../shared/corpus');
+export const CORPUS_KERNELS = join(CORPUS, 'kernels');
+export const HOST_BTF = '/sys/kernel/btf/vmlinux';
+
+export function readBytes(path: string): Uint8Array {
+  const b = readFileSync(path);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Every corpus archive, relative to the kernels directory, sorted. */
+export function corpusArchives(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith('.btf.tar.xz')) out.push(p.slice(CORPUS_KERNELS.length + 1));
+    }
+  };
+  walk(CORPUS_KERNELS);
+  return out.sort();
+}
+
+/** Rows of corpus/MANIFEST.tsv keyed by path. */
+export function corpusManifest(): Map<string, Record<string, string>> {
+  const lines = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'latin1').trim().split('\n');
+  const head = lines[0].split('\t');
+  const rows = new Map<string, Record<string, string>>();
+  for (const l of lines.slice(1)) {
+    const cells = l.split('\t');
+    const row = Object.fromEntries(head.map((h, i) => [h, cells[i]]));
+    rows.set(row.path, row);
+  }
+  return rows;
+}
+
+/** Extracts a corpus archive with the system tar (independent of corecheck's own reader). */
+export function extractCorpusBtf(rel: string, outDir: string): string {
+  execFileSync('tar', ['-xJf', join(CORPUS_KERNELS, rel), '-C', outDir]);
+  const name = rel.split('/').pop()!.replace(/\.tar\.xz$/, '');
+  return join(outDir, name);
+}
+
+/** `bpftool btf dump file F format raw` (the reference), as Latin-1 text. */
+export function bpftoolRaw(file: string, base?: string): string {
+  const args = ['btf', 'dump', 'file', file, ...(base ? [] : []), 'format', 'raw'];
+  if (base) args.splice(0, 0, '-B', base);
+  return execFileSync('bpftool', args, { maxBuffer: 1 << 30, encoding: 'latin1' });
+}
+
+export function haveTool(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function cachePath(...parts: string[]): string {
+  return join(REPO, '.cache', ...parts);
+}
+
+export function exists(p: string): boolean {
+  return existsSync(p);
+}

@@ -66,14 +66,14 @@ export function parseBtfExt(bytes: Uint8Array, fileOffset = 0): BtfExt {
   if (hdrLen > bytes.length) fail('TRUNCATED', h, fileOffset + 4, `hdr_len ${hdrLen} runs past the end of the section (${bytes.length} bytes)`);
   if (hdrLen === bytes.length) fail('MALFORMED', h, fileOffset + 4, 'BTF.ext has no data after its header');
   const data = v.slice(hdrLen, bytes.length - hdrLen, 'BTF.ext data');
-  const funcInfo = parseInfo(data, v.u32(8, h), v.u32(12, h), 'func_info', (r, o) => ({ insnOff: r.u32(o, 'func_info record'), typeId: r.u32(o + 4, 'func_info record') }));
-  const lineInfo = parseInfo(data, v.u32(16, h), v.u32(20, h), 'line_info', (r, o) => {
+  const funcInfo = parseInfo(data, v.u32(8, h), v.u32(12, h), fileOffset + 8, 'func_info', (r, o) => ({ insnOff: r.u32(o, 'func_info record'), typeId: r.u32(o + 4, 'func_info record') }));
+  const lineInfo = parseInfo(data, v.u32(16, h), v.u32(20, h), fileOffset + 16, 'line_info', (r, o) => {
     const col = r.u32(o + 12, 'line_info record');
     return { insnOff: r.u32(o, 'line_info record'), fileNameOff: r.u32(o + 4, 'line_info record'), lineOff: r.u32(o + 8, 'line_info record'), line: col >>> 10, column: col & 0x3ff };
   });
   // CO-RE records exist only with a 32-byte header; a shorter header means "no CO-RE info".
   const coreRelos = hdrLen >= 32
-    ? parseInfo(data, v.u32(24, h), v.u32(28, h), 'core_relo', (r, o) => ({
+    ? parseInfo(data, v.u32(24, h), v.u32(28, h), fileOffset + 24, 'core_relo', (r, o) => ({
       insnOff: r.u32(o, 'core_relo record'), typeId: r.u32(o + 4, 'core_relo record'),
       accessStrOff: r.u32(o + 8, 'core_relo record'), kind: r.u32(o + 12, 'core_relo record'), fileOffset: r.base + o,
     }))
@@ -85,14 +85,17 @@ function parseInfo<R>(
   data: ByteView,
   off: number,
   len: number,
+  /** Absolute offset of the header's `<what>_off` field, where a bad offset or length is reported. */
+  headerField: number,
   what: keyof typeof MIN_REC_SIZE,
   read: (v: ByteView, off: number) => R,
 ): ExtSection<R>[] {
   if (len === 0) return [];
   const st = `BTF.ext ${what}`;
-  if (off % 4 !== 0) fail('MALFORMED', st, data.base + off, `${what} offset ${off} is not 4-byte aligned`);
-  if (off + len > data.length) fail('TRUNCATED', st, data.base + Math.min(off, data.length), `${what} (${off} + ${len}) runs past the end of the section`);
-  if (len < 4) fail('MALFORMED', st, data.base + off, `${what} is too short to hold its record size`);
+  const hst = `BTF.ext header ${what}_off`;
+  if (off % 4 !== 0) fail('MALFORMED', hst, headerField, `${what} offset ${off} is not 4-byte aligned`);
+  if (off + len > data.length) fail('TRUNCATED', hst, headerField, `${what} (offset ${off} + length ${len}) runs past the end of the section (${data.length} bytes after the header)`);
+  if (len < 4) fail('MALFORMED', hst, headerField, `${what} length ${len} is too short to hold its record size`);
   const v = data.slice(off, len, st);
   const recSize = v.u32(0, `${st} rec_size`);
   const min = MIN_REC_SIZE[what];

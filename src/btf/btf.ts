@@ -3,7 +3,7 @@ import { CorecheckError, fail } from '../common/errors.js';
 import { Kind, KIND_MAX, isModOrTypedef, kindName, trailerSize } from './kinds.js';
 import type { BtfType, Member, EnumValue, Enum64Value, Param, VarSecinfo } from './types.js';
 import { findValueCycle } from './cycles.js';
-import { NameIndex, cStringLength } from './name-index.js';
+import { NameIndex } from './name-index.js';
 
 export const BTF_MAGIC = 0xeb9f;
 const HEADER_SIZE = 24;
@@ -73,7 +73,8 @@ export class Btf {
   /** Total string length of base and this blob. */
   readonly strEnd: number;
   private readonly view: ByteView;
-  private readonly typeOffsets: Uint32Array;
+  /** Per local type, the index in `words` where its record starts. */
+  private readonly typeWords: Uint32Array;
   private readonly strStart: number;
   /** Byte offset of the type section within the blob. */
   private readonly typeStart: number;
@@ -100,8 +101,8 @@ export class Btf {
     this.typeStart = h.hdrLen + h.typeOff;
     this.words = hostOrderWords(bytes, this.typeStart, h.typeLen, this.littleEndian);
     const scan = this.indexTypes();
-    this.typeOffsets = scan.offsets;
-    this.typeCount = this.firstId + this.typeOffsets.length;
+    this.typeWords = scan.offsets;
+    this.typeCount = this.firstId + this.typeWords.length;
     if (scan.maxTypeRef >= this.typeCount || scan.maxNameOff >= this.strEnd || !this.funcProtosValid()) this.validateTypes();
     this.checkNoValueCycles();
   }
@@ -197,17 +198,16 @@ export class Btf {
         grown.set(offsets);
         offsets = grown;
       }
-      offsets[n++] = this.typeStart + i * 4;
+      offsets[n++] = i;
       i += words;
     }
     if (this.firstId + n > 0x7fffffff) fail('MALFORMED', 'BTF type section', base, 'too many types');
-    return { offsets: offsets.slice(0, n), maxTypeRef: maxRef, maxNameOff: maxName };
+    // A view, not a copy: the unused tail is smaller than a second array would be.
+    return { offsets: offsets.subarray(0, n), maxTypeRef: maxRef, maxNameOff: maxName };
   }
 
   private checkNoValueCycles(): void {
-    const wordIndex = new Uint32Array(this.typeOffsets.length);
-    for (let i = 0; i < wordIndex.length; i++) wordIndex[i] = (this.typeOffsets[i] - this.typeStart) >>> 2;
-    const cycle = findValueCycle({ words: this.words, wordIndex, firstId: this.firstId });
+    const cycle = findValueCycle({ words: this.words, wordIndex: this.typeWords, firstId: this.firstId });
     if (!cycle) return;
     const id = cycle[0];
     fail('MALFORMED', `BTF type [${id}] ${kindName(this.kind(id))}`, this.fileOffset + this.recordOffset(id),
@@ -216,10 +216,11 @@ export class Btf {
 
   /** Whether every FUNC refers to a FUNC_PROTO (the one reference check that needs the kind of the target). */
   private funcProtosValid(): boolean {
-    const offs = this.typeOffsets;
-    for (let i = 0; i < offs.length; i++) {
-      const off = offs[i];
-      if (((this.u32(off + 4) >>> 24) & 0x1f) === Kind.FUNC && this.kind(this.u32(off + 8)) !== Kind.FUNC_PROTO) return false;
+    const w = this.words;
+    const starts = this.typeWords;
+    for (let i = 0; i < starts.length; i++) {
+      const at = starts[i];
+      if (((w[at + 1] >>> 24) & 0x1f) === Kind.FUNC && this.kind(w[at + 2]) !== Kind.FUNC_PROTO) return false;
     }
     return true;
   }
@@ -231,7 +232,7 @@ export class Btf {
   private validateTypes(): void {
     const count = this.typeCount;
     for (let id = this.firstId; id < count; id++) {
-      const off = this.typeOffsets[id - this.firstId];
+      const off = this.recordOffset(id);
       const kind = this.kind(id);
       const where = (detail: string, at = off): never =>
         fail('MALFORMED', `BTF type [${id}] ${kindName(kind)}`, this.view.base + at, detail);
@@ -295,7 +296,7 @@ export class Btf {
 
   /** Byte offset of a type record within this blob (for error messages and raw readers). */
   recordOffset(id: number): number {
-    return this.typeOffsets[id - this.firstId];
+    return this.typeStart + this.typeWords[id - this.firstId] * 4;
   }
 
   /** The Btf that stores `id` (this one or a base). */
@@ -318,7 +319,7 @@ export class Btf {
   private info(id: number): number {
     if (id === 0) return 0;
     if (id < this.firstId) return this.owner(id).info(id);
-    return this.u32(this.typeOffsets[id - this.firstId] + 4);
+    return this.words[this.typeWords[id - this.firstId] + 1];
   }
 
   kind(id: number): number {
@@ -333,13 +334,13 @@ export class Btf {
   nameOff(id: number): number {
     if (id === 0) return 0;
     if (id < this.firstId) return this.owner(id).nameOff(id);
-    return this.u32(this.typeOffsets[id - this.firstId]);
+    return this.words[this.typeWords[id - this.firstId]];
   }
   /** The `size` / `type` union word of a type record. */
   sizeOrType(id: number): number {
     if (id === 0) return 0;
     if (id < this.firstId) return this.owner(id).sizeOrType(id);
-    return this.u32(this.typeOffsets[id - this.firstId] + 8);
+    return this.words[this.typeWords[id - this.firstId] + 2];
   }
   name(id: number): string {
     return this.str(this.nameOff(id));
@@ -380,7 +381,7 @@ export class Btf {
     this.requireId(id);
     if (id === 0) return { id: 0, kind: Kind.UNKN, name: 'void', nameOff: 0 };
     if (id < this.firstId) return this.owner(id).decode(id);
-    const off = this.typeOffsets[id - this.firstId];
+    const off = this.recordOffset(id);
     const info = this.u32(off + 4);
     const kind = ((info >>> 24) & 0x1f) as Kind;
     const vlen = info & 0xffff;
@@ -479,22 +480,15 @@ export class Btf {
 
   private buildNameIndex(): NameIndex {
     if (this.nameIndex) return this.nameIndex;
-    const n = this.typeCount - this.firstId;
-    const keyStart = new Int32Array(n);
-    const keyLen = new Int32Array(n);
-    const strBytes = this.bytes;
-    for (let i = 0; i < n; i++) {
-      const off = this.u32(this.typeOffsets[i]);
-      // Names that live in the base BTF's strings are indexed by the base; none occur in practice.
-      if (off === 0 || off < this.firstStrOff) {
-        keyStart[i] = -1;
-        continue;
-      }
-      const at = this.strStart + off - this.firstStrOff;
-      keyStart[i] = at;
-      keyLen[i] = cStringLength(strBytes, at);
-    }
-    this.nameIndex = new NameIndex(strBytes, this.firstId, keyStart, keyLen);
+    const w = this.words;
+    const starts = this.typeWords;
+    const strStart = this.strStart - this.firstStrOff;
+    const firstStrOff = this.firstStrOff;
+    // Names stored in a base BTF's strings are found through the base's own index.
+    this.nameIndex = new NameIndex(this.bytes, this.firstId, starts.length, (i) => {
+      const off = w[starts[i]];
+      return off === 0 || off < firstStrOff ? -1 : strStart + off;
+    });
     return this.nameIndex;
   }
 

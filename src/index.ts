@@ -1,0 +1,20 @@
+/**
+ * corecheck's library API. Everything exported here is pure TypeScript with no Node APIs, so it runs
+ * in browsers too; kernel BTF sources that read files live in `corecheck/kernels`.
+ */
+export { CorecheckError, type ErrorCode } from './common/errors.js';
+export { Btf, parseBtfHeader, type BtfHeader, type BtfParseOptions } from './btf/btf.js';
+export { Kind, kindName } from './btf/kinds.js';
+export type * from './btf/types.js';
+export { parseBtfExt, type BtfExt, type CoreReloRecord, type FuncInfoRecord, type LineInfoRecord } from './btf/ext.js';
+export { dumpRaw } from './btf/dump-raw.js';
+export { dumpJson } from './btf/dump-json.js';
+export { resolveSize, pointerSize } from './btf/size.js';
+export { ElfFile, EM_BPF } from './elf/elf.js';
+export { findEmbeddedBpfObjects, type EmbeddedElf } from './elf/scan.js';
+export { BpfObject, type BpfProgram, type CoreRelocation, type SourceLine } from './object/object.js';
+export { openBpfObjects, type LocatedObject } from './object/open.js';
+export type { BpfMap } from './object/maps.js';
+export { ReloKind, reloKindName } from './core/relo-kind.js';
+export { parseSpec, formatSpec, type CoreSpec, type Accessor } from './core/spec.js';
+export { inspectObject, type InspectedObject, type InspectedProgram, type InspectedMap, type InspectedRelocation } from './report/inspect.js';

@@ -4,10 +4,10 @@ import { decompressStream } from './decompress.js';
 
 /**
  * A BTFHub archive (`<kernel>.btf.tar.xz`): an xz-compressed tar holding one `<kernel>.btf` member.
- * Returns the member's bytes and name. Pure (no file system).
+ * Returns the member's bytes and name. No file system access.
  */
-export function readBtfHubArchive(bytes: Uint8Array): { member: string; bytes: Uint8Array } {
-  let tar = decompressStream('xz', bytes, 0);
+export async function readBtfHubArchive(bytes: Uint8Array): Promise<{ member: string; bytes: Uint8Array }> {
+  let tar = await decompressStream('xz', bytes, 0);
   // nanotar reads `data.buffer` whole, so hand it an array that owns its buffer.
   if (tar.byteOffset !== 0 || tar.byteLength !== tar.buffer.byteLength) tar = tar.slice();
   if (tar.length < 512) fail('TRUNCATED', 'tar archive', 0, `the decompressed archive is ${tar.length} bytes, shorter than one tar header`);

@@ -1,4 +1,4 @@
-import { xz } from '@napi-rs/lzma';
+import lzma from 'lzma-native';
 import { gunzipSync } from 'fflate';
 import { decompress as zstdDecompress } from 'fzstd';
 import lz4 from 'lz4js';
@@ -37,17 +37,18 @@ export function findCompressedStreams(bytes: Uint8Array): { at: number; kind: Co
 
 /**
  * Decompresses one stream. Data after the end of the stream is ignored where the format allows it
- * (kernel images carry trailers after their payload). Failures become a CorecheckError at `fileOffset`.
+ * (kernel images carry trailers after their payload). With `tolerant`, a stream whose end is damaged
+ * still yields what decoded before the damage: kernel build scripts append size words that cut the
+ * xz index, and the callers check the result (ELF, BTF) anyway. Failures become a CorecheckError at
+ * `fileOffset`.
  */
-export function decompressStream(kind: Compression, bytes: Uint8Array, fileOffset: number): Uint8Array {
+export async function decompressStream(kind: Compression, bytes: Uint8Array, fileOffset: number, tolerant = false): Promise<Uint8Array> {
   try {
     switch (kind) {
       case 'gzip':
         return gunzipSync(bytes);
-      case 'xz': {
-        const out = xz.decompressSync(bytes);
-        return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-      }
+      case 'xz':
+        return await xzDecompress(bytes, tolerant);
       case 'zstd':
         return zstdDecompress(bytes);
       case 'lz4-legacy':
@@ -55,9 +56,37 @@ export function decompressStream(kind: Compression, bytes: Uint8Array, fileOffse
     }
   } catch (e) {
     if (e instanceof CorecheckError) throw e;
-    const why = (e as Error)?.message ?? String(e);
-    return fail('MALFORMED', `${kind} stream`, fileOffset, `cannot decompress: ${why}`);
+    const err = e as { desc?: string; message?: string };
+    return fail('MALFORMED', `${kind} stream`, fileOffset, `cannot decompress: ${err.desc ?? err.message ?? String(e)}`);
   }
+}
+
+/**
+ * xz through liblzma (lzma-native): kernel payloads use the x86/ARM BCJ filters, which the pure
+ * JavaScript and Rust xz decoders on npm do not implement.
+ */
+function xzDecompress(bytes: Uint8Array, tolerant: boolean): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const decoder = lzma.createStream('autoDecoder', {});
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const done = (): void => {
+      const out = new Uint8Array(total);
+      let o = 0;
+      for (const c of chunks) {
+        out.set(c, o);
+        o += c.length;
+      }
+      resolve(out);
+    };
+    decoder.on('data', (c: Uint8Array) => {
+      chunks.push(c);
+      total += c.length;
+    });
+    decoder.on('error', (e: unknown) => (tolerant && total > 0 ? done() : reject(e)));
+    decoder.on('end', done);
+    decoder.end(bytes);
+  });
 }
 
 const LZ4_LEGACY_MAGIC = 0x184c2102;

@@ -17,15 +17,15 @@ const MIB = 1 << 20;
  * Finds the raw BTF in any kernel file, following corpus/REGENERATE.md: raw BTF as is; an ELF's
  * `.BTF` section; an x86 bzImage's payload (boot protocol header); otherwise a BTF header found by
  * scanning (arm64 `Image`, s390x); otherwise each compressed stream found by its magic, decompressed
- * and searched again. Pure: no file system, so it runs in a browser.
+ * and searched again. No file system access: the caller passes the bytes.
  */
-export function findKernelBtf(bytes: Uint8Array): FoundBtf {
-  const found = findIn(bytes, 0, 0);
+export async function findKernelBtf(bytes: Uint8Array): Promise<FoundBtf> {
+  const found = await findIn(bytes, 0, 0);
   if (!found) fail('NOT_FOUND', 'kernel BTF', 0, 'no BTF found: not raw BTF, no ELF .BTF section, and no BTF in any compressed payload (was the kernel built with CONFIG_DEBUG_INFO_BTF?)');
   return found;
 }
 
-function findIn(bytes: Uint8Array, fileOffset: number, depth: number): FoundBtf | undefined {
+async function findIn(bytes: Uint8Array, fileOffset: number, depth: number): Promise<FoundBtf | undefined> {
   if (bytes.length < 4) fail('TRUNCATED', 'kernel file', fileOffset, `only ${bytes.length} bytes`);
   if (isBtfMagic(bytes, 0)) return { bytes, method: 'raw BTF', fromRelocatableElf: false };
   if (isElf(bytes)) {
@@ -39,8 +39,8 @@ function findIn(bytes: Uint8Array, fileOffset: number, depth: number): FoundBtf 
   if (payload) {
     const kind = compressionAt(bytes, payload.offset);
     const data = bytes.subarray(payload.offset, payload.offset + payload.length);
-    const inner = kind ? decompressStream(kind, data, fileOffset + payload.offset) : data;
-    const found = findIn(inner, 0, depth + 1);
+    const inner = kind ? await decompressStream(kind, data, fileOffset + payload.offset, true) : data;
+    const found = await findIn(inner, 0, depth + 1);
     if (found) return { ...found, method: `bzImage ${kind ?? 'uncompressed'} payload @0x${payload.offset.toString(16)} > ${found.method}` };
   }
   const scanned = scanForBtf(bytes);
@@ -49,13 +49,13 @@ function findIn(bytes: Uint8Array, fileOffset: number, depth: number): FoundBtf 
   for (const { at, kind } of findCompressedStreams(bytes)) {
     let inner: Uint8Array;
     try {
-      inner = decompressStream(kind, bytes.subarray(at), fileOffset + at);
+      inner = await decompressStream(kind, bytes.subarray(at), fileOffset + at, true);
     } catch (e) {
       if (e instanceof CorecheckError) continue; // a magic-shaped run that is not a stream
       throw e;
     }
     if (inner.length < MIB) continue;
-    const found = findIn(inner, 0, depth + 1);
+    const found = await findIn(inner, 0, depth + 1);
     if (found) return { ...found, method: `${kind} payload @0x${at.toString(16)} > ${found.method}` };
   }
   return undefined;

@@ -73,15 +73,20 @@ export function fileSource(path: string, opts: { base?: string } = {}): KernelSo
     load: async () => {
       const base = opts.base ? (await fileSource(opts.base).load()).btf : undefined;
       const bytes = await readFileBytes(path);
-      return CorecheckError.inFile(path, 0, () => parseKernelFile(bytes, isArchive, base, path));
+      try {
+        return await parseKernelFile(bytes, isArchive, base, path);
+      } catch (e) {
+        if (e instanceof CorecheckError) throw e.relocated(path, 0);
+        throw e;
+      }
     },
   };
 }
 
-function parseKernelFile(bytes: Uint8Array, isArchive: boolean, base: Btf | undefined, path: string): LoadedKernel {
+async function parseKernelFile(bytes: Uint8Array, isArchive: boolean, base: Btf | undefined, path: string): Promise<LoadedKernel> {
   if (bytes.length === 0) throw new CorecheckError('MALFORMED', 'file', 0, 'file is empty');
   if (isArchive) {
-    const { member, bytes: btfBytes } = readBtfHubArchive(bytes);
+    const { member, bytes: btfBytes } = await readBtfHubArchive(bytes);
     try {
       return { btf: Btf.parse(btfBytes, { base }), method: `BTFHub archive member ${member}` };
     } catch (e) {
@@ -89,7 +94,7 @@ function parseKernelFile(bytes: Uint8Array, isArchive: boolean, base: Btf | unde
       throw e;
     }
   }
-  const found = findKernelBtf(bytes);
+  const found = await findKernelBtf(bytes);
   if (found.fromRelocatableElf && !base) {
     throw new CorecheckError('USAGE', 'ELF section .BTF', 0, 'this is a kernel module: its BTF is split BTF on the kernel\'s vmlinux BTF; give that with --base <vmlinux BTF>');
   }

@@ -18,9 +18,13 @@ export interface LocatedObject {
  * object embedded in it (skeleton binaries, Go and Rust programs). `name` labels errors and results.
  */
 export function openBpfObjects(bytes: Uint8Array, name: string): LocatedObject[] {
+  return CorecheckError.inFile(name, 0, () => locateObjects(bytes, name));
+}
+
+function locateObjects(bytes: Uint8Array, name: string): LocatedObject[] {
   if (bytes.length === 0) fail('MALFORMED', 'file', 0, 'file is empty');
   if (isElf(bytes) && bytes.length >= 20 && isBpfMachine(bytes)) {
-    const object = CorecheckError.inFile(name, 0, () => new BpfObject(bytes));
+    const object = new BpfObject(bytes);
     return [{ name, offset: 0, size: object.elf.extent, embedded: false, object }];
   }
   const found = findEmbeddedBpfObjects(bytes);
@@ -33,7 +37,7 @@ export function openBpfObjects(bytes: Uint8Array, name: string): LocatedObject[]
   }
   return found.map(({ offset, size }) => {
     const label = `${name}@0x${offset.toString(16)}`;
-    const object = CorecheckError.inFile(name, 0, () => new BpfObject(bytes.subarray(offset, offset + size), offset));
+    const object = new BpfObject(bytes.subarray(offset, offset + size), offset);
     return { name: label, offset, size, embedded: true, object };
   });
 }

@@ -176,6 +176,22 @@ export class BpfObject {
     return out;
   }
 
+  /**
+   * The BTF FUNC id `.BTF.ext` func_info gives the function starting at a program's first
+   * instruction (libbpf passes it to the kernel as the program's prototype).
+   */
+  funcInfo(p: BpfProgram): number | undefined {
+    const btf = this.btf;
+    if (!btf || !this.ext) return undefined;
+    const byteOff = p.insnOffset * INSN_SIZE;
+    for (const block of this.ext.funcInfo) {
+      if (btf.strOrUndefined(block.secNameOff) !== p.section) continue;
+      const rec = block.records.find((r) => r.insnOff === byteOff);
+      if (rec) return rec.typeId;
+    }
+    return undefined;
+  }
+
   /** The source line that covers instruction `insn` of `section`, from `.BTF.ext` line_info. */
   sourceLine(section: string, insn: number): SourceLine | undefined {
     const btf = this.btf;

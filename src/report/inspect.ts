@@ -26,6 +26,8 @@ export interface InspectedProgram {
   readonly attach_type: string | null;
   readonly attach_target: string | null;
   readonly insns: number;
+  /** BTF FUNC id of the function (from `.BTF.ext` func_info), null without BTF.ext. */
+  readonly btf_func_id: number | null;
   readonly autoload: boolean;
   readonly subprogram: boolean;
 }
@@ -76,6 +78,7 @@ export function inspectObject(located: LocatedObject): InspectedObject {
       attach_type: p.attachType ?? null,
       attach_target: p.attachTarget ?? null,
       insns: p.insnCount,
+      btf_func_id: obj.funcInfo(p) ?? null,
       autoload: p.autoload,
       subprogram: p.isSubprogram,
     })),

@@ -51,3 +51,32 @@ test('raw dump of every corpus kernel equals bpftool, with the manifest type cou
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('raw dump of object BTF equals bpftool: cilium/ebpf testdata (both endians), fixtures (clang, gcc), the example', async (t) => {
+  const { loadKernelBtf } = await import('../src/kernels/index.js');
+  const { readdirSync, existsSync } = await import('node:fs');
+  const { REPO, cachePath } = await import('./helpers/inputs.js');
+  const files = [
+    ...['/usr/share/gocode/src/github.com/cilium/ebpf/testdata', '/usr/share/gocode/src/github.com/cilium/ebpf/btf/testdata']
+      .flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.elf')).map((f) => join(d, f))),
+    ...(existsSync(cachePath('objects/fixtures')) ? readdirSync(cachePath('objects/fixtures')).filter((f) => f.endsWith('.o')).map((f) => cachePath('objects/fixtures', f)) : []),
+    join(REPO, 'examples/openat2/openat2.bpf.o'),
+  ];
+  assert.ok(files.length > 40, `${files.length} objects`);
+  for (const f of files) {
+    await t.test(f, async () => {
+      let reference: string;
+      try {
+        reference = bpftoolRaw(f);
+      } catch {
+        // bpftool finds no BTF (clang-7 objects have none): corecheck must say so too.
+        await assert.rejects(loadKernelBtf(f), /no \.BTF section/);
+        return;
+      }
+      const { btf } = await loadKernelBtf(f);
+      const parts: string[] = [];
+      dumpRaw(btf, (c) => parts.push(c));
+      assertSameText(parts.join(''), reference, f);
+    });
+  }
+});

@@ -1,14 +1,14 @@
 import { ByteView } from '../common/bytes.js';
 import { CorecheckError, fail } from '../common/errors.js';
-import { ElfFile, isElf } from '../elf/elf.js';
+import { EM_BPF, ET_REL, ElfFile, isElf } from '../elf/elf.js';
 import { compressionAt, decompressStream, findCompressedStreams } from './decompress.js';
 
 /** Where a kernel's BTF was found, for reports: e.g. `bzImage xz payload @0x52cc > ELF .BTF`. */
 export interface FoundBtf {
   readonly bytes: Uint8Array;
   readonly method: string;
-  /** True when the BTF came from an ELF's .BTF section of a relocatable object (a .ko: split BTF). */
-  readonly fromRelocatableElf: boolean;
+  /** True when the BTF came from a kernel module (a `.ko`, whose BTF is split BTF on vmlinux). */
+  readonly fromKernelModule: boolean;
 }
 
 const MIB = 1 << 20;
@@ -27,11 +27,13 @@ export async function findKernelBtf(bytes: Uint8Array): Promise<FoundBtf> {
 
 async function findIn(bytes: Uint8Array, fileOffset: number, depth: number): Promise<FoundBtf | undefined> {
   if (bytes.length < 4) fail('TRUNCATED', 'kernel file', fileOffset, `only ${bytes.length} bytes`);
-  if (isBtfMagic(bytes, 0)) return { bytes, method: 'raw BTF', fromRelocatableElf: false };
+  if (isBtfMagic(bytes, 0)) return { bytes, method: 'raw BTF', fromKernelModule: false };
   if (isElf(bytes)) {
     const elf = new ElfFile(bytes, fileOffset);
     const sec = elf.section('.BTF');
-    if (sec) return { bytes: elf.data(sec), method: 'ELF .BTF section', fromRelocatableElf: elf.type === 1 };
+    // Modules are relocatable ELF files of the kernel's machine with a .modinfo section.
+    const module = elf.type === ET_REL && elf.machine !== EM_BPF && elf.section('.modinfo') !== undefined;
+    if (sec) return { bytes: elf.data(sec), method: 'ELF .BTF section', fromKernelModule: module };
     if (depth === 0) fail('NOT_FOUND', 'ELF section .BTF', fileOffset, 'ELF file has no .BTF section');
     return undefined;
   }
@@ -44,7 +46,7 @@ async function findIn(bytes: Uint8Array, fileOffset: number, depth: number): Pro
     if (found) return { ...found, method: `bzImage ${kind ?? 'uncompressed'} payload @0x${payload.offset.toString(16)} > ${found.method}` };
   }
   const scanned = scanForBtf(bytes);
-  if (scanned) return { bytes: scanned.bytes, method: `BTF header found @0x${scanned.at.toString(16)}`, fromRelocatableElf: false };
+  if (scanned) return { bytes: scanned.bytes, method: `BTF header found @0x${scanned.at.toString(16)}`, fromKernelModule: false };
   if (depth > 1) return undefined;
   for (const { at, kind } of findCompressedStreams(bytes)) {
     let inner: Uint8Array;

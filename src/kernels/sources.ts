@@ -95,7 +95,7 @@ async function parseKernelFile(bytes: Uint8Array, isArchive: boolean, base: Btf 
     }
   }
   const found = await findKernelBtf(bytes);
-  if (found.fromRelocatableElf && !base) {
+  if (found.fromKernelModule && !base) {
     throw new CorecheckError('USAGE', 'ELF section .BTF', 0, 'this is a kernel module: its BTF is split BTF on the kernel\'s vmlinux BTF; give that with --base <vmlinux BTF>');
   }
   const offset = found.bytes.byteOffset - bytes.byteOffset;

@@ -53,7 +53,7 @@ export function extractCorpusBtf(rel: string, outDir: string): string {
 export function bpftoolRaw(file: string, base?: string): string {
   const args = ['btf', 'dump', 'file', file, ...(base ? [] : []), 'format', 'raw'];
   if (base) args.splice(0, 0, '-B', base);
-  return execFileSync('bpftool', args, { maxBuffer: 1 << 30, encoding: 'latin1' });
+  return execFileSync('bpftool', args, { maxBuffer: 1 << 30, encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function haveTool(name: string): boolean {

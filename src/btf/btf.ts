@@ -479,17 +479,25 @@ export class Btf {
   }
 
   private buildNameIndex(): NameIndex {
-    if (this.nameIndex) return this.nameIndex;
+    this.nameIndex ??= this.indexNamesBy();
+    return this.nameIndex;
+  }
+
+  /**
+   * An index of this blob's own types by name, or by a prefix of it when `keyLength` is given
+   * (`keyLength(bytes, start)` returns how many bytes of the NUL-terminated name at `start` form the
+   * key). Names stored in a base BTF's strings are found through the base's own index.
+   */
+  indexNamesBy(keyLength?: (bytes: Uint8Array, start: number) => number): NameIndex {
     const w = this.words;
     const starts = this.typeWords;
     const strStart = this.strStart - this.firstStrOff;
     const firstStrOff = this.firstStrOff;
-    // Names stored in a base BTF's strings are found through the base's own index.
-    this.nameIndex = new NameIndex(this.bytes, this.firstId, starts.length, (i) => {
+    const bytes = this.bytes;
+    return new NameIndex(bytes, this.firstId, starts.length, (i) => {
       const off = w[starts[i]];
       return off === 0 || off < firstStrOff ? -1 : strStart + off;
-    });
-    return this.nameIndex;
+    }, keyLength && ((start) => keyLength(bytes, start)));
   }
 
   /** Builds the name index now (it is otherwise built on first lookup). */

@@ -6,6 +6,7 @@
  */
 export class NameIndex {
   private readonly slotKey: Int32Array; // byte offset of the name's first occurrence + 1 (0 = empty)
+  private readonly slotLen?: Int32Array; // key length, when keys are prefixes of names
   private readonly slotHead: Int32Array; // most recently added local index with that name
   private readonly prev: Int32Array; // per local index: the previous (lower) index with the same name, or -1
   private readonly mask: number;
@@ -15,12 +16,15 @@ export class NameIndex {
    * @param firstId id of local index 0
    * @param count number of local indices
    * @param nameAt byte offset in `strings` of the name of local index i, or -1 when it has none
+   * @param keyLength when given, only the first `keyLength(start)` bytes of each name form its key
+   *   (CO-RE's essential names: `task_struct___v2` is found under `task_struct`)
    */
   constructor(
     private readonly strings: Uint8Array,
     private readonly firstId: number,
     count: number,
     nameAt: (i: number) => number,
+    keyLength?: (start: number) => number,
   ) {
     let named = 0;
     for (let i = 0; i < count; i++) if (nameAt(i) >= 0) named++;
@@ -30,22 +34,26 @@ export class NameIndex {
     this.slotKey = new Int32Array(size);
     this.slotHead = new Int32Array(size);
     this.prev = new Int32Array(count);
+    if (keyLength) this.slotLen = new Int32Array(size);
     const b = strings;
     for (let i = 0; i < count; i++) {
       const start = nameAt(i);
       if (start < 0) continue;
       let h = 0x811c9dc5;
-      for (let j = start; b[j] !== 0; j++) h = Math.imul(h ^ b[j], 0x01000193);
+      const len = keyLength ? keyLength(start) : -1;
+      if (len >= 0) for (let j = start, e = start + len; j < e; j++) h = Math.imul(h ^ b[j], 0x01000193);
+      else for (let j = start; b[j] !== 0; j++) h = Math.imul(h ^ b[j], 0x01000193);
       let slot = (h >>> 0) & this.mask;
       for (;;) {
         const k = this.slotKey[slot];
         if (k === 0) {
           this.slotKey[slot] = start + 1;
+          if (this.slotLen) this.slotLen[slot] = len;
           this.slotHead[slot] = i;
           this.prev[i] = -1;
           break;
         }
-        if (sameName(b, k - 1, start)) {
+        if (len >= 0 ? this.slotLen![slot] === len && samePrefix(b, k - 1, start, len) : sameName(b, k - 1, start)) {
           this.prev[i] = this.slotHead[slot];
           this.slotHead[slot] = i;
           break;
@@ -63,7 +71,10 @@ export class NameIndex {
     for (;;) {
       const k = this.slotKey[slot];
       if (k === 0) return [];
-      if (stringEqualsName(name, this.strings, k - 1)) {
+      const hit = this.slotLen
+        ? this.slotLen[slot] === name.length && stringEqualsPrefix(name, this.strings, k - 1)
+        : stringEqualsName(name, this.strings, k - 1);
+      if (hit) {
         const ids: number[] = [];
         for (let i = this.slotHead[slot]; i >= 0; i = this.prev[i]) ids.push(i + this.firstId);
         return ids.reverse();
@@ -81,6 +92,17 @@ function sameName(b: Uint8Array, a: number, c: number): boolean {
     if (x !== b[c++]) return false;
     if (x === 0) return true;
   }
+}
+
+function samePrefix(b: Uint8Array, a: number, c: number, len: number): boolean {
+  if (a === c) return true;
+  for (let i = 0; i < len; i++) if (b[a + i] !== b[c + i]) return false;
+  return true;
+}
+
+function stringEqualsPrefix(s: string, b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[at + i]) return false;
+  return true;
 }
 
 function stringEqualsName(s: string, b: Uint8Array, at: number): boolean {

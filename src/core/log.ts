@@ -1,0 +1,22 @@
+/** libbpf's print levels, as `libbpf_set_print` sees them. */
+export type LogLevel = 'warn' | 'info' | 'debug';
+
+export interface LogLine {
+  readonly level: LogLevel;
+  /** The message as libbpf formats it, without the `libbpf: ` prefix and without the newline. */
+  readonly text: string;
+}
+
+/**
+ * Collects the lines libbpf would print. The engine never prints: logs are data that the caller
+ * may show (`corecheck relocate --log`) or keep.
+ */
+export class CoreLog {
+  readonly lines: LogLine[] = [];
+  debug(text: string): void {
+    this.lines.push({ level: 'debug', text });
+  }
+  warn(text: string): void {
+    this.lines.push({ level: 'warn', text });
+  }
+}

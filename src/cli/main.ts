@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CorecheckError } from '../common/errors.js';
 import { runInspect } from './commands/inspect.js';
 import { runBtfDump } from './commands/btf-dump.js';
+import { runRelocate } from './commands/relocate.js';
 
 const EXIT_BAD_INPUT = 2;
 
@@ -19,6 +20,17 @@ function buildProgram(): Command {
     .argument('<file...>', 'BPF object (.o) or a binary that embeds BPF objects')
     .option('--json', 'print the result as JSON')
     .action(async (files: string[], opts: { json?: boolean }) => runInspect(files, opts));
+
+  program.command('relocate')
+    .description('Resolve every CO-RE relocation of an object against a kernel\'s BTF exactly as libbpf does: ' +
+      'candidates, outcome (patched, poisoned, error) and the patched instruction')
+    .argument('<object>', 'BPF object (.o) or a binary that embeds BPF objects')
+    .requiredOption('--kernel <source>', 'the target kernel\'s BTF (any source `btf dump` reads)')
+    .option('--base <source>', 'base BTF when --kernel is split BTF')
+    .option('--log', 'print exactly the CO-RE debug lines libbpf prints (`CO-RE relocating …`, `prog \'…\': relo #…`)')
+    .option('--json', 'print the result as JSON, with every function\'s instructions after patching')
+    .option('--all', 'relocate programs whose autoload is off too (SEC("?…"))')
+    .action(async (object: string, opts: { kernel: string; base?: string; log?: boolean; json?: boolean; all?: boolean }) => runRelocate(object, opts));
 
   const btf = program.command('btf').description('Read BTF');
   btf.command('dump')

@@ -7,6 +7,9 @@ import type { Errno } from './spec.js';
 export const POISON_IMM = 195896080;
 const BPF_CALL_CODE = 0x85; // BPF_JMP | BPF_CALL
 
+/** What patching did: wrote the new value, poisoned the slot(s), or failed with an errno. */
+export type PatchOutcome = 'patched' | 'poisoned' | Errno;
+
 /** Mutable access to instructions in an object's byte order (dst/src nibbles swap on big-endian). */
 export class InsnBuffer {
   private readonly dv: DataView;
@@ -51,7 +54,7 @@ const u64 = (v: number | bigint): bigint => BigInt.asUintN(64, BigInt(v));
 const u32 = (v: number): number => v >>> 0;
 
 /** libbpf's `bpf_core_poison_insn` (1.5): `call 0xbad2310` in the slot, and the next one for ld_imm64. */
-function poison(prog: string, reloIdx: number, insns: InsnBuffer, idx: number, log: CoreLog): undefined {
+function poison(prog: string, reloIdx: number, insns: InsnBuffer, idx: number, log: CoreLog): 'poisoned' {
   const n = insns.code(idx) === LD_IMM64 ? 2 : 1;
   for (let k = 0; k < n; k++) {
     log.debug(`prog '${prog}': relo #${reloIdx}: substituting insn #${idx + k} w/ invalid insn`);
@@ -60,7 +63,7 @@ function poison(prog: string, reloIdx: number, insns: InsnBuffer, idx: number, l
     insns.setOff(idx + k, 0);
     insns.setImm(idx + k, POISON_IMM);
   }
-  return undefined;
+  return 'poisoned';
 }
 
 function sizeBytes(code: number): number {
@@ -77,7 +80,7 @@ function sizeCode(bytes: number): number {
  * instruction is an error even when the relocation would poison) and ld_imm64 slots are poisoned
  * in order, #n then #n+1.
  */
-export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx: number, res: RelocResult, log: CoreLog): Errno | undefined {
+export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx: number, res: RelocResult, log: CoreLog): PatchOutcome {
   const code = insns.code(idx);
   const origVal = res.origVal;
   const newVal = res.newVal;
@@ -93,7 +96,7 @@ export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx:
       }
       insns.setImm(idx, Number(BigInt.asIntN(32, newVal)));
       log.debug(`${tag}: patched insn #${idx} (ALU/ALU64) imm ${u64(imm)} -> ${newVal}`);
-      return undefined;
+      return 'patched';
     }
     case BpfClass.LDX: case BpfClass.ST: case BpfClass.STX: {
       if (res.poison) return poison(prog, reloIdx, insns, idx, log);
@@ -126,7 +129,7 @@ export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx:
         insns.setCode(idx, (code & 0xe0) | sz | insnClass(code));
         log.debug(`${tag}: patched insn #${idx} (LDX/ST/STX) mem_sz ${res.origSz} -> ${res.newSz}`);
       }
-      return undefined;
+      return 'patched';
     }
     case BpfClass.LD: {
       const next = idx + 1;
@@ -144,7 +147,7 @@ export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx:
       insns.setImm(idx, Number(BigInt.asIntN(32, newVal)));
       insns.setImm(next, Number(BigInt.asIntN(32, newVal >> 32n)));
       log.debug(`${tag}: patched insn #${idx} (LDIMM64) imm64 ${imm} -> ${newVal}`);
-      return undefined;
+      return 'patched';
     }
     default:
       return badInsn(tag, insns, idx, log);

@@ -1,0 +1,57 @@
+import type { Btf } from '../btf/btf.js';
+import type { NameIndex } from '../btf/name-index.js';
+import { kindsCoreCompat } from './compat.js';
+import { essentialLengthAt, essentialName } from './essential.js';
+import type { CoreLog } from './log.js';
+import { libbpfKindName, type Errno } from './spec.js';
+
+/** The kernel BTF that relocations resolve against: vmlinux, and module BTFs (split on vmlinux). */
+export interface CoreTarget {
+  readonly vmlinux: Btf;
+  readonly modules?: readonly { readonly name: string; readonly btf: Btf }[];
+}
+
+export interface Candidate {
+  readonly btf: Btf;
+  readonly id: number;
+  /** `vmlinux` or the module's name, as libbpf prints it. */
+  readonly btfName: string;
+}
+
+const essentialIndexes = new WeakMap<Btf, NameIndex>();
+
+/** Ids of a BTF's own types by essential name (built once per BTF, shared by every object). */
+function idsByEssentialName(btf: Btf, name: string): number[] {
+  let index = essentialIndexes.get(btf);
+  if (!index) {
+    index = btf.indexNamesBy(essentialLengthAt);
+    essentialIndexes.set(btf, index);
+  }
+  return index.lookup(name);
+}
+
+/**
+ * libbpf's `bpf_core_find_cands` + `bpf_core_add_cands`: target types of a core-compatible kind
+ * (ENUM ≈ ENUM64; the kind of the local root, typedefs not stripped) with the same essential name,
+ * in ascending id order. Module BTFs are searched only when vmlinux has no candidate. libbpf scans
+ * every type; an index gives the same list in the same order.
+ */
+export function findCandidates(localBtf: Btf, localId: number, target: CoreTarget, log: CoreLog): Candidate[] | Errno {
+  if (!localBtf.hasType(localId)) return 'EINVAL';
+  const localName = localBtf.name(localId);
+  if (localName === '') return 'EINVAL';
+  const localKind = localBtf.kind(localId);
+  const ess = essentialName(localName);
+  const found: Candidate[] = [];
+  const scan = (btf: Btf, btfName: string): void => {
+    for (const id of idsByEssentialName(btf, ess)) {
+      if (!kindsCoreCompat(btf.kind(id), localKind)) continue;
+      log.debug(`CO-RE relocating [${localId}] ${libbpfKindName(localBtf, localId)} ${localName}: found target candidate [${id}] ${libbpfKindName(btf, id)} ${btf.name(id)} in [${btfName}]`);
+      found.push({ btf, id, btfName });
+    }
+  };
+  scan(target.vmlinux, 'vmlinux');
+  if (found.length > 0) return found;
+  for (const m of target.modules ?? []) scan(m.btf, m.name);
+  return found;
+}

@@ -1,0 +1,266 @@
+import { INSN_SIZE, LD_IMM64, insnHex } from '../insn/insn.js';
+import type { BpfObject, BpfProgram } from '../object/object.js';
+import { calcRelo, type RelocResult } from './calc.js';
+import { findCandidates, type Candidate, type CoreTarget } from './candidates.js';
+import { CoreLog, type LogLine } from './log.js';
+import { specMatch } from './match.js';
+import { InsnBuffer, patchInsn } from './patch.js';
+import { ReloKind, reloKindName, type ReloKindName } from './relo-kind.js';
+import { ERRNO, formatSpec, isSpecError, libbpfKindName, parseSpec, type CoreSpec, type Errno } from './spec.js';
+
+export interface RelocateOptions {
+  /** Relocate every program, as if each had autoload on (libbpf skips programs with autoload off). */
+  readonly autoloadAll?: boolean;
+}
+
+/** What happened to one relocation. */
+export type RelocationOutcome =
+  | 'patched' // instruction rewritten with the target's value (possibly unchanged)
+  | 'poisoned' // nothing matched: `call 0xbad2310`; fails the load if the verifier reaches it
+  | 'error' // a hard error: libbpf fails the whole object here
+  | 'skipped' // program not loaded (autoload off) or no program covers the instruction
+  | 'not-reached'; // an earlier hard error stopped libbpf before this relocation
+
+export interface CandidateResult {
+  readonly id: number;
+  readonly btf: string;
+  readonly matching: boolean;
+  /** The candidate's spec as libbpf prints it. */
+  readonly spec: string;
+}
+
+export interface RelocationResult {
+  readonly section: string;
+  /** libbpf's `relo #N`: index within the section's `.BTF.ext` block. */
+  readonly index: number;
+  /** Instruction index within the section. */
+  readonly insn: number;
+  readonly program: string | null;
+  /** Instruction index within the program. */
+  readonly programInsn: number | null;
+  readonly kind: ReloKindName;
+  readonly typeId: number;
+  readonly access: string;
+  /** The local spec (libbpf's notation), null when it does not parse. */
+  readonly spec: string | null;
+  readonly outcome: RelocationOutcome;
+  readonly candidates: readonly CandidateResult[];
+  /** Values as decimal strings (u64). */
+  readonly origVal: string | null;
+  readonly newVal: string | null;
+  readonly errno: Errno | null;
+  /** Instruction bytes (hex, 8 bytes each) before and after, for the patched slot(s). */
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+export interface ProgramInsns {
+  readonly name: string;
+  readonly section: string;
+  /** Every instruction after CO-RE patching, 16 hex digits each, in the object's byte order. */
+  readonly insns: readonly string[];
+}
+
+export interface ObjectRelocation {
+  /** False when libbpf would fail the whole object (a hard CO-RE error). */
+  readonly ok: boolean;
+  /** The hard error, as the last libbpf line says it. */
+  readonly error: { readonly errno: Errno; readonly message: string } | null;
+  readonly relocations: readonly RelocationResult[];
+  readonly programs: readonly ProgramInsns[];
+  /** Every line libbpf prints during CO-RE (without `libbpf: `). */
+  readonly log: readonly LogLine[];
+}
+
+const errnoNumber = (e: Errno): number => -ERRNO[e];
+
+/**
+ * libbpf's `bpf_object__relocate_core` + `bpf_core_resolve_relo` + `bpf_core_calc_relo_insn`:
+ * relocations in `.BTF.ext` order, one candidate cache per call keyed by local type id and pruned
+ * in place to the matching candidates, the first hard error stopping everything. Pure: the target
+ * is passed in, logs and results are returned as data.
+ */
+export function relocateObject(obj: BpfObject, target: CoreTarget, opts: RelocateOptions = {}): ObjectRelocation {
+  const log = new CoreLog();
+  const btf = obj.btf;
+  const buffers = new Map<BpfProgram, InsnBuffer>();
+  const insnsOf = (p: BpfProgram): InsnBuffer => {
+    let b = buffers.get(p);
+    if (!b) {
+      b = new InsnBuffer(obj.code(p).slice(), obj.littleEndian);
+      buffers.set(p, b);
+    }
+    return b;
+  };
+  const results: RelocationResult[] = [];
+  let error: { errno: Errno; message: string } | null = null;
+  const fail = (errno: Errno, message: string | null): void => {
+    if (message !== null) log.warn(message);
+    error = { errno, message: message ?? `CO-RE relocation failed: ${errnoNumber(errno)}` };
+    log.warn(`failed to perform CO-RE relocations: ${errnoNumber(errno)}`);
+  };
+  const cache = new Map<number, Candidate[]>();
+
+  if (btf && obj.ext) {
+    outer: for (const block of obj.ext.coreRelos) {
+      const section = btf.strOrUndefined(block.secNameOff) ?? '';
+      if (section === '') {
+        fail('EINVAL', null);
+        break;
+      }
+      log.debug(`sec '${section}': found ${block.records.length} CO-RE relocations`);
+      const elfSec = obj.elf.section(section);
+      for (let i = 0; i < block.records.length; i++) {
+        const rec = block.records[i];
+        const base = {
+          section, index: i, insn: Math.floor(rec.insnOff / INSN_SIZE), kind: reloKindName(rec.kind), typeId: rec.typeId,
+          access: btf.strOrUndefined(rec.accessStrOff) ?? '', candidates: [] as CandidateResult[],
+        };
+        if (rec.insnOff % INSN_SIZE !== 0) {
+          fail('EINVAL', null);
+          break outer;
+        }
+        const prog = elfSec ? obj.programAt(elfSec.index, base.insn) : undefined;
+        const skipped = (): RelocationResult => ({
+          ...base, program: prog?.name ?? null, programInsn: prog ? base.insn - prog.insnOffset : null, spec: null,
+          outcome: 'skipped', origVal: null, newVal: null, errno: null, before: [], after: [],
+        });
+        if (!prog) {
+          log.debug(`sec '${section}': skipping CO-RE relocation #${i} for insn #${base.insn} belonging to eliminated weak subprogram`);
+          results.push(skipped());
+          continue;
+        }
+        if (!prog.autoload && !prog.isSubprogram && !opts.autoloadAll) {
+          results.push(skipped());
+          continue;
+        }
+        const idx = base.insn - prog.insnOffset;
+        const insns = insnsOf(prog);
+        const result = (outcome: RelocationOutcome, spec: string | null, res?: RelocResult, errno?: Errno, before: string[] = [], after: string[] = []): RelocationResult => ({
+          ...base, program: prog.name, programInsn: idx, spec, outcome,
+          origVal: res ? res.origVal.toString() : null, newVal: res ? res.newVal.toString() : null, errno: errno ?? null, before, after,
+        });
+        if (insns.code(idx) === LD_IMM64 && idx + 1 >= insns.count) {
+          results.push(result('error', null, undefined, 'EINVAL'));
+          fail('EINVAL', `prog '${prog.name}': relo #${i}: insn #${idx} (LDIMM64) is truncated`);
+          break outer;
+        }
+        const resolved = resolveRelo(prog.name, rec, i, obj, target, cache, log, base.candidates);
+        if (typeof resolved.res === 'string') {
+          results.push(result('error', resolved.spec, undefined, resolved.res));
+          fail(resolved.res, `prog '${prog.name}': relo #${i}: failed to relocate: ${errnoNumber(resolved.res)}`);
+          break outer;
+        }
+        const slots = insns.code(idx) === LD_IMM64 ? 2 : 1;
+        const hex = (): string[] => Array.from({ length: slots }, (_, k) => insnHex(insns.bytes, idx + k));
+        const before = hex();
+        const patched = patchInsn(prog.name, insns, idx, i, resolved.res, log);
+        if (patched !== 'patched' && patched !== 'poisoned') {
+          results.push(result('error', resolved.spec, resolved.res, patched, before));
+          fail(patched, `prog '${prog.name}': relo #${i}: failed to patch insn #${idx}: ${errnoNumber(patched)}`);
+          break outer;
+        }
+        results.push(result(patched, resolved.spec, resolved.res, undefined, before, hex()));
+      }
+    }
+  }
+  // Relocations libbpf never reached after a hard error.
+  if (error && btf && obj.ext) {
+    const seen = new Set(results.map((r) => `${r.section}#${r.index}`));
+    for (const r of obj.coreRelocations()) {
+      if (seen.has(`${r.section}#${r.index}`)) continue;
+      results.push({
+        section: r.section, index: r.index, insn: r.insn, program: r.program?.name ?? null,
+        programInsn: r.program ? r.insn - r.program.insnOffset : null, kind: reloKindName(r.record.kind), typeId: r.record.typeId,
+        access: r.accessStr, spec: null, outcome: 'not-reached', candidates: [], origVal: null, newVal: null, errno: null, before: [], after: [],
+      });
+    }
+  }
+  const programs: ProgramInsns[] = obj.programs.map((p) => {
+    const b = buffers.get(p) ?? new InsnBuffer(obj.code(p), obj.littleEndian);
+    return { name: p.name, section: p.section, insns: Array.from({ length: b.count }, (_, k) => insnHex(b.bytes, k)) };
+  });
+  return { ok: error === null, error, relocations: results, programs, log: log.lines };
+}
+
+/**
+ * libbpf's `bpf_core_resolve_relo` (candidate cache) and `bpf_core_calc_relo_insn` (matching every
+ * candidate, the ambiguity rules, pruning the cached list to the matching candidates).
+ */
+function resolveRelo(
+  progName: string,
+  rec: { insnOff: number; typeId: number; accessStrOff: number; kind: number },
+  reloIdx: number,
+  obj: BpfObject,
+  target: CoreTarget,
+  cache: Map<number, Candidate[]>,
+  log: CoreLog,
+  candOut: CandidateResult[],
+): { res: RelocResult | Errno; spec: string | null } {
+  const btf = obj.btf!;
+  const localId = rec.typeId;
+  if (!btf.hasType(localId)) return { res: 'EINVAL', spec: null };
+  let cands = cache.get(localId);
+  if (rec.kind !== ReloKind.TYPE_ID_LOCAL && !cands) {
+    const found = findCandidates(btf, localId, target, log);
+    if (typeof found === 'string') {
+      log.warn(`prog '${progName}': relo #${reloIdx}: target candidate search failed for [${localId}] ${libbpfKindName(btf, localId)} ${btf.name(localId)}: ${errnoNumber(found)}`);
+      return { res: found, spec: null };
+    }
+    cands = found;
+    cache.set(localId, cands);
+  }
+  const localName = btf.name(localId);
+  const accessStr = btf.strOrUndefined(rec.accessStrOff) ?? '';
+  const local = parseSpec(btf, localId, accessStr, rec.kind);
+  if (isSpecError(local)) {
+    if (local.warning) {
+      // libbpf prints the access string after parsing consumed it: always empty.
+      log.warn(`prog '${progName}': relo for [${localId}]  (at idx ${local.warning.index}) captures type [${local.warning.id}] of unexpected kind ${local.warning.kindName}`);
+    }
+    log.warn(`prog '${progName}': relo #${reloIdx}: parsing [${localId}] ${libbpfKindName(btf, localId)} ${localName === '' ? '<anon>' : localName} + ${accessStr || '<?>'} failed: ${errnoNumber(local.errno)}`);
+    return { res: 'EINVAL', spec: null };
+  }
+  const localText = formatSpec(local);
+  log.debug(`prog '${progName}': relo #${reloIdx}: ${localText}`);
+  if (rec.kind === ReloKind.TYPE_ID_LOCAL) {
+    const id = BigInt(local.rootTypeId);
+    return { res: { origVal: id, newVal: id, poison: false, validate: false, failMemszAdjust: false, origSz: 0, origTypeId: 0, newSz: 0, newTypeId: 0 }, spec: localText };
+  }
+  if (localName === '') {
+    log.warn(`prog '${progName}': relo #${reloIdx}: <${reloKindName(rec.kind)}> (${rec.kind}) relocation doesn't support anonymous types`);
+    return { res: 'EOPNOTSUPP', spec: localText };
+  }
+  const list = cands!;
+  let first: { res: RelocResult; spec: CoreSpec } | undefined;
+  let kept = 0;
+  for (let i = 0; i < list.length; i++) {
+    const { result, spec: candSpec } = specMatch(local, list[i].btf, list[i].id, log);
+    const candText = formatSpec(candSpec);
+    if (typeof result === 'string') {
+      // libbpf 1.5's format ends this warning with "\n " (a stray space).
+      log.warn(`prog '${progName}': relo #${reloIdx}: error matching candidate #${i} ${candText}: ${errnoNumber(result)}`);
+      return { res: result, spec: localText };
+    }
+    log.debug(`prog '${progName}': relo #${reloIdx}: ${result === 0 ? 'non-matching' : 'matching'} candidate #${i} ${candText}`);
+    candOut.push({ id: list[i].id, btf: list[i].btfName, matching: result === 1, spec: candText });
+    if (result === 0) continue;
+    const res = calcRelo(progName, rec, reloIdx, local, candSpec, log);
+    if (typeof res === 'string') return { res, spec: localText };
+    if (!first) {
+      first = { res, spec: candSpec };
+    } else if (candSpec.bitOffset !== first.spec.bitOffset) {
+      log.warn(`prog '${progName}': relo #${reloIdx}: field offset ambiguity: ${candSpec.bitOffset} != ${first.spec.bitOffset}`);
+      return { res: 'EINVAL', spec: localText };
+    } else if (res.poison !== first.res.poison || res.newVal !== first.res.newVal) {
+      log.warn(`prog '${progName}': relo #${reloIdx}: relocation decision ambiguity: ${res.poison ? 'failure' : 'success'} ${res.newVal} != ${first.res.poison ? 'failure' : 'success'} ${first.res.newVal}`);
+      return { res: 'EINVAL', spec: localText };
+    }
+    list[kept++] = list[i];
+  }
+  // The cache keeps only the candidates that matched; with none, it stays as it was.
+  if (kept > 0) list.length = kept;
+  if (first) return { res: first.res, spec: localText };
+  log.debug(`prog '${progName}': relo #${reloIdx}: no matching targets found`);
+  return { res: calcRelo(progName, rec, reloIdx, local, undefined, log), spec: localText };
+}

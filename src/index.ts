@@ -9,6 +9,7 @@ export type * from './btf/types.js';
 export { parseBtfExt, type BtfExt, type CoreReloRecord, type FuncInfoRecord, type LineInfoRecord } from './btf/ext.js';
 export { dumpRaw } from './btf/dump-raw.js';
 export { dumpJson } from './btf/dump-json.js';
+export { dumpC } from './btf/dump-c.js';
 export { resolveSize, pointerSize } from './btf/size.js';
 export { ElfFile, EM_BPF } from './elf/elf.js';
 export { findEmbeddedBpfObjects, type EmbeddedElf } from './elf/scan.js';

@@ -121,7 +121,7 @@ test('wrong flags and commands are usage errors with exit 2', () => {
   assert.match(r1.stderr, /missing required argument/);
   const r2 = run(['btf', 'dump', EXAMPLE, '--format', 'xml']);
   assert.equal(r2.status, 2);
-  assert.match(r2.stderr, /Allowed choices are raw, json/);
+  assert.match(r2.stderr, /Allowed choices are raw, c, json/);
   const r3 = run(['frobnicate']);
   assert.equal(r3.status, 2);
   assert.match(r3.stderr, /unknown command/);

@@ -65,3 +65,82 @@ test('fixtures and the example against fixed corpus kernels: the whole CO-RE log
     });
   }
 });
+
+const CORE_LINE = /^sec '.*': (found \d+ CO-RE relocations|skipping CO-RE relocation #)|^CO-RE relocating |^prog '.*?': relo[ #]|^prog '.*?': relo for \[|^failed to perform CO-RE relocations|^unexpected kind /;
+
+/**
+ * Compares one object's result with a golden block: libbpf's CO-RE lines (those `keep` selects,
+ * as the golden's generator kept them), then `insn <prog> <idx> <hex>` lines giving the bytes libbpf
+ * produced for each instruction it patched or poisoned.
+ */
+function assertMatchesCoreGolden(r: ObjectRelocation, block: string[], what: string, keep: (line: string) => boolean): void {
+  const insnLines = block.filter((l) => l.startsWith('insn '));
+  const logLines = block.filter((l) => !l.startsWith('insn ') && !l.startsWith('#'));
+  assertSameLog(r.log.map((l) => l.text).filter(keep), logLines, what);
+  const programs = new Map(r.programs.map((p) => [p.name, p.insns]));
+  for (const l of insnLines) {
+    const [, prog, idx, hex] = l.split(' ');
+    assert.equal(programs.get(prog)?.[Number(idx)], hex, `${what}: ${prog} insn #${idx} after patching`);
+  }
+  assert.ok(logLines.length > 0 || block.length === 0, `${what}: golden has lines`);
+}
+
+test('libbpf-tools: 52 objects × every corpus kernel and the host, log and patched bytes', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { createHash } = await import('node:crypto');
+  const root = join(GOLDENS, 'core/libbpf-tools');
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith('.txt.xz')) files.push(join(d, e.name));
+    }
+  };
+  walk(root);
+  assert.ok(files.length >= 36, `${files.length} kernel goldens`);
+  for (const f of files.sort()) {
+    const text = execFileSync('xz', ['-dc', f], { encoding: 'latin1', maxBuffer: 1 << 30 });
+    const kernel = /^# kernel (.*)$/m.exec(text)![1];
+    await t.test(kernel, (tt) => {
+      let target: Btf;
+      if (kernel.startsWith('host/')) {
+        const sha = /^# btf-sha256 (\w+)$/m.exec(text)![1];
+        const host = readBytes('/sys/kernel/btf/vmlinux');
+        if (createHash('sha256').update(host).digest('hex') !== sha) return tt.skip(`golden made on another host kernel (${kernel})`);
+        target = Btf.parse(host);
+      } else {
+        target = corpusKernel(kernel.split('/').pop()!);
+      }
+      const blocks = text.split(/^=== object /m).slice(1);
+      assert.equal(blocks.length, 52);
+      for (const b of blocks) {
+        const lines = b.split('\n').filter((l) => l !== '');
+        const tool = lines[0];
+        const r = relocateFile(`/usr/sbin/${tool}`, target);
+        assertMatchesCoreGolden(r, lines.slice(1), `${tool} on ${kernel}`, (l) => CORE_LINE.test(l));
+      }
+    });
+  }
+});
+
+
+test('kernel selftests core_reloc cases and core_autosize (clang-19 builds of linux-source-6.12)', async (t) => {
+  const dir = cachePath('objects/selftests');
+  assert.ok(existsSync(dir), `${dir} exists (tools/goldens/build-selftests.sh --objects-only)`);
+  const rows = readFileSync(join(GOLDENS, 'selftests/CASES.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  assert.equal(rows.length, 75);
+  const { ElfFile } = await import('../src/elf/elf.js');
+  const targetOf = (file: string): Btf => {
+    const bytes = readBytes(join(dir, file));
+    if (file.endsWith('.btf')) return Btf.parse(bytes);
+    const elf = new ElfFile(bytes);
+    return Btf.parse(elf.data(elf.section('.BTF')!));
+  };
+  for (const [name, program, targetFile, , , , , , , , golden] of rows) {
+    await t.test(name, () => {
+      const r = relocateFile(join(dir, program), targetOf(targetFile));
+      const keep = (l: string): boolean => /^CO-RE relocating |^prog '.*?': relo |^unexpected kind |^failed to perform CO-RE relocations/.test(l);
+      assertMatchesCoreGolden(r, goldenLines(join(GOLDENS, 'selftests', golden)), name, keep);
+    });
+  }
+});

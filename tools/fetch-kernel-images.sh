@@ -55,7 +55,7 @@ Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";
 Acquire::Languages "none";
 EOF
   # Lists younger than a day are reused.
-  if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*_Packages' -mmin -1440 2>/dev/null | head -n1)" ]; then
+  if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
     say "apt-get update (private configuration in $aptdir)"
     APT_CONFIG="$aptdir/apt.conf" apt-get update -qq || { say "apt-get update with the private configuration failed"; return 1; }
   fi

@@ -486,18 +486,28 @@ export class Btf {
   /**
    * An index of this blob's own types by name, or by a prefix of it when `keyLength` is given
    * (`keyLength(bytes, start)` returns how many bytes of the NUL-terminated name at `start` form the
-   * key). Names stored in a base BTF's strings are found through the base's own index.
+   * key).
    */
   indexNamesBy(keyLength?: (bytes: Uint8Array, start: number) => number): NameIndex {
     const w = this.words;
     const starts = this.typeWords;
-    const strStart = this.strStart - this.firstStrOff;
-    const firstStrOff = this.firstStrOff;
-    const bytes = this.bytes;
-    return new NameIndex(bytes, this.firstId, starts.length, (i) => {
+    // Split BTF names may live in the base's strings (pahole deduplicates against the base), so a
+    // split blob is indexed over one copy of all strings; a base blob over its own bytes.
+    const strings = this.base ? this.allStrings() : this.bytes;
+    const delta = this.base ? 0 : this.strStart;
+    return new NameIndex(strings, this.firstId, starts.length, (i) => {
       const off = w[starts[i]];
-      return off === 0 || off < firstStrOff ? -1 : strStart + off;
-    }, keyLength && ((start) => keyLength(bytes, start)));
+      return off === 0 ? -1 : delta + off;
+    }, keyLength && ((start) => keyLength(strings, start)));
+  }
+
+  /** The combined string table (base strings, then this blob's), addressed by string offset. */
+  private allStrings(): Uint8Array {
+    const out = new Uint8Array(this.strEnd);
+    for (let b: Btf | undefined = this; b; b = b.base) {
+      out.set(b.bytes.subarray(b.strStart, b.strStart + b.header.strLen), b.firstStrOff);
+    }
+    return out;
   }
 
   /** Builds the name index now (it is otherwise built on first lookup). */

@@ -34,11 +34,11 @@ function buildProgram(): Command {
 
   const btf = program.command('btf').description('Read BTF');
   btf.command('dump')
-    .description('Dump the BTF of a kernel or object: raw (as `bpftool btf dump file F format raw`) or json (as `bpftool -j … format raw`)')
+    .description('Dump the BTF of a kernel or object: raw (as `bpftool btf dump file F format raw`), c (a vmlinux.h, as bpftool\'s `format c`) or json (as `bpftool -j … format raw`)')
     .argument('<source>', 'raw BTF (/sys/kernel/btf/vmlinux), ELF with .BTF (vmlinux, .ko, BPF object), kernel image (vmlinuz, Image, Image.gz) or BTFHub .btf.tar.xz')
-    .addOption(new Option('--format <format>', 'output format').choices(['raw', 'json']).default('raw'))
+    .addOption(new Option('--format <format>', 'output format').choices(['raw', 'c', 'json']).default('raw'))
     .option('--base <source>', 'base BTF for split BTF (a kernel module on its vmlinux)')
-    .action(async (source: string, opts: { format: 'raw' | 'json'; base?: string }) => runBtfDump(source, opts));
+    .action(async (source: string, opts: { format: 'raw' | 'c' | 'json'; base?: string }) => runBtfDump(source, opts));
   return program;
 }
 

@@ -151,14 +151,20 @@ export function formatSpec(spec: CoreSpec): string {
   let s = `<${reloKindName(kind)}> [${rootTypeId}] ${libbpfKindName(btf, rootTypeId)} ${name === '' ? '<anon>' : name}`;
   if (isTypeBased(kind)) return s.slice(0, SPEC_BUF_MAX);
   if (isEnumvalBased(kind)) {
-    const t = btf.type(btf.skipModsAndTypedefs(rootTypeId));
-    const idx = spec.raw[0];
-    if (t.kind === Kind.ENUM) {
+    const id = btf.skipModsAndTypedefs(rootTypeId);
+    const t = btf.type(id);
+    // A non-matching candidate's raw spec is empty: libbpf reads enumerator 0 (its zeroed slot).
+    const idx = spec.raw[0] ?? 0;
+    if (t.kind === Kind.ENUM && idx < t.values.length) {
       const e = t.values[idx];
       s += `::${e.name} = ${t.signed ? e.raw | 0 : e.raw >>> 0}`;
-    } else if (t.kind === Kind.ENUM64) {
-      const e = t.values[idx];
-      s += `::${e.name} = ${t.signed ? BigInt.asIntN(64, e.raw) : e.raw}`;
+    } else {
+      // libbpf reads anything that is not an ENUM as ENUM64 records following the type header
+      // (for a non-enum candidate those bytes are really members or the next type).
+      const at = btf.recordOffset(id) + 12 + idx * 12;
+      const word = (k: number): number => btf.readU32(at + k * 4) ?? 0; // past the type section: nothing to read
+      const value = (BigInt(word(2)) << 32n) | BigInt(word(1));
+      s += `::${btf.strOrUndefined(word(0)) ?? ''} = ${btf.kflag(id) ? BigInt.asIntN(64, value) : value}`;
     }
     return s.slice(0, SPEC_BUF_MAX);
   }

@@ -1,26 +1,36 @@
-import { parseTar } from 'nanotar';
-import { fail } from '../common/errors.js';
-import { decompressStream } from './decompress.js';
+import { CorecheckError, fail } from '../common/errors.js';
+import { tarFiles } from './tar.js';
+import { decompressXz } from './xz.js';
 
 /**
- * A BTFHub archive (`<kernel>.btf.tar.xz`): an xz-compressed tar holding one `<kernel>.btf` member.
- * Returns the member's bytes and name. No file system access.
+ * A BTFHub archive (`<kernel>.btf.tar.xz`): an xz-compressed tar holding one `<kernel>.btf`
+ * member, the kernel's raw BTF. No file system access. Errors at the xz level carry file offsets;
+ * tar-level errors carry offsets in the decompressed tar and say so.
  */
-export async function readBtfHubArchive(bytes: Uint8Array): Promise<{ member: string; bytes: Uint8Array }> {
-  let tar = await decompressStream('xz', bytes, 0);
-  // nanotar reads `data.buffer` whole, so hand it an array that owns its buffer.
-  if (tar.byteOffset !== 0 || tar.byteLength !== tar.buffer.byteLength) tar = tar.slice();
-  if (tar.length < 512) fail('TRUNCATED', 'tar archive', 0, `the decompressed archive is ${tar.length} bytes, shorter than one tar header`);
-  let entries;
+export interface ArchiveMember {
+  readonly member: string;
+  /** The member's data: a view into the decompressed tar (no copy). */
+  readonly bytes: Uint8Array;
+}
+
+export async function readBtfHubArchive(bytes: Uint8Array, kernel?: string): Promise<ArchiveMember> {
+  const tar = await decompressXz(bytes, 0);
+  let files;
   try {
-    entries = parseTar(tar);
+    files = tarFiles(tar);
   } catch (e) {
-    return fail('MALFORMED', 'tar archive', 0, `cannot read the tar inside the xz stream: ${(e as Error).message}`);
+    if (e instanceof CorecheckError) {
+      throw new CorecheckError(e.code, `${e.structure} (offset in the xz-decompressed tar)`, e.offset, e.detail);
+    }
+    throw e;
   }
-  const files = entries.filter((e) => e.type === 'file' && e.data);
-  const btf = files.find((e) => e.name.endsWith('.btf')) ?? (files.length === 1 ? files[0] : undefined);
-  if (!btf || !btf.data) fail('NOT_FOUND', 'tar archive member', 0, `no .btf member among ${files.length} file(s): ${files.map((f) => f.name).join(', ') || '(none)'}`);
-  const declared = btf.size ?? btf.data.length;
-  if (btf.data.length < declared) fail('TRUNCATED', `tar member ${btf.name}`, 0, `member declares ${declared} bytes, archive holds ${btf.data.length}`);
-  return { member: btf.name, bytes: btf.data };
+  const btfs = files.filter((f) => f.name.endsWith('.btf'));
+  const pick = btfs.find((f) => kernel !== undefined && f.name.replace(/^.*\//, '') === `${kernel}.btf`)
+    ?? (btfs.length === 1 ? btfs[0] : undefined)
+    ?? (btfs.length === 0 && files.length === 1 ? files[0] : undefined);
+  if (!pick) {
+    const names = files.map((f) => f.name).join(', ') || 'none';
+    fail('NOT_FOUND', 'tar member', -1, `expected one <kernel>.btf member (BTFHub layout), found: ${names}`);
+  }
+  return { member: pick.name, bytes: pick.data };
 }

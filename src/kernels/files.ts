@@ -1,5 +1,17 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CorecheckError } from '../common/errors.js';
+import { BTFHUB_SUFFIX } from './kernel-info.js';
+
+/** File system access for kernel sources; everything else in kernels/ works on bytes. */
+
+function notFound(path: string, e: unknown): CorecheckError {
+  const err = e as NodeJS.ErrnoException;
+  const why = err.code === 'ENOENT' ? 'no such file or directory'
+    : err.code === 'EISDIR' ? 'is a directory, expected a file'
+      : err.code === 'EACCES' ? 'permission denied' : err.message;
+  return new CorecheckError('NOT_FOUND', 'file', -1, why, path);
+}
 
 /** Reads a whole input file; a missing or unreadable path becomes a one-line CorecheckError. */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
@@ -7,11 +19,49 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
     const buf = await readFile(path);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file or directory'
-      : err.code === 'EISDIR' ? 'is a directory, expected a file'
-        : err.code === 'EACCES' ? 'permission denied' : err.message;
-    throw new CorecheckError('NOT_FOUND', 'file', -1, why, path);
+    throw notFound(path, e);
   }
 }
 
+/** The first `n` bytes of a file (fewer if it is shorter). */
+export async function readHead(path: string, n: number): Promise<Uint8Array> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    const buf = new Uint8Array(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } catch (e) {
+    throw notFound(path, e);
+  } finally {
+    await fh?.close();
+  }
+}
+
+export async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (e) {
+    throw notFound(path, e);
+  }
+}
+
+/** Every `*.btf.tar.xz` below `dir`, unsorted. Links to directories are not followed (no loops). */
+export async function findBtfHubArchives(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch (e) {
+      throw notFound(d, e);
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith(BTFHUB_SUFFIX)) found.push(p);
+    }
+  };
+  await walk(dir);
+  return found;
+}

@@ -1,6 +1,13 @@
-/** Kernel BTF sources (Node): files, kernel images, BTFHub archives and trees, behind one interface. */
-export { openKernelSources, loadKernelBtf, fileSource, infoFromBtfHubPath, normalizeArch, type KernelSource, type KernelInfo, type LoadedKernel, type KernelFormat } from './sources.js';
-export { findKernelBtf, scanForBtf, type FoundBtf } from './image.js';
-export { readBtfHubArchive } from './archive.js';
+/**
+ * Kernel BTF sources: raw BTF, ELF vmlinux and modules (split BTF), kernel images (x86 bzImage with
+ * xz/lz4/zstd/gzip payloads, arm64 Image and Image.gz, s390x), BTFHub archives and trees, behind one
+ * `KernelSource` interface. `sources.ts` and `files.ts` use the file system; the rest works on bytes.
+ */
+export { openKernelSources, loadKernelBtf, type KernelSource, type LoadedKernel, type KernelSourceOptions } from './sources.js';
+export { infoFromBtfHubPath, normalizeArch, btfHubLabel, type KernelInfo } from './kernel-info.js';
+export { sniffKernelFile, type KernelFormat } from './file-kind.js';
+export { findKernelBtf, type FoundBtf } from './image.js';
+export { scanForBtf } from './btf-scan.js';
+export { readBtfHubArchive, type ArchiveMember } from './archive.js';
 export { decompressStream, compressionAt, findCompressedStreams, type Compression } from './decompress.js';
 export { readFileBytes } from './files.js';

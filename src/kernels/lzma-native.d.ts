@@ -1,7 +1,15 @@
+// Only what corecheck uses of lzma-native, typed without Node's types so the decoding modules
+// stay free of Node APIs at the type level.
 declare module 'lzma-native' {
-  import type { Duplex } from 'node:stream';
-  /** liblzma decoder stream; errors carry liblzma's `desc`. */
-  export function createStream(coder: 'autoDecoder', options: Record<string, unknown>): Duplex;
+  /** A liblzma decoder as a stream: write the input with `end`, read `data`/`end`/`error` events. */
+  export interface LzmaStream {
+    on(event: 'data', cb: (chunk: Uint8Array) => void): LzmaStream;
+    on(event: 'end', cb: () => void): LzmaStream;
+    on(event: 'error', cb: (err: { desc?: string; message?: string }) => void): LzmaStream;
+    end(chunk: Uint8Array): void;
+    destroy(): void;
+  }
+  export function createStream(coder: 'autoDecoder', options: { memlimit?: number; flags?: number }): LzmaStream;
   const lzma: { createStream: typeof createStream };
   export default lzma;
 }

@@ -1,10 +1,11 @@
 import { dumpRaw } from '../../btf/dump-raw.js';
+import { dumpC } from '../../btf/dump-c.js';
 import { dumpJson } from '../../btf/dump-json.js';
 import { loadKernelBtf } from '../../kernels/index.js';
 import { writeOut } from '../io.js';
 
 export interface BtfDumpOptions {
-  readonly format: 'raw' | 'json';
+  readonly format: 'raw' | 'c' | 'json';
   readonly base?: string;
 }
 
@@ -13,5 +14,6 @@ export async function runBtfDump(source: string, opts: BtfDumpOptions): Promise<
   const { btf } = await loadKernelBtf(source, { base: opts.base });
   const write = (chunk: string): void => writeOut(chunk, 'latin1');
   if (opts.format === 'raw') dumpRaw(btf, write);
+  else if (opts.format === 'c') dumpC(btf, write);
   else dumpJson(btf, write);
 }

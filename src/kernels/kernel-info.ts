@@ -1,0 +1,49 @@
+/**
+ * What is known of a kernel without loading its BTF: from a BTFHub path
+ * (`<distro>/<release>/<arch>/<kernel>.btf.tar.xz`) or from the first bytes of a kernel file.
+ * Architecture names follow BTFHub (`uname -m` names, except arm64 for aarch64): x86_64, arm64,
+ * s390x, ppc64le, ... BTFHub itself uses both `aarch64` and `arm64` directories, Debian `amd64`,
+ * `arm64`, `ppc64el`: all are mapped so one architecture has one name.
+ */
+export interface KernelInfo {
+  readonly distro?: string;
+  readonly release?: string;
+  readonly arch?: string;
+  /** Kernel release as `uname -r` prints it, e.g. `4.18.0-147.5.1.el8_1.aarch64`. */
+  readonly kernel?: string;
+}
+
+export const BTFHUB_SUFFIX = '.btf.tar.xz';
+
+const ARCH_ALIASES: Readonly<Record<string, string>> = {
+  aarch64: 'arm64', arm64: 'arm64',
+  amd64: 'x86_64', x86_64: 'x86_64',
+  ppc64el: 'ppc64le', ppc64le: 'ppc64le',
+  s390x: 's390x', riscv64: 'riscv64', loongarch64: 'loongarch64',
+  i386: 'i386', i686: 'i386', armhf: 'arm', armv7l: 'arm', mips64el: 'mips64el',
+};
+
+/** The one name of an architecture (`aarch64` → `arm64`, `amd64` → `x86_64`); unknown names pass through. */
+export function normalizeArch(arch: string): string {
+  return ARCH_ALIASES[arch] ?? arch;
+}
+
+/**
+ * Info from a path ending `<distro>/<release>/<arch>/<kernel>.btf.tar.xz`. The three directories
+ * are taken only when the arch directory is an architecture name, so an archive lying elsewhere
+ * (`/tmp/x.btf.tar.xz`) gets just its kernel release.
+ */
+export function infoFromBtfHubPath(path: string): KernelInfo {
+  const parts = path.split(/[\\/]/).filter((p) => p !== '');
+  const file = parts[parts.length - 1] ?? '';
+  if (!file.endsWith(BTFHUB_SUFFIX)) return {};
+  const kernel = file.slice(0, -BTFHUB_SUFFIX.length);
+  const [distro, release, arch] = parts.slice(-4, -1);
+  if (parts.length < 4 || !(arch in ARCH_ALIASES)) return { kernel };
+  return { distro, release, arch: normalizeArch(arch), kernel };
+}
+
+/** `distro/release/arch/kernel` when all four are known. */
+export function btfHubLabel(info: KernelInfo): string | undefined {
+  return info.distro && info.release && info.arch && info.kernel ? `${info.distro}/${info.release}/${info.arch}/${info.kernel}` : undefined;
+}

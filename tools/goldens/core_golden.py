@@ -77,11 +77,12 @@ def read_lines(path):
         return f.read().split("\n")
 
 
-def parse_raw(path):
-    """own code size per program, subprog offsets per main program, dumped insns."""
+def parse_raw(path, lines=None):
+    """own code size per program, subprog offsets per main program, dumped insns
+    (from `lines` when the caller already read the relo-log output at `path`)."""
     own, added, dump, counts = {}, {}, {}, {}
     in_dump = False
-    for line in read_lines(path):
+    for line in lines if lines is not None else read_lines(path):
         if line.startswith("== relo-log: load ") or line.startswith("== relo-log: open failed"):
             in_dump = True  # the instruction dump follows libbpf's messages
             continue

@@ -64,7 +64,6 @@ per case whose outcome contradicts the table's expectation to stdout ("contradic
 """
 import os
 import re
-import struct
 import subprocess
 import sys
 
@@ -86,14 +85,9 @@ POISON_RE = re.compile(r"^prog '(.+?)': relo #(\d+): substituting insn #(\d+) w/
 CORE_FAILED_RE = re.compile(r"^failed to perform CO-RE relocations")
 LOAD_RE = re.compile(r"^== relo-log: (load ok|load failed: .*)$")
 
-# relo-log dump parsing and byte checks (the same rules as core_golden.py, kept self-contained)
-FOUND_PROG_RE = re.compile(
-    r"^sec '.*': found program '(.+)' at insn offset \d+ \(\d+ bytes\), code size (\d+) insns")
-ADDED_RE = re.compile(r"^prog '(.+)': added (\d+) insns from sub-prog '(.+)'$")
-DUMP_HDR_RE = re.compile(r"^== relo-log: insns (\S+) (\S+) (\d+)$")
-INSN_RE = re.compile(r"^insn (\S+) (\d+) ([0-9a-f]{16})$")
-POISON_BYTES = "850000001023ad0b"  # call 0xbad2310 (BPF_JMP|BPF_CALL, all else 0), little-endian
-SIZE_BYTES = {0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8}  # BPF_W, BPF_H, BPF_B, BPF_DW
+# relo-log dump parsing and the byte checks are core_golden.py's (the libbpf-tools goldens)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from core_golden import POISON_BYTES, check, lookup, parse_raw  # noqa: E402
 
 
 def die(msg):
@@ -104,84 +98,6 @@ def die(msg):
 def read_lines(path):
     with open(path, encoding="utf-8", errors="replace") as f:
         return f.read().split("\n")
-
-
-def parse_raw(path, lines):
-    """own code size per program, sub-program offsets per main program, dumped insns"""
-    own, added, dump, counts = {}, {}, {}, {}
-    in_dump = False
-    for line in lines:
-        if line.startswith("== relo-log: load ") or line.startswith("== relo-log: open failed"):
-            in_dump = True  # the instruction dump follows libbpf's messages
-            continue
-        if in_dump:
-            m = DUMP_HDR_RE.match(line)
-            if m:
-                dump[m.group(1)] = {}
-                counts[m.group(1)] = int(m.group(3))
-                continue
-            m = INSN_RE.match(line)
-            if m:
-                dump[m.group(1)][int(m.group(2))] = m.group(3)
-            continue
-        m = FOUND_PROG_RE.match(line)
-        if m:
-            if m.group(1) in own:
-                die("%s: program name '%s' seen twice" % (path, m.group(1)))
-            own[m.group(1)] = int(m.group(2))
-            continue
-        m = ADDED_RE.match(line)
-        if m:
-            added.setdefault(m.group(1), []).append((m.group(3), int(m.group(2))))
-    offsets = {}  # main -> {sub: position of the sub-program's first insn in main's dump}
-    for main, subs in added.items():
-        if main not in own or main not in counts:
-            die("%s: 'added ... insns' for unknown main program '%s'" % (path, main))
-        cur, lay = own[main], {}
-        for sub, n in subs:
-            if sub in lay or own.get(sub) != n:
-                die("%s: sub-program '%s' appended twice or with a wrong size to '%s'" % (path, sub, main))
-            lay[sub] = cur
-            cur += n
-        if cur != counts[main]:
-            die("%s: layout of '%s' gives %d insns, dump has %d" % (path, main, cur, counts[main]))
-        offsets[main] = lay
-    for p, d in dump.items():
-        if len(d) != counts[p]:
-            die("%s: dump of '%s' has %d of %d insns" % (path, p, len(d), counts[p]))
-    return offsets, dump
-
-
-def lookup(prog, idx, offsets, dump):
-    """bytes of program-relative insn idx of prog (a main program, or a sub-program read
-    inside every main program it was appended to: all copies must agree), or (None, reason)"""
-    if prog in dump:
-        if idx not in dump[prog]:
-            return None, "index beyond the dump of '%s'" % prog
-        return dump[prog][idx], None
-    found = {main: dump[main].get(lay[prog] + idx) for main, lay in offsets.items() if prog in lay}
-    if not found:
-        return None, "sub-program '%s' was not appended to any main program" % prog
-    vals = set(found.values())
-    if len(vals) != 1 or None in vals:
-        die("sub-program '%s' insn #%d differs between callers: %s" % (prog, idx, found))
-    return vals.pop(), None
-
-
-def check(case, prog, idx, kind, field, new, hexs, hexs2):
-    """the dumped bytes must hold what libbpf says it wrote"""
-    code, _regs, off, imm = struct.unpack("<BBhi", bytes.fromhex(hexs))
-    if field == "imm":
-        ok = (imm & 0xFFFFFFFF) == (new & 0xFFFFFFFF)
-    elif field == "off":
-        ok = off == new
-    elif field == "mem_sz":
-        ok = SIZE_BYTES[code & 0x18] == new
-    else:  # imm64
-        imm2 = struct.unpack("<BBhi", bytes.fromhex(hexs2))[3] if hexs2 else None
-        ok = imm2 is not None and ((imm & 0xFFFFFFFF) | ((imm2 & 0xFFFFFFFF) << 32)) == new
-    if not ok:
-        die("%s: '%s' insn #%d is %s, libbpf logged %s %s %d" % (case, prog, idx, hexs, kind, field, new))
 
 
 def golden_name(case):
@@ -319,7 +235,7 @@ def one_golden(case, prog_name, log_path, out_path):
     if ("== relo-log: insns %s " % prog_name) not in "\n".join(raw):
         die("%s: program '%s' (the selftest's .prog_name) not in the object" % (case, prog_name))
     core = [l for l in raw if CORE_LINE_RE.search(l)]
-    offsets, dump = parse_raw(log_path, raw)
+    _own, offsets, dump = parse_raw(log_path, raw)
 
     relos, patched, poisoned = set(), set(), set()
     wanted, failed = [], False

@@ -21,7 +21,7 @@ export function renderRelocation(objectName: string, kernelLabel: string, r: Obj
     }
     out.push(`    relo #${x.index} insn #${x.programInsn ?? x.insn}: ${x.spec ?? `<${x.kind}> [${x.typeId}] + ${x.access}`}`);
     for (const c of x.candidates) out.push(`      ${c.matching ? 'match   ' : 'no match'} [${c.id}] in ${c.btf}: ${c.spec}`);
-    const values = x.origVal !== null ? ` ${x.origVal} -> ${x.newVal}` : '';
+    const values = x.outcome === 'patched' && x.origVal !== null ? ` ${x.origVal} -> ${x.newVal}` : '';
     const insn = x.after.length ? `  ${x.before.join(' ')} -> ${x.after.join(' ')}` : '';
     const what = x.outcome === 'error' ? `error -${x.errno}` : x.outcome;
     out.push(`      ${what}${values}${insn}`);

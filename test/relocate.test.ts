@@ -144,3 +144,20 @@ test('kernel selftests core_reloc cases and core_autosize (clang-19 builds of li
     });
   }
 });
+
+test('cilium/ebpf CO-RE testdata, both byte orders (libbpf relo_core.c called directly: the loader refuses big-endian)', async (t) => {
+  const { ElfFile } = await import('../src/elf/elf.js');
+  const dirCt = '/usr/share/gocode/src/github.com/cilium/ebpf/btf/testdata';
+  const btfOf = (path: string): Btf => {
+    const elf = new ElfFile(readBytes(path));
+    return Btf.parse(elf.data(elf.section('.BTF')!));
+  };
+  for (const e of ['el', 'eb']) {
+    for (const [obj, tgt] of [['relocs', 'relocs'], ['relocs_read', 'relocs_read_tgt']]) {
+      await t.test(`${obj}-${e} on ${tgt}-${e}`, () => {
+        const r = relocateFile(join(dirCt, `${obj}-${e}.elf`), btfOf(join(dirCt, `${tgt}-${e}.elf`)));
+        assertMatchesCoreGolden(r, goldenLines(join(GOLDENS, 'cilium', `${obj}.${e}.core.txt`)), `${obj}-${e}`, (l) => CORE_LINE.test(l));
+      });
+    }
+  }
+});

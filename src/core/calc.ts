@@ -38,10 +38,11 @@ interface FieldValue {
 
 /**
  * libbpf's `bpf_core_calc_field_relo` (libbpf 1.5): offsets, sizes, signedness and shifts of a field,
- * bitfields read with the smallest load that covers them. LSHIFT uses the little-endian formula:
- * the reference libbpf runs on a little-endian host.
+ * bitfields read with the smallest load that covers them. LSHIFT follows the byte order of the host
+ * libbpf runs on; the host that loads an object has the object's byte order, so corecheck takes it
+ * from the object (its local BTF), whatever the target's order.
  */
-function calcFieldRelo(progName: string, relo: Relo, spec: CoreSpec | undefined, log: CoreLog): FieldValue | Errno {
+function calcFieldRelo(progName: string, relo: Relo, spec: CoreSpec | undefined, hostLittleEndian: boolean, log: CoreLog): FieldValue | Errno {
   const out: FieldValue = { val: 0n, fieldSz: 0, typeId: 0, validate: true };
   if (relo.kind === ReloKind.FIELD_EXISTS) {
     out.val = spec ? 1n : 0n;
@@ -117,7 +118,10 @@ function calcFieldRelo(progName: string, relo: Relo, spec: CoreSpec | undefined,
       out.validate = true;
       break;
     case ReloKind.FIELD_LSHIFT_U64:
-      out.val = BigInt.asUintN(64, BigInt(64 - (bitOff + bitSz - byteOff * 8)));
+      // libbpf uses its host's byte order here; the host that loads an object shares its order.
+      out.val = BigInt.asUintN(64, BigInt(hostLittleEndian
+        ? 64 - (bitOff + bitSz - byteOff * 8)
+        : (8 - byteSz) * 8 + (bitOff - byteOff * 8)));
       break;
     case ReloKind.FIELD_RSHIFT_U64:
       out.val = BigInt.asUintN(64, BigInt(64 - bitSz));
@@ -176,8 +180,9 @@ export function calcRelo(progName: string, relo: Relo, reloIdx: number, local: C
   const res: RelocResult = { origVal: 0n, newVal: 0n, poison: false, validate: true, failMemszAdjust: false, origSz: 0, origTypeId: 0, newSz: 0, newTypeId: 0 };
   let err: Errno | undefined = 'EOPNOTSUPP';
   if (isFieldBased(relo.kind)) {
-    const l = calcFieldRelo(progName, relo, local, log);
-    const t = typeof l === 'string' ? l : calcFieldRelo(progName, relo, targ, log);
+    const hostLittleEndian = local.btf.littleEndian;
+    const l = calcFieldRelo(progName, relo, local, hostLittleEndian, log);
+    const t = typeof l === 'string' ? l : calcFieldRelo(progName, relo, targ, hostLittleEndian, log);
     if (typeof l === 'string') err = l;
     else {
       res.origVal = l.val;

@@ -160,50 +160,29 @@ class RangeDecoder {
     return b;
   }
 
-  /** The rest of a literal's 8 bits from tree node `sym`: the hottest loop, so with locals. */
+  /** The rest of a literal's 8 bits from tree node `sym`. */
   literal(base: number, sym: number): number {
-    const probs = this.probs;
-    const inp = this.inp;
-    const end = this.end;
-    let range = this.range;
-    let code = this.code;
-    let p = this.p;
-    while (sym < 0x100) {
-      const i = base + sym;
-      const prob = probs[i];
-      const bound = (range >>> 11) * prob;
-      if (code < bound) {
-        range = bound;
-        probs[i] = prob + ((2048 - prob) >>> 5);
-        sym <<= 1;
-      } else {
-        range -= bound;
-        code -= bound;
-        probs[i] = prob - (prob >>> 5);
-        sym = (sym << 1) | 1;
-      }
-      if (range < 0x1000000) {
-        range *= 256;
-        code = code * 256 + (p < end ? inp[p] : 0);
-        p++;
-      }
-    }
-    this.range = range;
-    this.code = code;
-    this.p = p;
-    return sym;
+    return this.climb(base, sym, 0x100);
   }
 
-  /** A bit tree of `bits` levels (pos slots, lengths): hot, so with locals like `literal`. */
+  /** A bit tree of `bits` levels (pos slots, lengths). */
   tree(base: number, bits: number): number {
+    const top = 1 << bits;
+    return this.climb(base, 1, top) - top;
+  }
+
+  /**
+   * Decodes bits down a probability tree from node `node` until it reaches `top`: the hottest loop
+   * (literals, lengths, pos slots), so it works on locals.
+   */
+  private climb(base: number, node: number, top: number): number {
     const probs = this.probs;
     const inp = this.inp;
     const end = this.end;
     let range = this.range;
     let code = this.code;
     let p = this.p;
-    const top = 1 << bits;
-    let m = 1;
+    let m = node;
     while (m < top) {
       const i = base + m;
       const prob = probs[i];
@@ -227,7 +206,7 @@ class RangeDecoder {
     this.range = range;
     this.code = code;
     this.p = p;
-    return m - top;
+    return m;
   }
 
   reverseTree(base: number, bits: number): number {

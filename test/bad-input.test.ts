@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BtfBuilder } from './helpers/btf-builder.js';
-import { REPO } from './helpers/inputs.js';
+import { CORPUS_KERNELS, REPO } from './helpers/inputs.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-bad-'));
@@ -125,4 +125,14 @@ test('wrong flags and commands are usage errors with exit 2', () => {
   const r3 = run(['frobnicate']);
   assert.equal(r3.status, 2);
   assert.match(r3.stderr, /unknown command/);
+});
+
+test('relocate --module: a missing file, or a whole kernel where a module belongs, is one line and exit 2', () => {
+  const kernel = join(CORPUS_KERNELS, 'debian/12/x86_64/6.1.0-57-amd64.btf.tar.xz');
+  const missing = join(dir, 'no-such-module.ko');
+  assertOneLineError(run(['relocate', EXAMPLE, '--kernel', kernel, '--module', missing]), missing, /no such file/);
+  // A BTFHub archive is vmlinux BTF: parsed on a base it would give nonsense types.
+  assertOneLineError(run(['relocate', EXAMPLE, '--kernel', kernel, '--module', kernel]), kernel, /holds complete BTF \(BTFHub archive member .*\), not split BTF/);
+  // So is an ELF that is not a module: the example object itself.
+  assertOneLineError(run(['relocate', EXAMPLE, '--kernel', kernel, '--module', EXAMPLE]), EXAMPLE, /holds complete BTF \(ELF \.BTF section\), not split BTF/);
 });

@@ -47,3 +47,26 @@ test('an anonymous local type has no candidates: -EINVAL', () => {
   b.struct('', 4, [['a', int, 0]]);
   assert.equal(findCandidates(Btf.parse(b.build()), 2, { vmlinux: btfWith(['foo']) }, new CoreLog()), 'EINVAL');
 });
+
+test('a FUNC local root (outside the name index) still finds FUNC candidates by essential name, in id order', () => {
+  const mk = (names: string[]): Btf => {
+    const b = new BtfBuilder();
+    const int = b.int('int', 4, true);
+    const proto = b.funcProto(int, []);
+    for (const n of names) {
+      b.struct(n, 4, [['a', int, 0]]); // same-named structs must not be candidates of a FUNC
+      b.func(n, proto);
+    }
+    return Btf.parse(b.build());
+  };
+  const localFn = mk(['do_thing___v1']); // [1] int, [2] proto, [3] struct, [4] func
+  const vmlinux = mk(['do_thing', 'other', 'do_thing___v2']);
+  const log = new CoreLog();
+  const cands = findCandidates(localFn, 4, { vmlinux }, log);
+  assert.ok(Array.isArray(cands));
+  assert.deepEqual(cands.map((c) => c.id), [4, 8]);
+  assert.deepEqual(log.lines.map((l) => l.text), [
+    'CO-RE relocating [4] func do_thing___v1: found target candidate [4] func do_thing in [vmlinux]',
+    'CO-RE relocating [4] func do_thing___v1: found target candidate [8] func do_thing___v2 in [vmlinux]',
+  ]);
+});

@@ -136,7 +136,9 @@ export class Btf {
     const w = this.words;
     const nWords = w.length;
     const base = this.view.base + this.typeStart;
-    let offsets = new Uint32Array(Math.max(16, nWords >>> 2));
+    // Kernel records average about ten words; growing by doubling from an eighth of the words keeps
+    // the unused tail of the view small.
+    let offsets = new Uint32Array(Math.max(16, nWords >>> 3));
     let n = 0;
     let i = 0;
     let maxRef = 0;
@@ -345,6 +347,15 @@ export class Btf {
   name(id: number): string {
     return this.str(this.nameOff(id));
   }
+  /**
+   * Word `k` after a record's three header words (members, enumerators, parameters, array and int
+   * data), read in place: hot paths over big kernels read entries without decoding whole types.
+   * `k` must lie inside the record (callers bound it by `vlen`).
+   */
+  entryWord(id: number, k: number): number {
+    if (id < this.firstId && this.base) return this.base.entryWord(id, k);
+    return this.words[this.typeWords[id - this.firstId] + 3 + k];
+  }
 
   /** String at `off` in the combined (base + split) string table; undefined if out of range. */
   strOrUndefined(off: number): string | undefined {
@@ -486,9 +497,9 @@ export class Btf {
   /**
    * An index of this blob's own types by name, or by a prefix of it when `keyLength` is given
    * (`keyLength(bytes, start)` returns how many bytes of the NUL-terminated name at `start` form the
-   * key).
+   * key), over the types whose kind `includeKind` accepts (all by default).
    */
-  indexNamesBy(keyLength?: (bytes: Uint8Array, start: number) => number): NameIndex {
+  indexNamesBy(keyLength?: (bytes: Uint8Array, start: number) => number, includeKind?: (kind: number) => boolean): NameIndex {
     const w = this.words;
     const starts = this.typeWords;
     // Split BTF names may live in the base's strings (pahole deduplicates against the base), so a
@@ -497,7 +508,8 @@ export class Btf {
     const delta = this.base ? 0 : this.strStart;
     return new NameIndex(strings, this.firstId, starts.length, (i) => {
       const off = w[starts[i]];
-      return off === 0 ? -1 : delta + off;
+      if (off === 0 || (includeKind && !includeKind((w[starts[i] + 1] >>> 24) & 0x1f))) return -1;
+      return delta + off;
     }, keyLength && ((start) => keyLength(strings, start)));
   }
 

@@ -20,10 +20,7 @@ export interface TypeRecords {
 export function findValueCycle(r: TypeRecords): number[] | undefined {
   const { words: w, wordIndex, firstId } = r;
   const count = wordIndex.length;
-  // 0 = unvisited, 1 = on the DFS stack, 2 = done
-  const state = new Uint8Array(count);
-  const cursor = new Int32Array(count);
-  const stack = new Int32Array(count);
+  const { state, cursor, stack } = workspace(count);
   for (let root = 0; root < count; root++) {
     if (state[root] !== 0) continue;
     let sp = 0;
@@ -53,6 +50,22 @@ export function findValueCycle(r: TypeRecords): number[] | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The DFS arrays, kept between calls: a fleet run parses kernel after kernel, and fresh arrays per
+ * kernel (9 bytes per type) would pile up as garbage the collector frees late.
+ */
+let spare = { state: new Uint8Array(0), cursor: new Int32Array(0), stack: new Int32Array(0) };
+function workspace(count: number): { state: Uint8Array; cursor: Int32Array; stack: Int32Array } {
+  if (spare.state.length < count) {
+    spare = { state: new Uint8Array(count), cursor: new Int32Array(count), stack: new Int32Array(count) };
+  } else {
+    // 0 = unvisited, 1 = on the DFS stack, 2 = done
+    spare.state.fill(0, 0, count);
+    spare.cursor.fill(0, 0, count);
+  }
+  return spare;
 }
 
 /** The `index`-th type id a record contains by value (pointers excluded), or -1 when there are no more. */

@@ -1,4 +1,5 @@
 import type { Btf } from './btf.js';
+import { arrayElemType, arrayNelems } from './entries.js';
 import { Kind } from './kinds.js';
 
 /** libbpf's `MAX_RESOLVE_DEPTH`. */
@@ -33,10 +34,10 @@ export function resolveSize(btf: Btf, id: number, ptrSize = pointerSize(btf)): n
         id = btf.sizeOrType(id);
         break;
       case Kind.ARRAY: {
-        const arr = btf.type(id) as { type: number; nelems: number };
-        if (nelems && Math.floor(U32_MAX / nelems) < arr.nelems) return { error: 'E2BIG' };
-        nelems *= arr.nelems;
-        id = arr.type;
+        const n = arrayNelems(btf, id);
+        if (nelems && Math.floor(U32_MAX / nelems) < n) return { error: 'E2BIG' };
+        nelems *= n;
+        id = arrayElemType(btf, id);
         break;
       }
       default:
@@ -66,17 +67,15 @@ export function pointerSize(btf: Btf): number {
   if (btf.base) return pointerSize(btf.base);
   const cached = ptrSizeCache.get(btf);
   if (cached !== undefined) return cached;
-  let best = Infinity;
+  // A scan in id order, as libbpf does: kernels name `long` within the first few types, and a
+  // name index of a 500k-type kernel would cost more than the scan.
   let found = 8;
-  for (const name of LONG_NAMES) {
-    for (const id of btf.idsByName(name)) {
-      if (id >= best) break;
-      const sz = btf.sizeOrType(id);
-      if (btf.kind(id) === Kind.INT && (sz === 4 || sz === 8)) {
-        best = id;
-        found = sz;
-        break;
-      }
+  for (let id = 1; id < btf.typeCount; id++) {
+    if (btf.kind(id) !== Kind.INT) continue;
+    const sz = btf.sizeOrType(id);
+    if ((sz === 4 || sz === 8) && LONG_NAMES.has(btf.name(id))) {
+      found = sz;
+      break;
     }
   }
   ptrSizeCache.set(btf, found);

@@ -27,10 +27,12 @@ function buildProgram(): Command {
     .argument('<object>', 'BPF object (.o) or a binary that embeds BPF objects')
     .requiredOption('--kernel <source>', 'the target kernel\'s BTF (any source `btf dump` reads)')
     .option('--base <source>', 'base BTF when --kernel is split BTF')
+    .option('--module <source>', 'a kernel module\'s BTF (.ko, or /sys/kernel/btf/<module>), split on --kernel: libbpf searches ' +
+      'modules for a type only when vmlinux has none; repeat for several, in the kernel\'s module order', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--log', 'print exactly the CO-RE debug lines libbpf prints (`CO-RE relocating …`, `prog \'…\': relo #…`)')
     .option('--json', 'print the result as JSON, with every function\'s instructions after patching')
     .option('--all', 'relocate programs whose autoload is off too (SEC("?…"))')
-    .action(async (object: string, opts: { kernel: string; base?: string; log?: boolean; json?: boolean; all?: boolean }) => runRelocate(object, opts));
+    .action(async (object: string, opts: { kernel: string; base?: string; module: string[]; log?: boolean; json?: boolean; all?: boolean }) => runRelocate(object, opts));
 
   const btf = program.command('btf').description('Read BTF');
   btf.command('dump')

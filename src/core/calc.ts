@@ -1,7 +1,7 @@
 import type { Btf } from '../btf/btf.js';
 import { IntEncoding, Kind, isEnum } from '../btf/kinds.js';
 import { isSizeError, resolveSize } from '../btf/size.js';
-import type { CompositeType, EnumType, Enum64Type, IntType } from '../btf/types.js';
+import { enumValueBits, intEncoding, memberBitfieldSize, memberType } from '../btf/entries.js';
 import type { CoreLog } from './log.js';
 import { ReloKind, isEnumvalBased, isFieldBased, isTypeBased, reloKindName } from './relo-kind.js';
 import { ERRNO, type CoreSpec, type Errno } from './spec.js';
@@ -71,12 +71,10 @@ function calcFieldRelo(progName: string, relo: Relo, spec: CoreSpec | undefined,
     out.validate = true;
     return out;
   }
-  const t = btf.type(acc.typeId) as CompositeType<typeof Kind.STRUCT>;
-  const m = t.members[acc.idx];
-  const fieldTypeId = btf.skipModsAndTypedefs(m.type);
-  const mt = btf.type(fieldTypeId);
+  const fieldTypeId = btf.skipModsAndTypedefs(memberType(btf, acc.typeId, acc.idx));
+  const fieldKind = btf.kind(fieldTypeId);
   const bitOff = spec.bitOffset;
-  let bitSz = m.bitfieldSize;
+  let bitSz = memberBitfieldSize(btf, acc.typeId, acc.idx);
   const bitfield = bitSz > 0;
   let byteSz: number;
   let byteOff: number;
@@ -114,7 +112,7 @@ function calcFieldRelo(progName: string, relo: Relo, spec: CoreSpec | undefined,
       out.val = BigInt(byteSz);
       break;
     case ReloKind.FIELD_SIGNED:
-      out.val = (isEnum(mt.kind) && btf.kflag(fieldTypeId)) || (mt.kind === Kind.INT && ((mt as IntType).encoding & IntEncoding.SIGNED) !== 0) ? 1n : 0n;
+      out.val = (isEnum(fieldKind) && btf.kflag(fieldTypeId)) || (fieldKind === Kind.INT && (intEncoding(btf, fieldTypeId) & IntEncoding.SIGNED) !== 0) ? 1n : 0n;
       out.validate = true;
       break;
     case ReloKind.FIELD_LSHIFT_U64:
@@ -159,9 +157,7 @@ function calcEnumvalRelo(relo: Relo, spec: CoreSpec | undefined): bigint | Errno
       return spec ? 1n : 0n;
     case ReloKind.ENUMVAL_VALUE: {
       if (!spec) return 'EUCLEAN';
-      const t = spec.btf.type(spec.spec[0].typeId) as EnumType | Enum64Type;
-      const v = t.values[spec.spec[0].idx];
-      return t.kind === Kind.ENUM ? BigInt.asUintN(64, BigInt((v.raw as number) | 0)) : (v.raw as bigint);
+      return enumValueBits(spec.btf, spec.spec[0].typeId, spec.spec[0].idx);
     }
     default:
       return 'EOPNOTSUPP';
@@ -169,7 +165,7 @@ function calcEnumvalRelo(relo: Relo, spec: CoreSpec | undefined): bigint | Errno
 }
 
 function isIntUnsigned(btf: Btf, id: number): boolean {
-  return btf.kind(id) === Kind.INT && (btf.type(id) as IntType).encoding !== IntEncoding.SIGNED;
+  return btf.kind(id) === Kind.INT && intEncoding(btf, id) !== IntEncoding.SIGNED;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Btf } from '../btf/btf.js';
+import { Kind } from '../btf/kinds.js';
 import type { NameIndex } from '../btf/name-index.js';
 import { kindsCoreCompat } from './compat.js';
 import { essentialLengthAt, essentialName } from './essential.js';
@@ -18,16 +19,36 @@ export interface Candidate {
   readonly btfName: string;
 }
 
+/**
+ * Kinds that name data, never a type a relocation is about: functions (most of a kernel's names),
+ * variables, sections and declaration tags. Leaving them out of the index halves it; a local root
+ * of one of these kinds (clang never emits one) is still answered exactly, by a scan.
+ */
+const unindexedKind = (kind: number): boolean => kind === Kind.FUNC || kind === Kind.VAR || kind === Kind.DATASEC || kind === Kind.DECL_TAG;
+
 const essentialIndexes = new WeakMap<Btf, NameIndex>();
 
-/** Ids of a BTF's own types by essential name (built once per BTF, shared by every object). */
-function idsByEssentialName(btf: Btf, name: string): number[] {
+/** Ids of a BTF's own types of `kind`'s index group with essential name `name`, ascending. */
+function idsByEssentialName(btf: Btf, name: string, kind: number): readonly number[] {
+  if (unindexedKind(kind)) return scanByEssentialName(btf, name);
   let index = essentialIndexes.get(btf);
   if (!index) {
-    index = btf.indexNamesBy(essentialLengthAt);
+    index = btf.indexNamesBy(essentialLengthAt, (k) => !unindexedKind(k));
     essentialIndexes.set(btf, index);
   }
   return index.lookup(name);
+}
+
+/** libbpf's own way: every type of the blob, in id order. */
+function scanByEssentialName(btf: Btf, name: string): number[] {
+  const out: number[] = [];
+  const first = btf.base ? btf.base.typeCount : 1;
+  for (let id = first; id < btf.typeCount; id++) {
+    if (!unindexedKind(btf.kind(id))) continue;
+    const n = btf.name(id);
+    if (n.length >= name.length && n.startsWith(name) && essentialName(n) === name) out.push(id);
+  }
+  return out;
 }
 
 /**
@@ -44,9 +65,9 @@ export function findCandidates(localBtf: Btf, localId: number, target: CoreTarge
   const ess = essentialName(localName);
   const found: Candidate[] = [];
   const scan = (btf: Btf, btfName: string): void => {
-    for (const id of idsByEssentialName(btf, ess)) {
+    for (const id of idsByEssentialName(btf, ess, localKind)) {
       if (!kindsCoreCompat(btf.kind(id), localKind)) continue;
-      log.debug(`CO-RE relocating [${localId}] ${libbpfKindName(localBtf, localId)} ${localName}: found target candidate [${id}] ${libbpfKindName(btf, id)} ${btf.name(id)} in [${btfName}]`);
+      if (log.enabled) log.debug(`CO-RE relocating [${localId}] ${libbpfKindName(localBtf, localId)} ${localName}: found target candidate [${id}] ${libbpfKindName(btf, id)} ${btf.name(id)} in [${btfName}]`);
       found.push({ btf, id, btfName });
     }
   };

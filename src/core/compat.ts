@@ -1,4 +1,5 @@
 import type { Btf } from '../btf/btf.js';
+import { arrayElemType, arrayNelems, enumValueNameOff, intBitsOffset, intEncoding, memberNameOff, memberType, paramType } from '../btf/entries.js';
 import { IntEncoding, Kind, isComposite, isEnum } from '../btf/kinds.js';
 import type { CoreLog } from './log.js';
 import { libbpfKindName, type Errno } from './spec.js';
@@ -10,10 +11,6 @@ export type Tri = 0 | 1 | Errno;
 /** libbpf's `btf_kind_core_compat`: same kind, or both enums (ENUM ≈ ENUM64). */
 export function kindsCoreCompat(a: number, b: number): boolean {
   return a === b || (isEnum(a) && isEnum(b));
-}
-
-function intOffset(btf: Btf, id: number): number {
-  return (btf.type(id) as { bitsOffset: number }).bitsOffset;
 }
 
 function essentialNamesEqual(a: string, b: string): boolean {
@@ -38,27 +35,26 @@ export function typesAreCompat(localBtf: Btf, localId: number, targBtf: Btf, tar
       case Kind.UNKN: case Kind.STRUCT: case Kind.UNION: case Kind.ENUM: case Kind.FWD: case Kind.ENUM64:
         return 1;
       case Kind.INT:
-        return intOffset(localBtf, localId) === 0 && intOffset(targBtf, targId) === 0 ? 1 : 0;
+        return intBitsOffset(localBtf, localId) === 0 && intBitsOffset(targBtf, targId) === 0 ? 1 : 0;
       case Kind.PTR:
         localId = localBtf.sizeOrType(localId);
         targId = targBtf.sizeOrType(targId);
         continue;
       case Kind.ARRAY:
-        localId = (localBtf.type(localId) as { type: number }).type;
-        targId = (targBtf.type(targId) as { type: number }).type;
+        localId = arrayElemType(localBtf, localId);
+        targId = arrayElemType(targBtf, targId);
         continue;
       case Kind.FUNC_PROTO: {
-        const lp = localBtf.type(localId) as { params: readonly { type: number }[]; returnType: number };
-        const tp = targBtf.type(targId) as { params: readonly { type: number }[]; returnType: number };
-        if (lp.params.length !== tp.params.length) return 0;
-        for (let i = 0; i < lp.params.length; i++) {
+        const n = localBtf.vlen(localId);
+        if (n !== targBtf.vlen(targId)) return 0;
+        for (let i = 0; i < n; i++) {
           if (level <= 0) return 'EINVAL';
-          const r = typesAreCompat(localBtf, localBtf.skipModsAndTypedefs(lp.params[i].type), targBtf,
-            targBtf.skipModsAndTypedefs(tp.params[i].type), log, level - 1);
+          const r = typesAreCompat(localBtf, localBtf.skipModsAndTypedefs(paramType(localBtf, localId, i)), targBtf,
+            targBtf.skipModsAndTypedefs(paramType(targBtf, targId, i)), log, level - 1);
           if (r !== 1) return r;
         }
-        localId = localBtf.skipModsAndTypedefs(lp.returnType);
-        targId = targBtf.skipModsAndTypedefs(tp.returnType);
+        localId = localBtf.skipModsAndTypedefs(localBtf.sizeOrType(localId));
+        targId = targBtf.skipModsAndTypedefs(targBtf.sizeOrType(targId));
         continue;
       }
       default:
@@ -90,10 +86,10 @@ export function fieldsAreCompat(localBtf: Btf, localId: number, targBtf: Btf, ta
         return essentialNameLength(ln) === 0 || essentialNameLength(tn) === 0 || essentialNamesEqual(ln, tn) ? 1 : 0;
       }
       case Kind.INT:
-        return intOffset(localBtf, localId) === 0 && intOffset(targBtf, targId) === 0 ? 1 : 0;
+        return intBitsOffset(localBtf, localId) === 0 && intBitsOffset(targBtf, targId) === 0 ? 1 : 0;
       case Kind.ARRAY:
-        localId = (localBtf.type(localId) as { type: number }).type;
-        targId = (targBtf.type(targId) as { type: number }).type;
+        localId = arrayElemType(localBtf, localId);
+        targId = arrayElemType(targBtf, targId);
         continue;
       default:
         return 0;
@@ -108,11 +104,14 @@ function namesMatch(localName: string, targName: string): boolean {
 }
 
 function enumsMatch(localBtf: Btf, localId: number, targBtf: Btf, targId: number): Tri {
-  const l = localBtf.type(localId) as { size: number; values: readonly { name: string }[] };
-  const t = targBtf.type(targId) as { size: number; values: readonly { name: string }[] };
-  if (l.size !== t.size || l.values.length > t.values.length) return 0;
-  for (const lv of l.values) {
-    if (!t.values.some((tv) => namesMatch(lv.name, tv.name))) return 0;
+  const ln = localBtf.vlen(localId);
+  const tn = targBtf.vlen(targId);
+  if (localBtf.sizeOrType(localId) !== targBtf.sizeOrType(targId) || ln > tn) return 0;
+  for (let i = 0; i < ln; i++) {
+    const name = localBtf.str(enumValueNameOff(localBtf, localId, i));
+    let found = false;
+    for (let j = 0; j < tn && !found; j++) found = namesMatch(name, targBtf.str(enumValueNameOff(targBtf, targId, j)));
+    if (!found) return 0;
   }
   return 1;
 }
@@ -156,9 +155,8 @@ export function typesMatch(localBtf: Btf, localId: number, targBtf: Btf, targId:
         return compositesMatch(localBtf, localId, targBtf, targId, log, behindPtr, level);
       case Kind.INT: {
         if (lk !== tk) return 0;
-        const l = localBtf.type(localId) as { size: number; encoding: number };
-        const t = targBtf.type(targId) as { size: number; encoding: number };
-        return l.size === t.size && (l.encoding & IntEncoding.SIGNED) === (t.encoding & IntEncoding.SIGNED) ? 1 : 0;
+        return localBtf.sizeOrType(localId) === targBtf.sizeOrType(targId) &&
+          (intEncoding(localBtf, localId) & IntEncoding.SIGNED) === (intEncoding(targBtf, targId) & IntEncoding.SIGNED) ? 1 : 0;
       }
       case Kind.PTR:
         if (lk !== tk) return 0;
@@ -168,24 +166,21 @@ export function typesMatch(localBtf: Btf, localId: number, targBtf: Btf, targId:
         continue;
       case Kind.ARRAY: {
         if (lk !== tk) return 0;
-        const l = localBtf.type(localId) as { type: number; nelems: number };
-        const t = targBtf.type(targId) as { type: number; nelems: number };
-        if (l.nelems !== t.nelems) return 0;
-        localId = l.type;
-        targId = t.type;
+        if (arrayNelems(localBtf, localId) !== arrayNelems(targBtf, targId)) return 0;
+        localId = arrayElemType(localBtf, localId);
+        targId = arrayElemType(targBtf, targId);
         continue;
       }
       case Kind.FUNC_PROTO: {
         if (lk !== tk) return 0;
-        const l = localBtf.type(localId) as { params: readonly { type: number }[]; returnType: number };
-        const t = targBtf.type(targId) as { params: readonly { type: number }[]; returnType: number };
-        if (l.params.length !== t.params.length) return 0;
-        for (let i = 0; i < l.params.length; i++) {
-          const r = typesMatch(localBtf, l.params[i].type, targBtf, t.params[i].type, log, behindPtr, level - 1);
+        const n = localBtf.vlen(localId);
+        if (n !== targBtf.vlen(targId)) return 0;
+        for (let i = 0; i < n; i++) {
+          const r = typesMatch(localBtf, paramType(localBtf, localId, i), targBtf, paramType(targBtf, targId, i), log, behindPtr, level - 1);
           if (r !== 1) return r;
         }
-        localId = l.returnType;
-        targId = t.returnType;
+        localId = localBtf.sizeOrType(localId);
+        targId = targBtf.sizeOrType(targId);
         continue;
       }
       default:
@@ -196,14 +191,15 @@ export function typesMatch(localBtf: Btf, localId: number, targBtf: Btf, targId:
 }
 
 function compositesMatch(localBtf: Btf, localId: number, targBtf: Btf, targId: number, log: CoreLog, behindPtr: boolean, level: number): Tri {
-  const l = localBtf.type(localId) as { members: readonly { name: string; type: number }[] };
-  const t = targBtf.type(targId) as { members: readonly { name: string; type: number }[] };
-  if (l.members.length > t.members.length) return 0;
-  for (const lm of l.members) {
+  const ln = localBtf.vlen(localId);
+  const tn = targBtf.vlen(targId);
+  if (ln > tn) return 0;
+  for (let i = 0; i < ln; i++) {
+    const name = localBtf.str(memberNameOff(localBtf, localId, i));
     let matched = false;
-    for (const tm of t.members) {
-      if (!namesMatch(lm.name, tm.name)) continue;
-      const r = typesMatch(localBtf, lm.type, targBtf, tm.type, log, behindPtr, level - 1);
+    for (let j = 0; j < tn; j++) {
+      if (!namesMatch(name, targBtf.str(memberNameOff(targBtf, targId, j)))) continue;
+      const r = typesMatch(localBtf, memberType(localBtf, localId, i), targBtf, memberType(targBtf, targId, j), log, behindPtr, level - 1);
       if (typeof r === 'string') return r;
       if (r > 0) {
         matched = true;

@@ -9,14 +9,16 @@ export interface LogLine {
 
 /**
  * Collects the lines libbpf would print. The engine never prints: logs are data that the caller
- * may show (`corecheck relocate --log`) or keep.
+ * may show (`corecheck relocate --log`) or keep. A disabled log keeps nothing; hot paths test
+ * `enabled` before formatting a line (a fleet run checks thousands of kernels and reads no logs).
  */
 export class CoreLog {
   readonly lines: LogLine[] = [];
+  constructor(readonly enabled = true) {}
   debug(text: string): void {
-    this.lines.push({ level: 'debug', text });
+    if (this.enabled) this.lines.push({ level: 'debug', text });
   }
   warn(text: string): void {
-    this.lines.push({ level: 'warn', text });
+    if (this.enabled) this.lines.push({ level: 'warn', text });
   }
 }

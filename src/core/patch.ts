@@ -57,7 +57,7 @@ const u32 = (v: number): number => v >>> 0;
 function poison(prog: string, reloIdx: number, insns: InsnBuffer, idx: number, log: CoreLog): 'poisoned' {
   const n = insns.code(idx) === LD_IMM64 ? 2 : 1;
   for (let k = 0; k < n; k++) {
-    log.debug(`prog '${prog}': relo #${reloIdx}: substituting insn #${idx + k} w/ invalid insn`);
+    if (log.enabled) log.debug(`prog '${prog}': relo #${reloIdx}: substituting insn #${idx + k} w/ invalid insn`);
     insns.setCode(idx + k, BPF_CALL_CODE);
     insns.setRegs(idx + k, 0, 0);
     insns.setOff(idx + k, 0);
@@ -95,7 +95,7 @@ export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx:
         return 'EINVAL';
       }
       insns.setImm(idx, Number(BigInt.asIntN(32, newVal)));
-      log.debug(`${tag}: patched insn #${idx} (ALU/ALU64) imm ${u64(imm)} -> ${newVal}`);
+      if (log.enabled) log.debug(`${tag}: patched insn #${idx} (ALU/ALU64) imm ${u64(imm)} -> ${newVal}`);
       return 'patched';
     }
     case BpfClass.LDX: case BpfClass.ST: case BpfClass.STX: {
@@ -114,7 +114,7 @@ export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx:
         return poison(prog, reloIdx, insns, idx, log);
       }
       insns.setOff(idx, Number(newVal));
-      log.debug(`${tag}: patched insn #${idx} (LDX/ST/STX) off ${u64(off)} -> ${newVal}`);
+      if (log.enabled) log.debug(`${tag}: patched insn #${idx} (LDX/ST/STX) off ${u64(off)} -> ${newVal}`);
       if (res.newSz !== res.origSz) {
         const have = sizeBytes(code);
         if (have !== res.origSz) {
@@ -127,7 +127,7 @@ export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx:
           return 'EINVAL';
         }
         insns.setCode(idx, (code & 0xe0) | sz | insnClass(code));
-        log.debug(`${tag}: patched insn #${idx} (LDX/ST/STX) mem_sz ${res.origSz} -> ${res.newSz}`);
+        if (log.enabled) log.debug(`${tag}: patched insn #${idx} (LDX/ST/STX) mem_sz ${res.origSz} -> ${res.newSz}`);
       }
       return 'patched';
     }
@@ -146,7 +146,7 @@ export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx:
       }
       insns.setImm(idx, Number(BigInt.asIntN(32, newVal)));
       insns.setImm(next, Number(BigInt.asIntN(32, newVal >> 32n)));
-      log.debug(`${tag}: patched insn #${idx} (LDIMM64) imm64 ${imm} -> ${newVal}`);
+      if (log.enabled) log.debug(`${tag}: patched insn #${idx} (LDIMM64) imm64 ${imm} -> ${newVal}`);
       return 'patched';
     }
     default:

@@ -3,14 +3,22 @@ import type { BpfObject, BpfProgram } from '../object/object.js';
 import { calcRelo, type RelocResult } from './calc.js';
 import { findCandidates, type Candidate, type CoreTarget } from './candidates.js';
 import { CoreLog, type LogLine } from './log.js';
-import { specMatch } from './match.js';
+import { emptySpec, specMatch } from './match.js';
 import { InsnBuffer, patchInsn } from './patch.js';
 import { ReloKind, reloKindName, type ReloKindName } from './relo-kind.js';
-import { ERRNO, formatSpec, isSpecError, libbpfKindName, parseSpec, type CoreSpec, type Errno } from './spec.js';
+import type { Btf } from '../btf/btf.js';
+import type { CoreReloRecord } from '../btf/ext.js';
+import { ERRNO, formatSpec, isSpecError, libbpfKindName, parseSpec, type CoreSpec, type Errno, type SpecError } from './spec.js';
 
 export interface RelocateOptions {
   /** Relocate every program, as if each had autoload on (libbpf skips programs with autoload off). */
   readonly autoloadAll?: boolean;
+  /**
+   * Keep libbpf's log lines and every candidate tried (default true). Off, results hold outcomes,
+   * values and instructions only: what a verdict over many kernels needs, without formatting a
+   * line per candidate (hundreds per type on non-deduplicated kernels).
+   */
+  readonly trace?: boolean;
 }
 
 /** What happened to one relocation. */
@@ -44,6 +52,7 @@ export interface RelocationResult {
   /** The local spec (libbpf's notation), null when it does not parse. */
   readonly spec: string | null;
   readonly outcome: RelocationOutcome;
+  /** Every candidate tried, in libbpf's order (empty without `trace`). */
   readonly candidates: readonly CandidateResult[];
   /** Values as decimal strings (u64). */
   readonly origVal: string | null;
@@ -54,11 +63,11 @@ export interface RelocationResult {
   readonly after: readonly string[];
 }
 
-export interface ProgramInsns {
+export interface ProgramCode {
   readonly name: string;
   readonly section: string;
-  /** Every instruction after CO-RE patching, 16 hex digits each, in the object's byte order. */
-  readonly insns: readonly string[];
+  /** The program's instructions after CO-RE patching (8 bytes each, in the object's byte order). */
+  readonly code: Uint8Array;
 }
 
 export interface ObjectRelocation {
@@ -67,8 +76,8 @@ export interface ObjectRelocation {
   /** The hard error, as the last libbpf line says it. */
   readonly error: { readonly errno: Errno; readonly message: string } | null;
   readonly relocations: readonly RelocationResult[];
-  readonly programs: readonly ProgramInsns[];
-  /** Every line libbpf prints during CO-RE (without `libbpf: `). */
+  readonly programs: readonly ProgramCode[];
+  /** Every line libbpf prints during CO-RE (without `libbpf: `); empty without `trace`. */
   readonly log: readonly LogLine[];
 }
 
@@ -81,16 +90,14 @@ const errnoNumber = (e: Errno): number => -ERRNO[e];
  * is passed in, logs and results are returned as data.
  */
 export function relocateObject(obj: BpfObject, target: CoreTarget, opts: RelocateOptions = {}): ObjectRelocation {
-  const log = new CoreLog();
+  const log = new CoreLog(opts.trace ?? true);
   const btf = obj.btf;
-  const buffers = new Map<BpfProgram, InsnBuffer>();
+  // Patching works on one copy of all the programs' code, made at the first relocation: one buffer
+  // per call rather than one per program keeps a run over many kernels light on the collector.
+  let copy: Map<BpfProgram, InsnBuffer> | undefined;
   const insnsOf = (p: BpfProgram): InsnBuffer => {
-    let b = buffers.get(p);
-    if (!b) {
-      b = new InsnBuffer(obj.code(p).slice(), obj.littleEndian);
-      buffers.set(p, b);
-    }
-    return b;
+    copy ??= copyPrograms(obj);
+    return copy.get(p)!;
   };
   const results: RelocationResult[] = [];
   let error: { errno: Errno; message: string } | null = null;
@@ -112,55 +119,46 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
       const elfSec = obj.elf.section(section);
       for (let i = 0; i < block.records.length; i++) {
         const rec = block.records[i];
-        const base = {
+        const head: ResultHead = {
           section, index: i, insn: Math.floor(rec.insnOff / INSN_SIZE), kind: reloKindName(rec.kind), typeId: rec.typeId,
-          access: btf.strOrUndefined(rec.accessStrOff) ?? '', candidates: [] as CandidateResult[],
+          access: btf.strOrUndefined(rec.accessStrOff) ?? '', candidates: [],
         };
         if (rec.insnOff % INSN_SIZE !== 0) {
           fail('EINVAL', null);
           break outer;
         }
-        const prog = elfSec ? obj.programAt(elfSec.index, base.insn) : undefined;
-        const skipped = (): RelocationResult => ({
-          ...base, program: prog?.name ?? null, programInsn: prog ? base.insn - prog.insnOffset : null, spec: null,
-          outcome: 'skipped', origVal: null, newVal: null, errno: null, before: [], after: [],
-        });
+        const prog = elfSec ? obj.programAt(elfSec.index, head.insn) : undefined;
         if (!prog) {
-          log.debug(`sec '${section}': skipping CO-RE relocation #${i} for insn #${base.insn} belonging to eliminated weak subprogram`);
-          results.push(skipped());
+          log.debug(`sec '${section}': skipping CO-RE relocation #${i} for insn #${head.insn} belonging to eliminated weak subprogram`);
+          results.push(resultOf(head, prog, null, 'skipped'));
           continue;
         }
         if (!prog.autoload && !prog.isSubprogram && !opts.autoloadAll) {
-          results.push(skipped());
+          results.push(resultOf(head, prog, null, 'skipped'));
           continue;
         }
-        const idx = base.insn - prog.insnOffset;
+        const idx = head.insn - prog.insnOffset;
         const insns = insnsOf(prog);
-        const result = (outcome: RelocationOutcome, spec: string | null, res?: RelocResult, errno?: Errno, before: string[] = [], after: string[] = []): RelocationResult => ({
-          ...base, program: prog.name, programInsn: idx, spec, outcome,
-          origVal: res ? res.origVal.toString() : null, newVal: res ? res.newVal.toString() : null, errno: errno ?? null, before, after,
-        });
         if (insns.code(idx) === LD_IMM64 && idx + 1 >= insns.count) {
-          results.push(result('error', null, undefined, 'EINVAL'));
+          results.push(resultOf(head, prog, null, 'error', undefined, 'EINVAL'));
           fail('EINVAL', `prog '${prog.name}': relo #${i}: insn #${idx} (LDIMM64) is truncated`);
           break outer;
         }
-        const resolved = resolveRelo(prog.name, rec, i, obj, target, cache, log, base.candidates);
+        const resolved = resolveRelo(prog.name, rec, i, obj, target, cache, log, head.candidates);
         if (typeof resolved.res === 'string') {
-          results.push(result('error', resolved.spec, undefined, resolved.res));
+          results.push(resultOf(head, prog, resolved.spec, 'error', undefined, resolved.res));
           fail(resolved.res, `prog '${prog.name}': relo #${i}: failed to relocate: ${errnoNumber(resolved.res)}`);
           break outer;
         }
         const slots = insns.code(idx) === LD_IMM64 ? 2 : 1;
-        const hex = (): string[] => Array.from({ length: slots }, (_, k) => insnHex(insns.bytes, idx + k));
-        const before = hex();
+        const before = slotsHex(insns, idx, slots);
         const patched = patchInsn(prog.name, insns, idx, i, resolved.res, log);
         if (patched !== 'patched' && patched !== 'poisoned') {
-          results.push(result('error', resolved.spec, resolved.res, patched, before));
+          results.push(resultOf(head, prog, resolved.spec, 'error', resolved.res, patched, before));
           fail(patched, `prog '${prog.name}': relo #${i}: failed to patch insn #${idx}: ${errnoNumber(patched)}`);
           break outer;
         }
-        results.push(result(patched, resolved.spec, resolved.res, undefined, before, hex()));
+        results.push(resultOf(head, prog, resolved.spec, patched, resolved.res, undefined, before, slotsHex(insns, idx, slots)));
       }
     }
   }
@@ -176,11 +174,70 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
       });
     }
   }
-  const programs: ProgramInsns[] = obj.programs.map((p) => {
-    const b = buffers.get(p) ?? new InsnBuffer(obj.code(p), obj.littleEndian);
-    return { name: p.name, section: p.section, insns: Array.from({ length: b.count }, (_, k) => insnHex(b.bytes, k)) };
-  });
+  const programs: ProgramCode[] = obj.programs.map((p) => ({ name: p.name, section: p.section, code: copy?.get(p)?.bytes ?? obj.code(p) }));
   return { ok: error === null, error, relocations: results, programs, log: log.lines };
+}
+
+/** What a relocation's result holds whatever its outcome. */
+interface ResultHead {
+  readonly section: string;
+  readonly index: number;
+  readonly insn: number;
+  readonly kind: ReloKindName;
+  readonly typeId: number;
+  readonly access: string;
+  readonly candidates: CandidateResult[];
+}
+
+/** One result, every field set in one literal (one object shape for all outcomes). */
+function resultOf(
+  head: ResultHead, prog: BpfProgram | undefined, spec: string | null, outcome: RelocationOutcome,
+  res?: RelocResult, errno?: Errno, before: readonly string[] = [], after: readonly string[] = [],
+): RelocationResult {
+  return {
+    section: head.section, index: head.index, insn: head.insn, program: prog?.name ?? null,
+    programInsn: prog ? head.insn - prog.insnOffset : null, kind: head.kind, typeId: head.typeId, access: head.access,
+    spec, outcome, candidates: head.candidates, origVal: res ? res.origVal.toString() : null,
+    newVal: res ? res.newVal.toString() : null, errno: errno ?? null, before, after,
+  };
+}
+
+/** The instruction slot(s) a relocation patches, as hex. */
+function slotsHex(insns: InsnBuffer, idx: number, slots: number): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < slots; k++) out.push(insnHex(insns.bytes, idx + k));
+  return out;
+}
+
+/** Every program's code copied into one buffer, each program a view of its part. */
+function copyPrograms(obj: BpfObject): Map<BpfProgram, InsnBuffer> {
+  let total = 0;
+  for (const p of obj.programs) total += p.insnCount * INSN_SIZE;
+  const all = new Uint8Array(total);
+  const out = new Map<BpfProgram, InsnBuffer>();
+  let at = 0;
+  for (const p of obj.programs) {
+    const code = obj.code(p);
+    all.set(code, at);
+    out.set(p, new InsnBuffer(all.subarray(at, at + code.length), obj.littleEndian));
+    at += code.length;
+  }
+  return out;
+}
+
+/**
+ * Local specs depend on the object alone, so they are parsed once per record and reused for every
+ * kernel the object is checked against (records belong to one object's parsed `.BTF.ext`).
+ */
+const localSpecs = new WeakMap<CoreReloRecord, { spec: CoreSpec | SpecError; text: string }>();
+function localSpecOf(btf: Btf, rec: CoreReloRecord, accessStr: string): { spec: CoreSpec | SpecError; text: string } {
+  let entry = localSpecs.get(rec);
+  if (!entry) {
+    const spec = parseSpec(btf, rec.typeId, accessStr, rec.kind);
+    entry = { spec, text: isSpecError(spec) ? '' : formatSpec(spec) };
+    localSpecs.set(rec, entry);
+  }
+  return entry;
 }
 
 /**
@@ -189,7 +246,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
  */
 function resolveRelo(
   progName: string,
-  rec: { insnOff: number; typeId: number; accessStrOff: number; kind: number },
+  rec: CoreReloRecord,
   reloIdx: number,
   obj: BpfObject,
   target: CoreTarget,
@@ -212,7 +269,7 @@ function resolveRelo(
   }
   const localName = btf.name(localId);
   const accessStr = btf.strOrUndefined(rec.accessStrOff) ?? '';
-  const local = parseSpec(btf, localId, accessStr, rec.kind);
+  const { spec: local, text: localText } = localSpecOf(btf, rec, accessStr);
   if (isSpecError(local)) {
     if (local.warning) {
       // libbpf prints the access string after parsing consumed it: always empty.
@@ -221,7 +278,6 @@ function resolveRelo(
     log.warn(`prog '${progName}': relo #${reloIdx}: parsing [${localId}] ${libbpfKindName(btf, localId)} ${localName === '' ? '<anon>' : localName} + ${accessStr || '<?>'} failed: ${errnoNumber(local.errno)}`);
     return { res: 'EINVAL', spec: null };
   }
-  const localText = formatSpec(local);
   log.debug(`prog '${progName}': relo #${reloIdx}: ${localText}`);
   if (rec.kind === ReloKind.TYPE_ID_LOCAL) {
     const id = BigInt(local.rootTypeId);
@@ -235,15 +291,18 @@ function resolveRelo(
   let first: { res: RelocResult; spec: CoreSpec } | undefined;
   let kept = 0;
   for (let i = 0; i < list.length; i++) {
-    const { result, spec: candSpec } = specMatch(local, list[i].btf, list[i].id, log);
-    const candText = formatSpec(candSpec);
+    const candSpec = emptySpec(list[i].btf, list[i].id, local.kind);
+    const result = specMatch(local, candSpec, log);
     if (typeof result === 'string') {
       // libbpf 1.5's format ends this warning with "\n " (a stray space).
-      log.warn(`prog '${progName}': relo #${reloIdx}: error matching candidate #${i} ${candText}: ${errnoNumber(result)}`);
+      log.warn(`prog '${progName}': relo #${reloIdx}: error matching candidate #${i} ${formatSpec(candSpec)}: ${errnoNumber(result)}`);
       return { res: result, spec: localText };
     }
-    log.debug(`prog '${progName}': relo #${reloIdx}: ${result === 0 ? 'non-matching' : 'matching'} candidate #${i} ${candText}`);
-    candOut.push({ id: list[i].id, btf: list[i].btfName, matching: result === 1, spec: candText });
+    if (log.enabled) {
+      const candText = formatSpec(candSpec);
+      log.debug(`prog '${progName}': relo #${reloIdx}: ${result === 0 ? 'non-matching' : 'matching'} candidate #${i} ${candText}`);
+      candOut.push({ id: list[i].id, btf: list[i].btfName, matching: result === 1, spec: candText });
+    }
     if (result === 0) continue;
     const res = calcRelo(progName, rec, reloIdx, local, candSpec, log);
     if (typeof res === 'string') return { res, spec: localText };

@@ -67,8 +67,8 @@ export function memberBitOffset(t: CompositeType<typeof Kind.STRUCT | typeof Kin
 }
 
 /** libbpf's `is_flex_arr`: a zero-length array that is the last named member of its struct. */
-export function isFlexArray(btf: Btf, prev: Accessor | undefined, arr: ArrayType): boolean {
-  if (!prev || prev.name === null || arr.nelems > 0) return false;
+export function isFlexArray(btf: Btf, prev: Accessor | undefined, nelems: number): boolean {
+  if (!prev || prev.name === null || nelems > 0) return false;
   return prev.idx === btf.vlen(prev.typeId) - 1;
 }
 
@@ -117,7 +117,7 @@ export function parseSpec(btf: Btf, rootTypeId: number, accessStr: string, kind:
     } else if (t.kind === Kind.ARRAY) {
       const arr = t as ArrayType;
       id = btf.skipModsAndTypedefs(arr.type);
-      const flex = isFlexArray(btf, spec.spec[spec.spec.length - 1], arr);
+      const flex = isFlexArray(btf, spec.spec[spec.spec.length - 1], arr.nelems);
       if (!flex && idx >= arr.nelems) return { errno: 'EINVAL' };
       spec.spec.push({ typeId: id, idx, name: null });
       sz = resolveSize(btf, id);

@@ -4,7 +4,7 @@
  * `KernelSource` interface. `sources.ts` and `files.ts` use the file system; the rest works on bytes.
  */
 export { openKernelSources, loadKernelBtf, type KernelSource, type LoadedKernel, type KernelSourceOptions } from './sources.js';
-export { infoFromBtfHubPath, normalizeArch, btfHubLabel, type KernelInfo } from './kernel-info.js';
+export { infoFromBtfHubPath, normalizeArch, btfHubLabel, moduleNameFromPath, type KernelInfo } from './kernel-info.js';
 export { sniffKernelFile, type KernelFormat } from './file-kind.js';
 export { findKernelBtf, type FoundBtf } from './image.js';
 export { scanForBtf } from './btf-scan.js';

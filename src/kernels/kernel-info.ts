@@ -47,3 +47,13 @@ export function infoFromBtfHubPath(path: string): KernelInfo {
 export function btfHubLabel(info: KernelInfo): string | undefined {
   return info.distro && info.release && info.arch && info.kernel ? `${info.distro}/${info.release}/${info.arch}/${info.kernel}` : undefined;
 }
+
+/**
+ * The name the kernel (and libbpf, printing `in [<name>]`) gives a module from its file: the file
+ * name without `.ko` and a compression suffix, dashes as underscores (KBUILD_MODNAME), so
+ * `nf-tables.ko.xz` and `/sys/kernel/btf/nf_tables` are both `nf_tables`.
+ */
+export function moduleNameFromPath(path: string): string {
+  const file = path.slice(path.lastIndexOf('/') + 1);
+  return file.replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/-/g, '_');
+}

@@ -31,8 +31,11 @@ export interface LoadedKernel {
 }
 
 export interface KernelSourceOptions {
-  /** Base BTF for split BTF (a module's `.BTF`): a path to any kernel source holding the vmlinux BTF. */
-  readonly base?: string;
+  /**
+   * Base BTF for split BTF (a module's `.BTF`): a path to any kernel source holding the vmlinux
+   * BTF, or that BTF already loaded (several modules of one kernel share it).
+   */
+  readonly base?: string | Btf;
 }
 
 /**
@@ -62,10 +65,10 @@ export async function loadKernelBtf(path: string, opts: KernelSourceOptions = {}
 
 type BaseLoader = () => Promise<Btf | undefined>;
 
-function baseLoader(path: string | undefined): BaseLoader {
+function baseLoader(path: string | Btf | undefined): BaseLoader {
   let pending: Promise<Btf> | undefined;
   return () => {
-    if (path === undefined) return Promise.resolve(undefined);
+    if (path === undefined || path instanceof Btf) return Promise.resolve(path);
     pending ??= fileSource(path, () => Promise.resolve(undefined)).then(async (s) => (await s.load()).btf);
     return pending;
   };
@@ -101,8 +104,14 @@ async function loadArchive(path: string, info: KernelInfo, base: BaseLoader): Pr
   if (bytes.length === 0) throw new CorecheckError('MALFORMED', 'file', 0, 'file is empty', path);
   const { member, bytes: btfBytes } = await inFile(path, () => readBtfHubArchive(bytes, info.kernel));
   const baseBtf = await base();
+  if (baseBtf) throw notSplit(path, 0, `BTFHub archive member ${member}`);
   const btf = await inFile(`${path}:${member}`, () => Btf.parse(btfBytes, { base: baseBtf }));
   return { btf, method: `BTFHub archive member ${member}` };
+}
+
+/** Complete BTF (a kernel's, an object's) given where split BTF (a module's) is expected. */
+function notSplit(path: string, offset: number, what: string): CorecheckError {
+  return new CorecheckError('USAGE', 'kernel BTF source', offset, `holds complete BTF (${what}), not split BTF like a kernel module's`, path);
 }
 
 async function loadFile(path: string, base: BaseLoader): Promise<LoadedKernel> {
@@ -112,6 +121,8 @@ async function loadFile(path: string, base: BaseLoader): Promise<LoadedKernel> {
   if (found.module && !baseBtf) {
     throw new CorecheckError('USAGE', 'ELF section .BTF', found.offset, "this is a kernel module: its BTF is split BTF on the kernel's vmlinux BTF; give that as the base (--base <vmlinux BTF source>)", path);
   }
+  // Raw BTF may be split (/sys/kernel/btf/<module>); an ELF that is not a module, or a kernel image, is a whole kernel.
+  if (baseBtf && !found.module && found.method !== 'raw BTF') throw notSplit(path, found.offset, found.method);
   // Offsets in a decompressed payload are not file offsets: the file name says which data they are in.
   const where = found.inPayload ? `${path} (${found.method})` : path;
   const btf = await inFile(where, () => Btf.parse(ownBytes(found.bytes), { base: baseBtf, fileOffset: found.offset }));

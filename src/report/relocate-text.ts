@@ -1,4 +1,13 @@
 import type { ObjectRelocation } from '../core/relocate.js';
+import { insnHex } from '../insn/insn.js';
+
+/** `relocate --json`: the result as data, each program's patched instructions as hex (8 bytes each). */
+export function relocationJson(r: ObjectRelocation): object {
+  return {
+    ...r,
+    programs: r.programs.map((p) => ({ name: p.name, section: p.section, insns: Array.from({ length: p.code.length >>> 3 }, (_, k) => insnHex(p.code, k)) })),
+  };
+}
 
 /** The lines `--log` prints: those libbpf starts with `CO-RE relocating ` or `prog '<name>': relo #`. */
 export function coreLogLines(r: ObjectRelocation): string[] {

@@ -65,6 +65,9 @@ n_fix=0
 for o in "$OBJ"/*.bpfeb.o; do
   [ -f "$o" ] || die "no big-endian fixture objects in $OBJ"
   name="$(basename "$o" .bpfeb.o)"
+  # libbpf's loader refuses the little-endian twin before CO-RE (SKIPPED.txt); relo-core does not
+  # mirror that refusal, so no big-endian golden either
+  grep -q "^$name	" "$G/SKIPPED.txt" && continue
   be_golden "$name.bpfeb" "$o" "$G/$name.bpfeb.relos.txt"
   n_fix=$((n_fix + 1))
 done

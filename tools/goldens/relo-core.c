@@ -5,7 +5,8 @@
  * bpf_object__open/load, on a BPF object of either endianness.
  *
  *   relo-core <object.o> --list [--keep-going]
- *   relo-core <object.o> --btf <target-btf> [--all-insns] [--host-order object|le|be]
+ *   relo-core <object.o> --btf <target-btf> [--module <ko>]... [--all-insns] [--host-order object|le|be]
+ *   relo-core --bench [--reparse] --btf <target-btf>... <object.o>...
  *
  * What it mirrors (libbpf.c of linux-source-6.12 = libbpf 1.5):
  *   programs      bpf_object__elf_collect + bpf_object__add_programs: every STT_FUNC symbol of
@@ -61,7 +62,10 @@
  *                                                          libbpf order, idx program-relative
  *            == relo-core: end
  *          With --all-insns every instruction of every program (.text subprograms included)
- *          is printed, patched or not.
+ *          is printed, patched or not.  --module adds a module's split BTF (a .ko file, parsed
+ *          with btf__parse_split on the target) to the candidate search, as libbpf searches
+ *          the running kernel's modules: only when vmlinux has no candidate (see find_cands).
+ * --bench  see bench() below.
  *
  * Not mirrored: the rest of bpf_object__open (legacy "maps", static programs, externs, ...
  * would make libbpf refuse some objects before CO-RE) and autoload=false programs.
@@ -349,7 +353,19 @@ static __u8 *bswap_btf_ext(const __u8 *src, __u32 size)
 
 /* ---- CO-RE ------------------------------------------------------------------------------ */
 
-/* bpf_core_find_cands (libbpf.c) with btf_vmlinux_override = target: no module BTFs */
+/* --module: module BTFs (split on the target), in the order given, named as libbpf names them */
+struct module_btf {
+	struct btf *btf;
+	char *name;
+};
+static struct module_btf *modules;
+static int nr_modules;
+
+/* bpf_core_find_cands (libbpf.c): vmlinux (the target, as btf_vmlinux_override) first; module
+ * BTFs only when vmlinux has no candidate.  libbpf never consults modules when btf_custom_path is
+ * set; with --module this is the search it makes on a running kernel (load_module_btfs), over the
+ * given modules instead of the loaded ones: every module's own types (from btf__type_cnt of
+ * vmlinux), all candidates of all modules accumulated. */
 static struct bpf_core_cand_list *find_cands(const struct btf *local_btf, __u32 local_id,
 					     const struct btf *targ_btf)
 {
@@ -369,6 +385,12 @@ static struct bpf_core_cand_list *find_cands(const struct btf *local_btf, __u32 
 		return ERR_PTR(-ENOMEM);
 	err = bpf_core_add_cands(&local_cand, bpf_core_essential_name_len(local_name), targ_btf,
 				 "vmlinux", 1, cands);
+	if (!err && !cands->len) {
+		for (int i = 0; !err && i < nr_modules; i++)
+			err = bpf_core_add_cands(&local_cand, bpf_core_essential_name_len(local_name),
+						 modules[i].btf, modules[i].name,
+						 btf__type_cnt(targ_btf), cands);
+	}
 	if (err) {
 		bpf_core_free_cands(cands);
 		return ERR_PTR(err);
@@ -457,8 +479,10 @@ static int list_relo(const char *prog_name, const struct bpf_core_relo *relo, in
 }
 
 /* bpf_object__relocate_core (+ the "failed to perform" line of bpf_object__relocate) */
+static long bench_relos; /* relocations resolved and patched (--bench) */
+
 static int relocate_core(const struct btf *btf, const struct btf_ext *ext, const size_t *sec_idxs,
-			 const char *targ_path, bool list, bool keep_going)
+			 const char *targ_path, struct btf *targ_pre, bool list, bool keep_going)
 {
 	const struct btf_ext_info *seg = &ext->core_relo_info;
 	const struct btf_ext_info_sec *sec;
@@ -470,7 +494,9 @@ static int relocate_core(const struct btf *btf, const struct btf_ext *ext, const
 
 	if (seg->len == 0)
 		return 0;
-	if (!list) {
+	if (!list && targ_pre) {
+		targ = targ_pre;
+	} else if (!list) {
 		targ = btf__parse(targ_path, NULL);
 		err = libbpf_get_error(targ);
 		if (err) {
@@ -478,6 +504,29 @@ static int relocate_core(const struct btf *btf, const struct btf_ext *ext, const
 			pr_warn("failed to parse target BTF: %d\n", err);
 			goto out;
 		}
+	}
+	for (int i = 0; !list && i < nr_modules; i++) {
+		if (modules[i].btf)
+			continue;
+		modules[i].btf = btf__parse_split(modules[i].name, targ);
+		if (libbpf_get_error(modules[i].btf))
+			die("cannot parse module BTF %s on %s", modules[i].name, targ_path);
+		/* libbpf names a module BTF by the module's name: the file name without .ko,
+		 * '-' as '_' (the kernel's KBUILD_MODNAME) */
+		char *base = strrchr(modules[i].name, '/');
+		char *name = strdup(base ? base + 1 : modules[i].name);
+		char *dot = name ? strstr(name, ".ko") : NULL;
+
+		if (!name)
+			die("out of memory");
+		if (dot)
+			*dot = 0;
+		for (char *c = name; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		modules[i].name = name;
+	}
+	if (!list) {
 		cache = calloc(btf__type_cnt(btf), sizeof(*cache));
 		if (!cache)
 			die("out of memory");
@@ -554,6 +603,7 @@ static int relocate_core(const struct btf *btf, const struct btf_ext *ext, const
 					prog->name, i, insn_idx, err);
 				goto out;
 			}
+			bench_relos++;
 		}
 	}
 out:
@@ -561,7 +611,8 @@ out:
 		err = first_err;
 	if (err)
 		pr_warn("failed to perform CO-RE relocations: %d\n", err);
-	btf__free(targ);
+	if (targ != targ_pre)
+		btf__free(targ);
 	if (cache) {
 		for (__u32 k = 0; k < btf__type_cnt(btf); k++)
 			if (cache[k].present)
@@ -573,50 +624,11 @@ out:
 
 /* ---- main ------------------------------------------------------------------------------- */
 
-static void usage(void)
+/* one object against one target (targ_pre: already parsed, else targ_path is parsed), or its
+ * relocation list (list); quiet prints nothing but libbpf's messages */
+static int process_object(const char *obj_path, const char *targ_path, struct btf *targ_pre,
+			  const char *host_order, bool list, bool keep_going, bool all_insns, bool quiet)
 {
-	fprintf(stderr, "usage: relo-core <object.o> --list [--keep-going]\n"
-			"       relo-core <object.o> --btf <target-btf> [--all-insns] [--host-order object|le|be]\n");
-	exit(1);
-}
-
-int main(int argc, char **argv)
-{
-	const char *obj_path = NULL, *targ_path = NULL, *host_order = "object";
-	bool list = false, keep_going = false, all_insns = false;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--list") == 0) {
-			list = true;
-		} else if (strcmp(argv[i], "--keep-going") == 0) {
-			keep_going = true;
-		} else if (strcmp(argv[i], "--all-insns") == 0) {
-			all_insns = true;
-		} else if (strcmp(argv[i], "--host-order") == 0) {
-			if (++i >= argc)
-				usage();
-			host_order = argv[i];
-			if (strcmp(host_order, "object") && strcmp(host_order, "le") &&
-			    strcmp(host_order, "be"))
-				usage();
-		} else if (strcmp(argv[i], "--btf") == 0) {
-			if (++i >= argc)
-				usage();
-			targ_path = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			usage();
-		} else if (!obj_path) {
-			obj_path = argv[i];
-		} else {
-			usage();
-		}
-	}
-	if (!obj_path || list == !!targ_path || (keep_going && !list) || (all_insns && list))
-		usage();
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	libbpf_set_print(print_fn);
-
 	/* ---- ELF ---- */
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		die("libelf init failed");
@@ -764,13 +776,13 @@ int main(int argc, char **argv)
 
 	/* ---- CO-RE ---- */
 	int err = 0;
-	if (!list)
+	if (!list && !quiet)
 		printf("== relo-core: object %s %s target %s host-order %s\n", obj_path,
 		       obj_le ? "le" : "be", targ_path, rules_le ? "le" : "be");
 	if (ext)
-		err = relocate_core(btf, ext, sec_idxs, targ_path, list, keep_going);
+		err = relocate_core(btf, ext, sec_idxs, targ_path, targ_pre, list, keep_going);
 
-	if (!list) {
+	if (!list && !quiet) {
 		printf("== relo-core: result %d (%s)\n", err, err ? strerror(-err) : "ok");
 		for (size_t p = 0; p < nr_progs; p++) {
 			struct prog *pr = &progs[p];
@@ -798,7 +810,107 @@ int main(int argc, char **argv)
 		free(progs[p].patched);
 	}
 	free(progs);
+	progs = NULL;
+	nr_progs = 0;
 	elf_end(elf);
 	close(fd);
+	return err;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: relo-core <object.o> --list [--keep-going]\n"
+			"       relo-core <object.o> --btf <target-btf> [--module <ko>]... [--all-insns] [--host-order object|le|be]\n"
+			"       relo-core --bench [--reparse] --btf <target-btf>... <object.o>...\n");
+	exit(1);
+}
+
+/*
+ * --bench: the libbpf side of bench/relocate-bench: every object against every target in one
+ * process, libbpf printing nothing (no print callback, so it formats no message).  Each target is
+ * parsed once and shared by all objects; --reparse parses it again for every object, as
+ * bpf_object__load does with btf_custom_path.  Prints one summary line.
+ */
+static int bench(const char **targs, int ntargs, const char **objs, int nobjs, bool reparse)
+{
+	long pairs = 0, failed = 0;
+
+	libbpf_set_print(NULL);
+	for (int k = 0; k < ntargs; k++) {
+		struct btf *targ = NULL;
+
+		if (!reparse) {
+			targ = btf__parse(targs[k], NULL);
+			if (libbpf_get_error(targ))
+				die("cannot parse target BTF %s", targs[k]);
+		}
+		for (int o = 0; o < nobjs; o++) {
+			pairs++;
+			if (process_object(objs[o], targs[k], targ, "object", false, false, false, true))
+				failed++;
+		}
+		btf__free(targ);
+	}
+	printf("== relo-core: bench targets %d objects %d pairs %ld failed %ld relocations %ld\n",
+	       ntargs, nobjs, pairs, failed, bench_relos);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *obj_path = NULL, *targ_path = NULL, *host_order = "object";
+	bool list = false, keep_going = false, all_insns = false, bench_mode = false, reparse = false;
+	const char **targs = calloc(argc, sizeof(*targs)), **objs = calloc(argc, sizeof(*objs));
+	int ntargs = 0, nobjs = 0;
+
+	if (!targs || !objs)
+		die("out of memory");
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--list") == 0) {
+			list = true;
+		} else if (strcmp(argv[i], "--keep-going") == 0) {
+			keep_going = true;
+		} else if (strcmp(argv[i], "--all-insns") == 0) {
+			all_insns = true;
+		} else if (strcmp(argv[i], "--bench") == 0) {
+			bench_mode = true;
+		} else if (strcmp(argv[i], "--reparse") == 0) {
+			reparse = true;
+		} else if (strcmp(argv[i], "--host-order") == 0) {
+			if (++i >= argc)
+				usage();
+			host_order = argv[i];
+			if (strcmp(host_order, "object") && strcmp(host_order, "le") &&
+			    strcmp(host_order, "be"))
+				usage();
+		} else if (strcmp(argv[i], "--btf") == 0) {
+			if (++i >= argc)
+				usage();
+			targ_path = targs[ntargs++] = argv[i];
+		} else if (strcmp(argv[i], "--module") == 0) {
+			if (++i >= argc)
+				usage();
+			modules = realloc(modules, (nr_modules + 1) * sizeof(*modules));
+			if (!modules)
+				die("out of memory");
+			modules[nr_modules++] = (struct module_btf){ .btf = NULL, .name = argv[i] };
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			usage();
+		} else {
+			obj_path = objs[nobjs++] = argv[i];
+		}
+	}
+	if (bench_mode) {
+		if (list || keep_going || all_insns || !ntargs || !nobjs || nr_modules)
+			usage();
+		return bench(targs, ntargs, objs, nobjs, reparse);
+	}
+	if (nobjs != 1 || ntargs > 1 || reparse || (nr_modules && !targ_path) || list == !!targ_path || (keep_going && !list) ||
+	    (all_insns && list))
+		usage();
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	libbpf_set_print(print_fn);
+	process_object(obj_path, targ_path, NULL, host_order, list, keep_going, all_insns, false);
 	return 0;
 }

@@ -4,6 +4,7 @@ Python 3 standard library only, no corecheck code).
 
     selftests_golden.py cases <core_reloc.c> <clang> <out-cases.tsv>
     selftests_golden.py goldens <cases.tsv> <log-dir> <golden-dir>
+    selftests_golden.py one <case> <prog_name> <relo-log output> <golden>   (one golden, no table)
 
 cases: reads the test_cases[] table of tools/testing/selftests/bpf/prog_tests/core_reloc.c,
 expands its macros with the C preprocessor (<clang> -E -P: only the file's own #define lines
@@ -326,9 +327,11 @@ def main():
         cases(*sys.argv[2:5])
     elif len(sys.argv) == 5 and sys.argv[1] == "goldens":
         goldens(*sys.argv[2:5])
+    elif len(sys.argv) == 6 and sys.argv[1] == "one":
+        one_golden(*sys.argv[2:6])
     else:
         die("usage: selftests_golden.py cases <core_reloc.c> <clang> <out.tsv> | "
-            "goldens <cases.tsv> <log-dir> <golden-dir>")
+            "goldens <cases.tsv> <log-dir> <golden-dir> | one <case> <prog> <log> <golden>")
 
 
 if __name__ == "__main__":

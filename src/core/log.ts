@@ -9,8 +9,9 @@ export interface LogLine {
 
 /**
  * Collects the lines libbpf would print. The engine never prints: logs are data that the caller
- * may show (`corecheck relocate --log`) or keep. A disabled log keeps nothing; hot paths test
- * `enabled` before formatting a line (a fleet run checks thousands of kernels and reads no logs).
+ * may show (`corecheck relocate --log`) or keep. A disabled log keeps warnings only (they explain
+ * errors, and are rare); hot paths test `enabled` before formatting a debug line (a fleet run
+ * checks thousands of kernels and reads no traces).
  */
 export class CoreLog {
   readonly lines: LogLine[] = [];
@@ -19,6 +20,6 @@ export class CoreLog {
     if (this.enabled) this.lines.push({ level: 'debug', text });
   }
   warn(text: string): void {
-    if (this.enabled) this.lines.push({ level: 'warn', text });
+    this.lines.push({ level: 'warn', text });
   }
 }

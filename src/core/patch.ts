@@ -1,3 +1,4 @@
+import type { InsnBuffer } from '../insn/buffer.js';
 import { BPF_K, BpfClass, LD_IMM64, insnClass } from '../insn/insn.js';
 import type { RelocResult } from './calc.js';
 import type { CoreLog } from './log.js';
@@ -9,46 +10,6 @@ const BPF_CALL_CODE = 0x85; // BPF_JMP | BPF_CALL
 
 /** What patching did: wrote the new value, poisoned the slot(s), or failed with an errno. */
 export type PatchOutcome = 'patched' | 'poisoned' | Errno;
-
-/** Mutable access to instructions in an object's byte order (dst/src nibbles swap on big-endian). */
-export class InsnBuffer {
-  private readonly dv: DataView;
-  constructor(readonly bytes: Uint8Array, readonly littleEndian: boolean) {
-    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  get count(): number {
-    return this.bytes.length >>> 3;
-  }
-  code(i: number): number {
-    return this.bytes[i * 8];
-  }
-  setCode(i: number, v: number): void {
-    this.bytes[i * 8] = v;
-  }
-  dst(i: number): number {
-    const r = this.bytes[i * 8 + 1];
-    return this.littleEndian ? r & 0xf : r >>> 4;
-  }
-  src(i: number): number {
-    const r = this.bytes[i * 8 + 1];
-    return this.littleEndian ? r >>> 4 : r & 0xf;
-  }
-  setRegs(i: number, dst: number, src: number): void {
-    this.bytes[i * 8 + 1] = this.littleEndian ? (src << 4) | dst : (dst << 4) | src;
-  }
-  off(i: number): number {
-    return this.dv.getInt16(i * 8 + 2, this.littleEndian);
-  }
-  setOff(i: number, v: number): void {
-    this.dv.setInt16(i * 8 + 2, v, this.littleEndian);
-  }
-  imm(i: number): number {
-    return this.dv.getInt32(i * 8 + 4, this.littleEndian);
-  }
-  setImm(i: number, v: number): void {
-    this.dv.setInt32(i * 8 + 4, v | 0, this.littleEndian);
-  }
-}
 
 const u64 = (v: number | bigint): bigint => BigInt.asUintN(64, BigInt(v));
 const u32 = (v: number): number => v >>> 0;

@@ -4,7 +4,8 @@ import { calcRelo, type RelocResult } from './calc.js';
 import { findCandidates, type Candidate, type CoreTarget } from './candidates.js';
 import { CoreLog, type LogLine } from './log.js';
 import { emptySpec, specMatch } from './match.js';
-import { InsnBuffer, patchInsn } from './patch.js';
+import { InsnBuffer } from '../insn/buffer.js';
+import { patchInsn } from './patch.js';
 import { ReloKind, reloKindName, type ReloKindName } from './relo-kind.js';
 import type { Btf } from '../btf/btf.js';
 import type { CoreReloRecord } from '../btf/ext.js';
@@ -54,6 +55,12 @@ export interface RelocationResult {
   readonly outcome: RelocationOutcome;
   /** Every candidate tried, in libbpf's order (empty without `trace`). */
   readonly candidates: readonly CandidateResult[];
+  /**
+   * How many target candidates the relocation was matched against (libbpf's candidate list, as
+   * earlier relocations of the same type left it); 0: no type of that name and kind. Null when no
+   * candidate search happened (local type id relocations, errors before the search).
+   */
+  readonly candidatesFound: number | null;
   /** Values as decimal strings (u64). */
   readonly origVal: string | null;
   readonly newVal: string | null;
@@ -77,7 +84,7 @@ export interface ObjectRelocation {
   readonly error: { readonly errno: Errno; readonly message: string } | null;
   readonly relocations: readonly RelocationResult[];
   readonly programs: readonly ProgramCode[];
-  /** Every line libbpf prints during CO-RE (without `libbpf: `); empty without `trace`. */
+  /** Every line libbpf prints during CO-RE (without `libbpf: `); without `trace`, its warnings only. */
   readonly log: readonly LogLine[];
 }
 
@@ -121,7 +128,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
         const rec = block.records[i];
         const head: ResultHead = {
           section, index: i, insn: Math.floor(rec.insnOff / INSN_SIZE), kind: reloKindName(rec.kind), typeId: rec.typeId,
-          access: btf.strOrUndefined(rec.accessStrOff) ?? '', candidates: [],
+          access: btf.strOrUndefined(rec.accessStrOff) ?? '', candidates: [], candidatesFound: null,
         };
         if (rec.insnOff % INSN_SIZE !== 0) {
           fail('EINVAL', null);
@@ -144,7 +151,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
           fail('EINVAL', `prog '${prog.name}': relo #${i}: insn #${idx} (LDIMM64) is truncated`);
           break outer;
         }
-        const resolved = resolveRelo(prog.name, rec, i, obj, target, cache, log, head.candidates);
+        const resolved = resolveRelo(prog.name, rec, i, obj, target, cache, log, head);
         if (typeof resolved.res === 'string') {
           results.push(resultOf(head, prog, resolved.spec, 'error', undefined, resolved.res));
           fail(resolved.res, `prog '${prog.name}': relo #${i}: failed to relocate: ${errnoNumber(resolved.res)}`);
@@ -167,11 +174,11 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
     const seen = new Set(results.map((r) => `${r.section}#${r.index}`));
     for (const r of obj.coreRelocations()) {
       if (seen.has(`${r.section}#${r.index}`)) continue;
-      results.push({
-        section: r.section, index: r.index, insn: r.insn, program: r.program?.name ?? null,
-        programInsn: r.program ? r.insn - r.program.insnOffset : null, kind: reloKindName(r.record.kind), typeId: r.record.typeId,
-        access: r.accessStr, spec: null, outcome: 'not-reached', candidates: [], origVal: null, newVal: null, errno: null, before: [], after: [],
-      });
+      const head: ResultHead = {
+        section: r.section, index: r.index, insn: r.insn, kind: reloKindName(r.record.kind), typeId: r.record.typeId,
+        access: r.accessStr, candidates: [], candidatesFound: null,
+      };
+      results.push(resultOf(head, r.program, null, 'not-reached'));
     }
   }
   const programs: ProgramCode[] = obj.programs.map((p) => ({ name: p.name, section: p.section, code: copy?.get(p)?.bytes ?? obj.code(p) }));
@@ -187,6 +194,7 @@ interface ResultHead {
   readonly typeId: number;
   readonly access: string;
   readonly candidates: CandidateResult[];
+  candidatesFound: number | null;
 }
 
 /** One result, every field set in one literal (one object shape for all outcomes). */
@@ -197,7 +205,7 @@ function resultOf(
   return {
     section: head.section, index: head.index, insn: head.insn, program: prog?.name ?? null,
     programInsn: prog ? head.insn - prog.insnOffset : null, kind: head.kind, typeId: head.typeId, access: head.access,
-    spec, outcome, candidates: head.candidates, origVal: res ? res.origVal.toString() : null,
+    spec, outcome, candidates: head.candidates, candidatesFound: head.candidatesFound, origVal: res ? res.origVal.toString() : null,
     newVal: res ? res.newVal.toString() : null, errno: errno ?? null, before, after,
   };
 }
@@ -252,7 +260,7 @@ function resolveRelo(
   target: CoreTarget,
   cache: Map<number, Candidate[]>,
   log: CoreLog,
-  candOut: CandidateResult[],
+  head: ResultHead,
 ): { res: RelocResult | Errno; spec: string | null } {
   const btf = obj.btf!;
   const localId = rec.typeId;
@@ -288,6 +296,7 @@ function resolveRelo(
     return { res: 'EOPNOTSUPP', spec: localText };
   }
   const list = cands!;
+  head.candidatesFound = list.length;
   let first: { res: RelocResult; spec: CoreSpec } | undefined;
   let kept = 0;
   for (let i = 0; i < list.length; i++) {
@@ -301,7 +310,7 @@ function resolveRelo(
     if (log.enabled) {
       const candText = formatSpec(candSpec);
       log.debug(`prog '${progName}': relo #${reloIdx}: ${result === 0 ? 'non-matching' : 'matching'} candidate #${i} ${candText}`);
-      candOut.push({ id: list[i].id, btf: list[i].btfName, matching: result === 1, spec: candText });
+      head.candidates.push({ id: list[i].id, btf: list[i].btfName, matching: result === 1, spec: candText });
     }
     if (result === 0) continue;
     const res = calcRelo(progName, rec, reloIdx, local, candSpec, log);

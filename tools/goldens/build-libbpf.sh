@@ -12,6 +12,7 @@
 #   .cache/libbpf-1.5/staticobjs/*.o       the individual objects (relo_core.o, btf.o, ...) for
 #                                          harnesses that call bpf_core_calc_relo_insn directly
 #   .cache/bin/relo-log                    tools/goldens/relo-log.c linked against libbpf.a
+#   .cache/bin/load-verdicts               tools/goldens/load-verdicts.c linked against libbpf.a
 #
 # Prerequisites (Debian bookworm): linux-source-6.12 libelf-dev zlib1g-dev make gcc xz-utils
 set -euo pipefail
@@ -64,12 +65,14 @@ for f in libbpf.a staticobjs/relo_core.o staticobjs/btf.o include/bpf/libbpf.h i
   [ -f "$LIBBPF/$f" ] || die "libbpf build did not produce $LIBBPF/$f"
 done
 
-# ---- 3. the relo-log harness ----------------------------------------------
-if [ ! -x "$BIN/relo-log" ] || [ "$HERE/relo-log.c" -nt "$BIN/relo-log" ] || [ "$LIBBPF/libbpf.a" -nt "$BIN/relo-log" ]; then
-  echo ">> building $BIN/relo-log"
-  gcc -O2 -g -Wall -Wextra -Werror \
-    -I"$LIBBPF/include" -I"$SRC/tools/include/uapi" \
-    -o "$BIN/relo-log.tmp" "$HERE/relo-log.c" "$LIBBPF/libbpf.a" -lelf -lz
-  mv "$BIN/relo-log.tmp" "$BIN/relo-log"
-fi
-echo ">> ok: $LIBBPF/libbpf.a, $BIN/relo-log"
+# ---- 3. the harnesses linked against it: relo-log, load-verdicts ----------
+for h in relo-log load-verdicts; do
+  if [ ! -x "$BIN/$h" ] || [ "$HERE/$h.c" -nt "$BIN/$h" ] || [ "$LIBBPF/libbpf.a" -nt "$BIN/$h" ]; then
+    echo ">> building $BIN/$h"
+    gcc -O2 -g -Wall -Wextra -Werror \
+      -I"$LIBBPF/include" -I"$SRC/tools/include/uapi" \
+      -o "$BIN/$h.tmp" "$HERE/$h.c" "$LIBBPF/libbpf.a" -lelf -lz
+    mv "$BIN/$h.tmp" "$BIN/$h"
+  fi
+done
+echo ">> ok: $LIBBPF/libbpf.a, $BIN/relo-log, $BIN/load-verdicts"

@@ -1,0 +1,414 @@
+import { POISON_IMM } from '../core/patch.js';
+import type { InsnBuffer } from '../insn/buffer.js';
+import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL, BpfClass, LD_IMM64, insnClass } from '../insn/insn.js';
+import { callTarget, ldImm64Target } from '../object/calls.js';
+import type { BpfObject, BpfProgram } from '../object/object.js';
+
+/**
+ * Which instructions of a program the kernel verifier can reach once CO-RE results are constants.
+ *
+ * The verifier walks every path, but a conditional jump whose operands it knows goes one way only:
+ * `if (bpf_core_type_exists(struct open_how))` is `r1 = 0; if r1 == 0 goto skip` on a kernel without
+ * the type, and the poisoned read behind it is never visited. This walk does the same with exact
+ * constants: registers, stack slots (spills of constants at offsets aligned to their size, and fills
+ * of the same or fewer bytes at the same offset, also through pointers into a caller's frame),
+ * bpf-to-bpf calls into static functions in the caller's context with r6-r9 preserved and r0
+ * returned. Global functions are verified on their own with unknown arguments when a reachable
+ * call needs them (as kernels since 6.8 do), callbacks (bpf_loop and friends) likewise. Everything
+ * else (memory, map values,
+ * helper results) is unknown, and a jump on an unknown value goes both ways, so the reached set is
+ * never smaller than the verifier's. Loops are followed iteration by iteration; a join point seen
+ * too often widens the values that keep changing to unknown, and a step budget bounds the walk
+ * (`complete` is false when it ran out).
+ */
+export interface Reachability {
+  /** False when the step budget ran out: instructions outside `reached` may still be reachable. */
+  readonly complete: boolean;
+  /** Per function (the program and each subprogram it can reach), the instructions some path reaches. */
+  readonly reached: ReadonlyMap<BpfProgram, Uint8Array>;
+}
+
+/** The code of every function after CO-RE patching. */
+export type CodeOf = (fn: BpfProgram) => InsnBuffer;
+
+export interface ReachOptions {
+  /** Instructions interpreted before giving up (the kernel verifier's own limit is 1M). */
+  readonly maxSteps?: number;
+  /** Visits of one join point (same call stack) before changing values there become unknown. */
+  readonly widenAfter?: number;
+}
+
+/** A register or stack value: a constant (u64), a pointer into a frame's stack, or unknown (null). */
+type Val = { readonly c: bigint } | { readonly frame: number; readonly off: number } | null;
+
+interface Frame {
+  readonly fn: BpfProgram;
+  readonly code: InsnBuffer;
+  /** Where the caller continues after this frame returns. */
+  readonly ret: number;
+  /** The caller's r6-r9 (callee-saved), restored on return. */
+  readonly saved: readonly Val[];
+  /** Spilled constants (and 8-byte spilled stack pointers), by offset from the frame pointer (aligned to their size). */
+  stack: Map<number, Slot>;
+}
+
+/** A spill: `size` bytes (1, 2, 4 or 8) of a value at an offset aligned to `size`. */
+interface Slot {
+  readonly size: number;
+  readonly v: Val;
+}
+
+interface State {
+  pc: number;
+  regs: Val[];
+  frames: Frame[];
+}
+
+const MASK64 = (1n << 64n) - 1n;
+const MASK32 = 0xffffffffn;
+const u64 = (v: bigint): bigint => v & MASK64;
+const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
+const s32 = (v: bigint): bigint => BigInt.asIntN(32, v);
+const constOf = (v: Val): bigint | undefined => (v !== null && 'c' in v ? v.c : undefined);
+const isPtr = (v: Val): v is { frame: number; off: number } => v !== null && 'frame' in v;
+
+const MAX_FRAMES = 8; // the kernel's MAX_CALL_FRAMES
+
+export function analyzeReachability(obj: BpfObject, main: BpfProgram, codeOf: CodeOf, opts: ReachOptions = {}): Reachability {
+  return new Walker(obj, codeOf, opts).run(main);
+}
+
+class Walker {
+  private readonly reached = new Map<BpfProgram, Uint8Array>();
+  private readonly joins = new Map<string, { count: number; joined: State }>();
+  private readonly work: State[] = [];
+  private readonly callbacks = new Set<string>();
+  private steps = 0;
+  private readonly maxSteps: number;
+  private readonly widenAfter: number;
+
+  constructor(private readonly obj: BpfObject, private readonly codeOf: CodeOf, opts: ReachOptions) {
+    this.maxSteps = opts.maxSteps ?? 1_000_000;
+    this.widenAfter = opts.widenAfter ?? 32;
+  }
+
+  run(main: BpfProgram): Reachability {
+    this.enter(main, 0);
+    while (this.work.length > 0) {
+      if (this.steps > this.maxSteps) return { complete: false, reached: this.reached };
+      this.path(this.work.pop()!);
+    }
+    return { complete: true, reached: this.reached };
+  }
+
+  /** Queues a function entered with unknown arguments (the program itself, or a callback). */
+  private enter(fn: BpfProgram, entry: number): void {
+    const regs: Val[] = new Array(11).fill(null);
+    regs[10] = { frame: 0, off: 0 };
+    this.work.push({ pc: entry, regs, frames: [{ fn, code: this.codeOf(fn), ret: -1, saved: [], stack: new Map() }] });
+  }
+
+  private mark(fn: BpfProgram, pc: number, code: InsnBuffer): void {
+    let r = this.reached.get(fn);
+    if (!r) {
+      r = new Uint8Array(code.count);
+      this.reached.set(fn, r);
+    }
+    r[pc] = 1;
+  }
+
+  /** Follows one path until it ends, queueing the other side of every undecided branch. */
+  private path(s: State): void {
+    for (;;) {
+      if (++this.steps > this.maxSteps) return;
+      const frame = s.frames[s.frames.length - 1];
+      const code = frame.code;
+      const pc = s.pc;
+      if (pc < 0 || pc >= code.count) return; // falls off the function: the verifier rejects it anyway
+      this.mark(frame.fn, pc, code);
+      const op = code.code(pc);
+      const cls = insnClass(op);
+      const dst = code.dst(pc);
+      const src = code.src(pc);
+      const off = code.off(pc);
+      const imm = code.imm(pc);
+      const r = s.regs;
+      switch (cls) {
+        case BpfClass.ALU64:
+        case BpfClass.ALU:
+          r[dst] = alu(op, cls === BpfClass.ALU64, r[dst], (op & 0x08) !== 0 ? r[src] : { c: u64(BigInt(imm)) }, off);
+          s.pc = pc + 1;
+          break;
+        case BpfClass.LD:
+          if (op === LD_IMM64) {
+            if (pc + 1 < code.count) this.mark(frame.fn, pc + 1, code);
+            const ref = ldImm64Target(this.obj, frame.fn, pc, imm);
+            if (ref?.kind === 'subprogram') this.callback(ref.callee, ref.entry);
+            r[dst] = ref || src !== 0 || pc + 1 >= code.count ? null : { c: (BigInt(code.imm(pc + 1) >>> 0) << 32n) | BigInt(imm >>> 0) };
+            s.pc = pc + 2;
+          } else {
+            // legacy packet loads (LD_ABS/LD_IND): r0 from the packet, r1-r5 clobbered
+            for (let i = 0; i <= 5; i++) r[i] = null;
+            s.pc = pc + 1;
+          }
+          break;
+        case BpfClass.LDX:
+          r[dst] = (op & 0xe0) === 0x60 ? this.load(s, r[src], off, [4, 2, 1, 8][(op >>> 3) & 3]) : null;
+          s.pc = pc + 1;
+          break;
+        case BpfClass.ST:
+        case BpfClass.STX: {
+          const mode = op & 0xe0;
+          const size = [4, 2, 1, 8][(op >>> 3) & 3];
+          const value = cls === BpfClass.ST ? { c: u64(BigInt(imm)) } : r[src];
+          if (mode === 0x60) this.store(s, r[dst], off, size, value);
+          else {
+            // atomics: the slot becomes unknown, fetching forms write a register too
+            this.store(s, r[dst], off, size, null);
+            if (cls === BpfClass.STX && (imm & 0x01) !== 0) r[imm === 0xf1 ? 0 : src] = null; // BPF_FETCH; CMPXCHG writes r0
+          }
+          s.pc = pc + 1;
+          break;
+        }
+        case BpfClass.JMP:
+        case BpfClass.JMP32: {
+          const jop = op & 0xf0;
+          if (cls === BpfClass.JMP && jop === 0x80) {
+            if (!this.call(s, frame, pc, src, imm)) return;
+            break;
+          }
+          if (cls === BpfClass.JMP && jop === 0x90) {
+            if (!this.ret(s)) return;
+            break;
+          }
+          if (jop === 0x00) {
+            s.pc = pc + 1 + (cls === BpfClass.JMP32 ? imm : off); // ja, gotol
+            break;
+          }
+          const taken = decide(jop, cls === BpfClass.JMP32, r[dst], (op & 0x08) !== 0 ? r[src] : { c: u64(BigInt(imm)) });
+          if (taken === undefined) {
+            this.queue({ pc: pc + 1 + off, regs: r.slice(), frames: cloneFrames(s.frames) });
+            s.pc = pc + 1;
+            if (!this.atJoin(s)) return;
+          } else {
+            s.pc = taken ? pc + 1 + off : pc + 1;
+          }
+          break;
+        }
+        default:
+          return;
+      }
+    }
+  }
+
+  /** Queues the other side of a branch, unless that state was seen there already. */
+  private queue(s: State): void {
+    if (this.atJoin(s)) this.work.push(s);
+  }
+
+  /**
+   * Records a state at a join point (a branch target): false if the same state was seen there, which
+   * ends the path. After `widenAfter` visits the values that differ from what was seen before turn
+   * unknown, so loops whose counters the branch does not decide still end.
+   */
+  private atJoin(s: State): boolean {
+    const where = s.frames.map((f) => `${f.fn.name}@${f.ret}`).join('/') + `:${s.pc}`;
+    const seen = this.joins.get(where);
+    if (!seen) {
+      this.joins.set(where, { count: 1, joined: copyState(s) });
+      return true;
+    }
+    if (seen.count >= this.widenAfter) widen(s, seen.joined);
+    if (sameState(s, seen.joined)) return false;
+    seen.count++;
+    seen.joined = copyState(s);
+    return true;
+  }
+
+  private callback(fn: BpfProgram, entry: number): void {
+    const key = `${fn.name}:${entry}`;
+    if (this.callbacks.has(key)) return;
+    this.callbacks.add(key);
+    this.enter(fn, entry);
+  }
+
+  /** A call: false ends the path (a poisoned call the verifier rejects, or an unresolvable target). */
+  private call(s: State, frame: Frame, pc: number, src: number, imm: number): boolean {
+    const r = s.regs;
+    if (src === BPF_PSEUDO_CALL) {
+      const ref = callTarget(this.obj, frame.fn, pc, imm);
+      if (ref.kind === 'subprogram' && ref.callee.global) {
+        this.callback(ref.callee, ref.entry); // verified on its own; the caller sees an unknown r0
+      } else if (ref.kind === 'subprogram') {
+        if (s.frames.length >= MAX_FRAMES) return false;
+        s.frames.push({ fn: ref.callee, code: this.codeOf(ref.callee), ret: pc + 1, saved: r.slice(6, 10), stack: new Map() });
+        r[10] = { frame: s.frames.length - 1, off: 0 };
+        s.pc = ref.entry;
+        return this.atJoin(s);
+      } else if (ref.kind === 'unresolved') {
+        return false;
+      }
+      // a global function or an extern (a kfunc): like a helper below
+    } else if (src !== BPF_PSEUDO_KFUNC_CALL && imm === POISON_IMM) {
+      return false; // "invalid func unknown#195896080": the verifier stops here
+    }
+    for (let i = 0; i <= 5; i++) r[i] = null;
+    s.pc = pc + 1;
+    return true;
+  }
+
+  /** `exit`: back to the caller with r0, or the end of the path in the outermost frame. */
+  private ret(s: State): boolean {
+    if (s.frames.length === 1) return false;
+    const done = s.frames.pop()!;
+    const r = s.regs;
+    for (let i = 1; i <= 5; i++) r[i] = null;
+    for (let i = 0; i < 4; i++) r[6 + i] = done.saved[i];
+    r[10] = { frame: s.frames.length - 1, off: 0 };
+    s.pc = done.ret;
+    return true;
+  }
+
+  private slotOwner(s: State, ptr: Val): Frame | undefined {
+    return isPtr(ptr) ? s.frames[ptr.frame] : undefined;
+  }
+
+  /** A fill: the spilled constant when the read is aligned on a spill of at least its size (little-endian: the low bytes). */
+  private load(s: State, ptr: Val, off: number, size: number): Val {
+    const f = this.slotOwner(s, ptr);
+    if (!f || !isPtr(ptr)) return null;
+    const slot = f.stack.get(ptr.off + off);
+    if (!slot || slot.size < size) return null;
+    if (size === 8) return slot.v;
+    const c = constOf(slot.v);
+    return c === undefined ? null : { c: c & ((1n << BigInt(size * 8)) - 1n) };
+  }
+
+  /** A spill of a constant at an offset aligned to its size is kept (as the verifier keeps it); any other write forgets what it overlaps. */
+  private store(s: State, ptr: Val, off: number, size: number, value: Val): void {
+    const f = this.slotOwner(s, ptr);
+    if (!f || !isPtr(ptr)) return; // memory outside the stack is not tracked
+    const at = ptr.off + off;
+    // Stacks are shared with queued states only through copies, so this frame's map is ours.
+    for (const [k, slot] of [...f.stack]) if (k < at + size && at < k + slot.size) f.stack.delete(k);
+    // Recent verifiers (6.18 here) keep constants spilled at offsets aligned to their size.
+    if (at % size !== 0 || value === null) return;
+    const c = constOf(value);
+    if (c !== undefined) f.stack.set(at, { size, v: { c: size === 8 ? c : c & ((1n << BigInt(size * 8)) - 1n) } });
+    else if (size === 8) f.stack.set(at, { size, v: value });
+  }
+}
+
+/** ALU on known constants (and frame pointer plus or minus a constant); anything else is unknown. */
+function alu(op: number, is64: boolean, a: Val, b: Val, off: number): Val {
+  const aop = op & 0xf0;
+  if (aop === 0xb0) {
+    // mov (with off 8/16/32: movsx)
+    const v = constOf(b);
+    if (v === undefined) return is64 && off === 0 ? b : null;
+    const ext = off === 8 ? BigInt.asIntN(8, v) : off === 16 ? BigInt.asIntN(16, v) : off === 32 ? s32(v) : v;
+    return { c: is64 ? u64(ext) : u64(ext) & MASK32 };
+  }
+  if (is64 && isPtr(a) && (aop === 0x00 || aop === 0x10)) {
+    const d = constOf(b);
+    if (d === undefined || d > 0x7fffffffn && d < MASK64 - 0x7fffffffn) return null;
+    const delta = Number(s64(d));
+    return { frame: a.frame, off: a.off + (aop === 0x00 ? delta : -delta) };
+  }
+  const x = constOf(a);
+  if (aop === 0x80) return x === undefined ? null : { c: is64 ? u64(-x) : u64(-x) & MASK32 }; // neg
+  if (aop === 0xd0) return null; // byte swaps
+  const y = constOf(b);
+  if (x === undefined || y === undefined) return null;
+  const bits = is64 ? 64n : 32n;
+  const mask = is64 ? MASK64 : MASK32;
+  const ux = x & mask;
+  const uy = y & mask;
+  const signed = (v: bigint): bigint => (is64 ? s64(v) : s32(v));
+  let r: bigint;
+  switch (aop) {
+    case 0x00: r = ux + uy; break;
+    case 0x10: r = ux - uy; break;
+    case 0x20: r = ux * uy; break;
+    case 0x30: r = uy === 0n ? 0n : off === 1 ? signed(ux) / signed(uy) : ux / uy; break;
+    case 0x90: r = uy === 0n ? ux : off === 1 ? signed(ux) % signed(uy) : ux % uy; break;
+    case 0x40: r = ux | uy; break;
+    case 0x50: r = ux & uy; break;
+    case 0xa0: r = ux ^ uy; break;
+    case 0x60: r = ux << (uy & (bits - 1n)); break;
+    case 0x70: r = ux >> (uy & (bits - 1n)); break;
+    case 0xc0: r = signed(ux) >> (uy & (bits - 1n)); break;
+    default: return null;
+  }
+  return { c: r & mask };
+}
+
+/** Whether a conditional jump is taken when both operands are known constants, else undefined. */
+function decide(jop: number, is32: boolean, a: Val, b: Val): boolean | undefined {
+  const x = constOf(a);
+  const y = constOf(b);
+  if (x === undefined || y === undefined) return undefined;
+  const ux = is32 ? x & MASK32 : x;
+  const uy = is32 ? y & MASK32 : y;
+  const sx = is32 ? s32(ux) : s64(ux);
+  const sy = is32 ? s32(uy) : s64(uy);
+  switch (jop) {
+    case 0x10: return ux === uy;
+    case 0x50: return ux !== uy;
+    case 0x20: return ux > uy;
+    case 0x30: return ux >= uy;
+    case 0xa0: return ux < uy;
+    case 0xb0: return ux <= uy;
+    case 0x40: return (ux & uy) !== 0n;
+    case 0x60: return sx > sy;
+    case 0x70: return sx >= sy;
+    case 0xc0: return sx < sy;
+    case 0xd0: return sx <= sy;
+    default: return undefined;
+  }
+}
+
+function cloneFrames(frames: Frame[]): Frame[] {
+  return frames.map((f) => ({ ...f, stack: new Map(f.stack) }));
+}
+
+function copyState(s: State): State {
+  return { pc: s.pc, regs: s.regs.slice(), frames: cloneFrames(s.frames) };
+}
+
+function sameVal(a: Val, b: Val): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  if (isPtr(a) || isPtr(b)) return isPtr(a) && isPtr(b) && a.frame === b.frame && a.off === b.off;
+  return constOf(a) === constOf(b);
+}
+
+const sameSlot = (a: Slot, b: Slot | undefined): boolean => b !== undefined && a.size === b.size && sameVal(a.v, b.v);
+
+function sameState(a: State, b: State): boolean {
+  if (a.pc !== b.pc || a.frames.length !== b.frames.length) return false;
+  for (let i = 0; i < 11; i++) if (!sameVal(a.regs[i], b.regs[i])) return false;
+  for (let i = 0; i < a.frames.length; i++) {
+    const x = a.frames[i].stack;
+    const y = b.frames[i].stack;
+    if (x.size !== y.size) return false;
+    for (const [k, v] of x) if (!sameSlot(v, y.get(k))) return false;
+    const sx = a.frames[i].saved;
+    const sy = b.frames[i].saved;
+    for (let j = 0; j < sx.length; j++) if (!sameVal(sx[j], sy[j])) return false;
+  }
+  return true;
+}
+
+/** Turns into unknown every value of `s` that differs from `seen` (same call stack). */
+function widen(s: State, seen: State): void {
+  for (let i = 0; i < 11; i++) if (!sameVal(s.regs[i], seen.regs[i])) s.regs[i] = null;
+  for (let i = 0; i < s.frames.length; i++) {
+    const f = s.frames[i];
+    const was = seen.frames[i];
+    for (const [k, v] of f.stack) if (!sameSlot(v, was.stack.get(k))) f.stack.delete(k);
+    if (f.saved.some((v, j) => !sameVal(v, was.saved[j]))) {
+      s.frames[i] = { ...f, saved: f.saved.map((v, j) => (sameVal(v, was.saved[j]) ? v : null)) };
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import type { CoreTarget } from '../core/candidates.js';
+import { relocateObject, type ObjectRelocation, type RelocationResult } from '../core/relocate.js';
+import { InsnBuffer } from '../insn/buffer.js';
+import type { BpfObject, BpfProgram, SourceLine } from '../object/object.js';
+import { coreFixes, coreLack } from './explain.js';
+import { featureReasons } from './features.js';
+import { linkedFunctions } from './functions.js';
+import { analyzeReachability, type Reachability } from './reach.js';
+
+/** Will the kernel load it: yes, no, yes with something to look at, or the analysis cannot tell. */
+export type Verdict = 'loads' | 'fails' | 'warn' | 'unknown';
+
+export type ReasonClass =
+  | 'CORE_RELOCATION' // a poisoned instruction the verifier reaches
+  | 'CORE_AMBIGUOUS' // libbpf's ambiguity errors: the whole object fails
+  | 'CORE_ERROR' // any other hard CO-RE error: the whole object fails
+  | 'HELPER_UNAVAILABLE'
+  | 'MAP_TYPE_UNSUPPORTED'
+  | 'PROG_TYPE_UNSUPPORTED'
+  | 'ATTACH_TARGET_MISSING'
+  | 'KFUNC_MISSING'
+  | 'KSYM_MISSING'
+  | 'NO_BTF';
+
+export interface Reason {
+  readonly class: ReasonClass;
+  /** What this reason makes of the program: it fails, it is worth a look (warn), or undecided. */
+  readonly verdict: Exclude<Verdict, 'loads'>;
+  /** One line: what goes wrong. For CO-RE, the line libbpf prints. */
+  readonly message: string;
+  /** What this kernel lacks (`struct open_how`, `task_struct.__state`, helper `bpf_loop`, ...). */
+  readonly missing?: string;
+  /** Identifies the missing thing across kernels (a fleet report lists the kernels that have it). */
+  readonly key: string;
+  /** Where in the source, from `.BTF.ext` line info. */
+  readonly source?: SourceLine;
+  /** The function and instruction (function-relative) concerned, when there is one. */
+  readonly function?: string;
+  readonly insn?: number;
+  /** Concrete ways to fix it, most direct first. */
+  readonly fixes: readonly string[];
+}
+
+export interface ProgramVerdict {
+  /** The program's function name, as libbpf names it. */
+  readonly name: string;
+  readonly section: string;
+  /** Whether libbpf loads it by default (`SEC("?…")` turns that off): only these decide the object. */
+  readonly autoload: boolean;
+  readonly verdict: Verdict;
+  readonly reasons: readonly Reason[];
+}
+
+export interface ObjectVerdict {
+  /** What `bpf_object__load` does with every autoload program: one failure fails the object. */
+  readonly verdict: Verdict;
+  readonly programs: readonly ProgramVerdict[];
+}
+
+export interface CheckOptions {
+  /** Passed to the reachability walk (see `analyzeReachability`). */
+  readonly maxSteps?: number;
+}
+
+/** The verdict a set of reasons gives: any failure fails; then undecided; then warnings. */
+export function worst(verdicts: readonly Verdict[]): Verdict {
+  for (const v of ['fails', 'unknown', 'warn'] as const) if (verdicts.includes(v)) return v;
+  return 'loads';
+}
+
+/**
+ * Every program of `obj` on one kernel: CO-RE as libbpf does it (relocations of autoload programs
+ * only, the first hard error failing the object), then which poisoned instructions the verifier
+ * reaches, then what else the kernel must offer. Programs whose autoload is off get a verdict as if
+ * they were loaded on their own, without deciding the object's.
+ */
+export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptions = {}): ObjectVerdict {
+  const loaded = relocateObject(obj, target, { trace: false });
+  const kernel = [target.vmlinux, ...(target.modules ?? []).map((m) => m.btf)];
+  let alone: ObjectRelocation | undefined;
+  const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
+    let core = loaded;
+    if (!p.autoload) core = alone ??= relocateObject(obj, target, { trace: false, autoloadAll: true });
+    const codes = new Map<BpfProgram, InsnBuffer>();
+    core.programs.forEach((pc, i) => codes.set(obj.programs[i], new InsnBuffer(pc.code, obj.littleEndian)));
+    const codeOf = (fn: BpfProgram): InsnBuffer => codes.get(fn)!;
+    const linked = linkedFunctions(obj, p, codeOf);
+    const reach = analyzeReachability(obj, p, codeOf, { maxSteps: opts.maxSteps });
+    const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach)];
+    if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
+      // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.
+      reasons.push({
+        class: 'CORE_RELOCATION', verdict: 'unknown', key: `incomplete:${p.name}`, fixes: [],
+        message: `the path analysis stopped after ${opts.maxSteps ?? 1_000_000} instructions before covering every path`,
+      });
+    }
+    return { name: p.name, section: p.section, autoload: p.autoload, verdict: worst(reasons.map((r) => r.verdict)), reasons };
+  });
+  return { verdict: worst(programs.filter((p) => p.autoload).map((p) => p.verdict)), programs };
+}
+
+/** CO-RE reasons of one program: the object's hard error, or its poisoned instructions by reachability. */
+function coreReasons(obj: BpfObject, prog: BpfProgram, r: ObjectRelocation, linkedFns: readonly BpfProgram[], reach: Reachability): Reason[] {
+  if (!r.ok) {
+    const failed = r.relocations.find((x) => x.outcome === 'error');
+    // libbpf's warning before "failed to relocate" says why: an ambiguity, a bad instruction, ...
+    const why = r.log.filter((l) => l.level === 'warn').map((l) => l.text);
+    const ambiguous = why.some((l) => / ambiguity: /.test(l));
+    return [{
+      class: ambiguous ? 'CORE_AMBIGUOUS' : 'CORE_ERROR', verdict: 'fails',
+      message: `${why.find((l) => !/failed to (relocate|perform CO-RE)/.test(l)) ?? r.error!.message}: libbpf fails the whole object`,
+      key: `core-error:${failed?.section}#${failed?.index}`,
+      source: failed ? obj.sourceLine(failed.section, failed.insn) : undefined,
+      function: failed?.program ?? undefined, insn: failed?.programInsn ?? undefined,
+      fixes: failed ? coreFixes(failed, prog.name, true) : [],
+    }];
+  }
+  const linked = new Set(linkedFns.map((f) => f.name));
+  const poisoned = r.relocations.filter((x) => x.outcome === 'poisoned' && x.program !== null && linked.has(x.program));
+  return poisoned.map((x) => {
+    const fn = obj.programs.find((f) => f.name === x.program)!;
+    const hit = reach.reached.get(fn)?.[x.programInsn!] === 1;
+    const verdict: Reason['verdict'] = hit ? 'fails' : reach.complete ? 'warn' : 'unknown';
+    const libbpf = `failed to resolve CO-RE relocation ${x.spec}`;
+    const message = hit ? libbpf
+      : verdict === 'warn' ? `${libbpf}: poisoned, but no path reaches it (dead code on this kernel)`
+        : `${libbpf}: poisoned; the analysis gave up before deciding whether a path reaches it`;
+    return {
+      class: 'CORE_RELOCATION', verdict, message, missing: coreLack(x), key: coreKey(x),
+      source: obj.sourceLine(x.section, x.insn), function: x.program!, insn: x.programInsn!, fixes: coreFixes(x, prog.name, false),
+    } satisfies Reason;
+  });
+}
+
+/** The same relocation on every kernel: its section and `relo #`. */
+export function coreKey(x: RelocationResult): string {
+  return `core:${x.section}#${x.index}`;
+}

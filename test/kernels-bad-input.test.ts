@@ -77,12 +77,12 @@ test('a PNG image', LIMIT, async () => {
   const p = write('picture.png', png);
   const [s] = await openKernelSources(p);
   assert.equal(s.format, 'kernel-image');
-  await expectError(s.load(), { code: 'NOT_FOUND', file: p, offset: 0, message: /kernel BTF at offset 0 .*no BTF found.*file starts 89 50 4e 47/ });
+  await expectError(s.load(), { code: 'NO_BTF', file: p, offset: 0, message: /kernel BTF at offset 0 .*no BTF found.*file starts 89 50 4e 47/ });
 });
 
 test('an x86 ELF without .BTF (/bin/true)', LIMIT, async () => {
   assert.match(execFileSync('readelf', ['-h', '/bin/true'], { encoding: 'utf8' }), /Machine:\s+Advanced Micro Devices X86-64/);
-  await expectError(loadKernelBtf('/bin/true'), { code: 'NOT_FOUND', file: '/bin/true', offset: 0, message: /ELF section \.BTF at offset 0 .*has no \.BTF section/ });
+  await expectError(loadKernelBtf('/bin/true'), { code: 'NO_BTF', file: '/bin/true', offset: 0, message: /ELF section \.BTF at offset 0 .*has no \.BTF section/ });
 });
 
 test('a truncated xz archive, a damaged xz stream, a damaged xz header', LIMIT, async () => {

@@ -19,8 +19,10 @@
  * 4.18 purely because of CO-RE — nothing else in it needs a newer kernel: it is a
  * plain tracepoint program with a perf event array (no ring buffer, no BTF-enabled
  * tp_btf/fentry program type, none of which exist on the 4.18 el8 kernel).
- * (The sys_enter_openat2 tracepoint itself would also be missing there, but that
- * only matters at attach time, after the load has already failed.)
+ * Like Falco's probe, both programs attach to the raw_syscalls/sys_enter tracepoint,
+ * which every kernel has, and pick openat2 by syscall number (437 on every
+ * architecture): a syscalls/sys_enter_openat2 tracepoint would not exist on 4.18 at
+ * all, and attaching (not loading) would fail there.
  *
  * Two programs:
  *   openat2_e        the failing pattern: unconditional access to how.flags.
@@ -61,7 +63,7 @@ struct trace_entry {
 	int pid;
 };
 
-/* the context of syscalls/sys_enter_* tracepoints, as libbpf-tools declares it */
+/* the context of the raw_syscalls/sys_enter tracepoint (and of syscalls/sys_enter_*) */
 struct trace_event_raw_sys_enter {
 	struct trace_entry ent;
 	long int id;
@@ -84,6 +86,8 @@ struct event {
 	__u64 flags;
 };
 
+#define NR_openat2 437
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
 	__uint(key_size, sizeof(__u32));
@@ -91,12 +95,14 @@ struct {
 } events SEC(".maps");
 
 /* Unguarded: fails to load on kernels without struct open_how (< 5.6). */
-SEC("tracepoint/syscalls/sys_enter_openat2")
+SEC("tracepoint/raw_syscalls/sys_enter")
 int openat2_e(struct trace_event_raw_sys_enter *ctx)
 {
 	struct open_how how = {};
 	struct event ev = {};
 
+	if (ctx->id != NR_openat2)
+		return 0;
 	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
 	ev.pid = bpf_get_current_pid_tgid() >> 32;
 	ev.flags = how.flags; /* CO-RE <byte_off> struct open_how.flags (0:0 @ offset 0) */
@@ -105,11 +111,13 @@ int openat2_e(struct trace_event_raw_sys_enter *ctx)
 }
 
 /* Guarded: loads everywhere; on < 5.6 the access is dead code. */
-SEC("tracepoint/syscalls/sys_enter_openat2")
+SEC("tracepoint/raw_syscalls/sys_enter")
 int openat2_guarded(struct trace_event_raw_sys_enter *ctx)
 {
 	struct event ev = {};
 
+	if (ctx->id != NR_openat2)
+		return 0;
 	ev.pid = bpf_get_current_pid_tgid() >> 32;
 	ev.guarded = 1;
 	if (bpf_core_type_exists(struct open_how)) {

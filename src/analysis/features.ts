@@ -128,7 +128,11 @@ export function featureReasons(obj: BpfObject, prog: BpfProgram, kernel: readonl
 const syscallNames = (n: string): string[] =>
   [`__x64_sys_${n}`, `__arm64_sys_${n}`, `__s390x_sys_${n}`, `__powerpc_sys_${n}`, `__ia32_sys_${n}`, `__se_sys_${n}`, `sys_${n}`, `__do_sys_${n}`];
 
-/** Whether what the program attaches to exists, when the section names it. */
+/**
+ * Whether what the program attaches to exists, when the section names it. BTF-attached programs
+ * (fentry, lsm, iter, tp_btf) need it to load: fails. For tracepoints and kprobes the load
+ * succeeds and attaching fails: warn.
+ */
 function attachTargetReason(prog: BpfProgram, kernel: readonly Btf[], btfTracepoints: boolean): Reason | undefined {
   const t = prog.attachTarget;
   if (!t || t.includes(':')) return undefined; // "module:function" targets are not judged here
@@ -136,7 +140,9 @@ function attachTargetReason(prog: BpfProgram, kernel: readonly Btf[], btfTracepo
   const has = (name: string, k: number): boolean => hasNamed(kernel, name, k);
   const missing = (what: string, verdict: 'fails' | 'warn', message: string): Reason => ({
     class: 'ATTACH_TARGET_MISSING', verdict, key: `attach:${kind}/${t}`, missing: what, message,
-    fixes: verdict === 'fails' ? [autoloadFix(prog.name)] : [`check the function exists on that kernel (/proc/kallsyms)`, autoloadFix(prog.name)],
+    fixes: kind.startsWith('kprobe') || kind.startsWith('kretprobe')
+      ? [`check /proc/kallsyms on that kernel; attach to a function every kernel has, or skip attaching where it is missing`]
+      : verdict === 'fails' ? [autoloadFix(prog.name)] : [`attach to an event every kernel has (e.g. raw_syscalls/sys_enter, selecting by syscall number), or skip attaching where it is missing`],
   });
   switch (kind) {
     case 'fentry': case 'fexit': case 'fmod_ret': case 'fentry.s': case 'fexit.s': case 'fmod_ret.s':
@@ -149,17 +155,17 @@ function attachTargetReason(prog: BpfProgram, kernel: readonly Btf[], btfTracepo
       return has(`btf_trace_${t}`, Kind.TYPEDEF) ? undefined : missing(`btf_trace_${t}`, 'fails', `BTF tracepoint ${t} has no btf_trace_${t} in this kernel's BTF: the load fails`);
     case 'raw_tp': case 'raw_tracepoint': case 'raw_tp.w': case 'raw_tracepoint.w':
       if (!btfTracepoints || has(`btf_trace_${t}`, Kind.TYPEDEF)) return undefined;
-      return missing(`btf_trace_${t}`, 'fails', `raw tracepoint ${t} is not in this kernel (no btf_trace_${t}): the program loads, attaching fails`);
+      return missing(`btf_trace_${t}`, 'warn', `raw tracepoint ${t} is not in this kernel (no btf_trace_${t}): the program loads, attaching fails`);
     case 'tracepoint': case 'tp': {
       const [category, event] = t.split('/');
       if (!event) return undefined;
       const sys = category === 'syscalls' ? /^sys_(?:enter|exit)_(\w+)$/.exec(event) : null;
       if (sys) {
         if (syscallNames(sys[1]).some((n) => has(n, Kind.FUNC))) return undefined;
-        return missing(`syscall ${sys[1]}`, 'fails', `tracepoint ${t} needs the ${sys[1]} syscall, which this kernel's BTF does not have: the program loads, attaching fails`);
+        return missing(`syscall ${sys[1]}`, 'warn', `tracepoint ${t} needs the ${sys[1]} syscall, which this kernel's BTF does not have: the program loads, attaching fails`);
       }
       if (has(`trace_event_raw_${event}`, Kind.STRUCT) || has(`btf_trace_${event}`, Kind.TYPEDEF) || !btfTracepoints) return undefined;
-      return missing(`tracepoint ${t}`, 'fails', `tracepoint ${t} is not in this kernel (no btf_trace_${event}, no trace_event_raw_${event}): the program loads, attaching fails`);
+      return missing(`tracepoint ${t}`, 'warn', `tracepoint ${t} is not in this kernel (no btf_trace_${event}, no trace_event_raw_${event}): the program loads, attaching fails`);
     }
     case 'kprobe': case 'kretprobe': {
       const fn = t.replace(/\+\d+$/, '');

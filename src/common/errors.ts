@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'UNSUPPORTED' // a valid file of a kind or version corecheck does not read
   | 'MALFORMED' // a field holds a value the format forbids
   | 'NOT_FOUND' // a file, section, member or kernel that was asked for is absent
+  | 'NO_BTF' // a kernel (image, ELF, payload) that carries no BTF: built without CONFIG_DEBUG_INFO_BTF
   | 'USAGE'; // wrong command-line usage
 
 export class CorecheckError extends Error {

@@ -42,7 +42,7 @@ export async function findKernelBtf(bytes: Uint8Array): Promise<FoundBtf> {
     const payload = await decompressStream(bzKind, bytes.subarray(bz.offset, bz.offset + bz.length), bz.offset, bz.sizeHint);
     const where = `bzImage ${bzKind} payload @0x${bz.offset.toString(16)}`;
     const found = findUncompressed(payload, bz.offset, true);
-    if (!found) fail('NOT_FOUND', 'bzImage payload', bz.offset, `no BTF in the ${payload.length}-byte decompressed payload (kernel built without CONFIG_DEBUG_INFO_BTF?)`);
+    if (!found) fail('NO_BTF', 'bzImage payload', bz.offset, `no BTF in the ${payload.length}-byte decompressed payload (kernel built without CONFIG_DEBUG_INFO_BTF?)`);
     return { ...found, method: `${where} > ${found.method}` };
   }
 
@@ -74,7 +74,7 @@ export async function findKernelBtf(bytes: Uint8Array): Promise<FoundBtf> {
   }
   // A file that is one compressed stream (a .ko.xz, an Image.gz) that fails: that error is the useful one.
   if (firstError && compressionAt(bytes, 0)) throw firstError;
-  return fail('NOT_FOUND', 'kernel BTF', 0, `no BTF found: not raw BTF, not ELF, no BTF header and no compressed payload holding BTF (file starts ${hexBytes(bytes.subarray(0, 8))}; kernel built without CONFIG_DEBUG_INFO_BTF?)`);
+  return fail('NO_BTF', 'kernel BTF', 0, `no BTF found: not raw BTF, not ELF, no BTF header and no compressed payload holding BTF (file starts ${hexBytes(bytes.subarray(0, 8))}; kernel built without CONFIG_DEBUG_INFO_BTF?)`);
 }
 
 function hexBytes(b: Uint8Array): string {
@@ -91,7 +91,7 @@ function findUncompressed(b: Uint8Array, at: number, inPayload: boolean): FoundB
     const elf = new ElfFile(b, inPayload ? 0 : at);
     const sec = elf.section('.BTF');
     const what = inPayload ? `ELF file in the payload at 0x${at.toString(16)}` : 'ELF file';
-    if (!sec) fail('NOT_FOUND', 'ELF section .BTF', inPayload ? at : 0, `${what} has no .BTF section (kernel built without CONFIG_DEBUG_INFO_BTF?)`);
+    if (!sec) fail('NO_BTF', 'ELF section .BTF', inPayload ? at : 0, `${what} has no .BTF section (kernel built without CONFIG_DEBUG_INFO_BTF?)`);
     // Every kernel module has these; vmlinux and plain objects do not.
     const module = elf.section('.gnu.linkonce.this_module') !== undefined || elf.section('.modinfo') !== undefined;
     return { bytes: elf.data(sec), method: 'ELF .BTF section', offset: sec.offset, inPayload, module };

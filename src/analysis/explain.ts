@@ -1,7 +1,7 @@
 import type { RelocationResult } from '../core/relocate.js';
 
-/** The parts of a local spec as libbpf prints it: `[13] struct open_how.flags (0:0 @ offset 0)`,
- * `[61] enum bpf_func_id::BPF_FUNC_loop = 181`, `[7] struct task_struct`. */
+/** The parts of a local spec as libbpf prints it: `<byte_off> [13] struct open_how.flags (0:0 @ offset 0)`,
+ * `<enumval_value> [61] enum bpf_func_id::BPF_FUNC_loop = 181`, `<type_exists> [7] struct task_struct`. */
 interface SpecParts {
   /** `struct open_how`, `enum bpf_func_id`, `typedef foo` */
   readonly type: string;
@@ -11,7 +11,7 @@ interface SpecParts {
 }
 
 function specParts(spec: string | null): SpecParts | undefined {
-  const m = /^\[\d+\] (\S+) ([^\s.:[]+)(?:\.([^\s]+)|::(\S+))?/.exec(spec ?? '');
+  const m = /^(?:<\w+> )?\[\d+\] (\S+) ([^\s.:[]+)(?:\.([^\s]+)|::(\S+))?/.exec(spec ?? '');
   if (!m) return undefined;
   return { type: `${m[1]} ${m[2]}`, field: m[3], enumerator: m[4] };
 }

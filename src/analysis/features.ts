@@ -106,7 +106,11 @@ export function featureReasons(obj: BpfObject, prog: BpfProgram, kernel: readonl
           class: 'HELPER_UNAVAILABLE', verdict: 'fails', key: `helper:${imm}`, missing: `bpf_${name}`,
           message: `helper bpf_${name} (BPF_FUNC_${name}, #${imm}) is not in this kernel's enum bpf_func_id: the verifier rejects the call`,
           source: obj.sourceLine(fn.section, fn.insnOffset + pc), function: fn.name, insn: pc,
-          fixes: [`guard the call with bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_${name})`, autoloadFix(prog.name)],
+          fixes: [
+            `guard the call with bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_${name})`,
+            ...(/^probe_read_(user|kernel)/.test(name) ? [`on kernels without it, fall back to bpf_probe_read${name.endsWith('_str') ? '_str' : ''} (what older kernels offer)`] : []),
+            autoloadFix(prog.name),
+          ],
         });
       } else if (c.src(pc) === BPF_PSEUDO_CALL) {
         const ref = callTarget(obj, fn, pc, imm);

@@ -36,6 +36,8 @@ export interface ReachOptions {
   readonly maxSteps?: number;
   /** Visits of one join point (same call stack) before changing values there become unknown. */
   readonly widenAfter?: number;
+  /** __weak externs the kernel lacks: libbpf loads their address as 0 (`if (bpf_task_acquire)` is then false). */
+  readonly missingWeakExterns?: ReadonlySet<string>;
 }
 
 /** A register or stack value: a constant (u64), a pointer into a frame's stack, or unknown (null). */
@@ -86,10 +88,12 @@ class Walker {
   private steps = 0;
   private readonly maxSteps: number;
   private readonly widenAfter: number;
+  private readonly missingWeak: ReadonlySet<string>;
 
   constructor(private readonly obj: BpfObject, private readonly codeOf: CodeOf, opts: ReachOptions) {
     this.maxSteps = opts.maxSteps ?? 1_000_000;
     this.widenAfter = opts.widenAfter ?? 32;
+    this.missingWeak = opts.missingWeakExterns ?? new Set();
   }
 
   run(main: BpfProgram): Reachability {
@@ -144,7 +148,8 @@ class Walker {
             if (pc + 1 < code.count) this.mark(frame.fn, pc + 1, code);
             const ref = ldImm64Target(this.obj, frame.fn, pc, imm);
             if (ref?.kind === 'subprogram') this.callback(ref.callee, ref.entry);
-            r[dst] = ref || src !== 0 || pc + 1 >= code.count ? null : { c: (BigInt(code.imm(pc + 1) >>> 0) << 32n) | BigInt(imm >>> 0) };
+            if (ref?.kind === 'extern' && this.missingWeak.has(ref.symbol.name)) r[dst] = { c: 0n };
+            else r[dst] = ref || src !== 0 || pc + 1 >= code.count ? null : { c: (BigInt(code.imm(pc + 1) >>> 0) << 32n) | BigInt(imm >>> 0) };
             s.pc = pc + 2;
           } else {
             // legacy packet loads (LD_ABS/LD_IND): r0 from the packet, r1-r5 clobbered
@@ -247,6 +252,8 @@ class Walker {
         return this.atJoin(s);
       } else if (ref.kind === 'unresolved') {
         return false;
+      } else if (ref.kind === 'extern' && this.missingWeak.has(ref.symbol.name)) {
+        return false; // libbpf poisons calls of a missing weak kfunc: the verifier stops here
       }
       // a global function or an extern (a kfunc): like a helper below
     } else if (src !== BPF_PSEUDO_KFUNC_CALL && imm === POISON_IMM) {

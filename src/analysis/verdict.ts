@@ -3,7 +3,9 @@ import { relocateObject, type ObjectRelocation, type RelocationResult } from '..
 import { InsnBuffer } from '../insn/buffer.js';
 import type { BpfObject, BpfProgram, SourceLine } from '../object/object.js';
 import { coreFixes, coreLack } from './explain.js';
-import { featureReasons } from './features.js';
+import { Kind } from '../btf/kinds.js';
+import { featureReasons, kernelExterns } from './features.js';
+import { hasNamed } from './kernel-facts.js';
 import { linkedFunctions } from './functions.js';
 import { analyzeReachability, type Reachability } from './reach.js';
 
@@ -77,6 +79,8 @@ export function worst(verdicts: readonly Verdict[]): Verdict {
 export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptions = {}): ObjectVerdict {
   const loaded = relocateObject(obj, target, { trace: false });
   const kernel = [target.vmlinux, ...(target.modules ?? []).map((m) => m.btf)];
+  const missingWeakExterns = new Set(kernelExterns(obj)
+    .filter((e) => e.weak && !hasNamed(kernel, e.name, e.kind === 'kfunc' ? Kind.FUNC : Kind.VAR)).map((e) => e.name));
   let alone: ObjectRelocation | undefined;
   const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
     let core = loaded;
@@ -85,7 +89,7 @@ export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptio
     core.programs.forEach((pc, i) => codes.set(obj.programs[i], new InsnBuffer(pc.code, obj.littleEndian)));
     const codeOf = (fn: BpfProgram): InsnBuffer => codes.get(fn)!;
     const linked = linkedFunctions(obj, p, codeOf);
-    const reach = analyzeReachability(obj, p, codeOf, { maxSteps: opts.maxSteps });
+    const reach = analyzeReachability(obj, p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns });
     const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach)];
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.
@@ -123,11 +127,13 @@ function coreReasons(obj: BpfObject, prog: BpfProgram, r: ObjectRelocation, link
     const verdict: Reason['verdict'] = hit ? 'fails' : reach.complete ? 'warn' : 'unknown';
     const libbpf = `failed to resolve CO-RE relocation ${x.spec}`;
     const message = hit ? libbpf
-      : verdict === 'warn' ? `${libbpf}: poisoned, but no path reaches it (dead code on this kernel)`
+      : verdict === 'warn' ? `${libbpf}: poisoned, but no path reaches it on this kernel (a guard makes it dead code): the program loads`
         : `${libbpf}: poisoned; the analysis gave up before deciding whether a path reaches it`;
     return {
       class: 'CORE_RELOCATION', verdict, message, missing: coreLack(x), key: coreKey(x),
-      source: obj.sourceLine(x.section, x.insn), function: x.program!, insn: x.programInsn!, fixes: coreFixes(x, prog.name, false),
+      source: obj.sourceLine(x.section, x.insn), function: x.program!, insn: x.programInsn!,
+      // dead code is what a guard makes of it: nothing to fix
+      fixes: verdict === 'warn' ? [] : coreFixes(x, prog.name, false),
     } satisfies Reason;
   });
 }
@@ -135,4 +141,26 @@ function coreReasons(obj: BpfObject, prog: BpfProgram, r: ObjectRelocation, link
 /** The same relocation on every kernel: its section and `relo #`. */
 export function coreKey(x: RelocationResult): string {
   return `core:${x.section}#${x.index}`;
+}
+
+/**
+ * A kernel without BTF (built without CONFIG_DEBUG_INFO_BTF): libbpf loads the object only if it
+ * needs no kernel BTF — no CO-RE relocation, no typed `__ksym` or kfunc, no BTF-attached program
+ * (fentry/fexit, tp_btf, lsm, iter, struct_ops). Otherwise every autoload program fails.
+ */
+export function checkWithoutBtf(obj: BpfObject, why: string): ObjectVerdict {
+  const needs: string[] = [];
+  if (obj.coreRelocations().length > 0) needs.push('CO-RE relocations');
+  if (kernelExterns(obj).some((e) => e.kind === 'kfunc' || e.typed)) needs.push('kfuncs or typed __ksym variables');
+  const btfAttached = obj.programs.filter((p) => p.autoload && p.attachBtf).map((p) => p.name);
+  if (btfAttached.length > 0) needs.push(`BTF-attached programs (${btfAttached.join(', ')})`);
+  const reasons: Reason[] = needs.length === 0 ? [] : [{
+    class: 'NO_BTF', verdict: 'fails', key: 'no-btf', missing: 'kernel BTF',
+    message: `this kernel has no BTF (${why}); the object needs it for ${needs.join(', ')}: libbpf fails the whole object`,
+    fixes: ['ship a BTF for this kernel (from BTFHub, for example) and load with btf_custom_path pointing at it'],
+  }];
+  const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => ({
+    name: p.name, section: p.section, autoload: p.autoload, verdict: worst(reasons.map((r) => r.verdict)), reasons,
+  }));
+  return { verdict: worst(programs.filter((p) => p.autoload).map((p) => p.verdict)), programs };
 }

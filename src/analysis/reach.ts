@@ -98,11 +98,8 @@ class Walker {
 
   run(main: BpfProgram): Reachability {
     this.enter(main, 0);
-    while (this.work.length > 0) {
-      if (this.steps > this.maxSteps) return { complete: false, reached: this.reached };
-      this.path(this.work.pop()!);
-    }
-    return { complete: true, reached: this.reached };
+    while (this.work.length > 0 && this.steps <= this.maxSteps) this.path(this.work.pop()!);
+    return { complete: this.steps <= this.maxSteps, reached: this.reached };
   }
 
   /** Queues a function entered with unknown arguments (the program itself, or a callback). */

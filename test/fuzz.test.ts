@@ -1,7 +1,7 @@
 // Fuzzing the readers: mutated real inputs (objects from libbpf-tools and cilium/ebpf's testdata,
 // both endians, their .BTF and .BTF.ext sections, and a few whole kernel BTFs) must either parse or
 // fail with a CorecheckError that names a structure and offset — never another exception, never a
-// hang. FUZZ_CASES sets the number of cases (10,000 by default, as CI runs).
+// hang. FUZZ_CASES sets the number of cases (10,000 by default, as CI runs), FUZZ_SEED the mutation seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
@@ -65,7 +65,7 @@ function runJob(job: FuzzJob): Promise<{ rejected: number }> {
 
 test('mutated objects, BTF and BTF.ext from real objects', async () => {
   const cases = Number(process.env.FUZZ_CASES ?? 10_000);
-  const { rejected } = await runJob({ seeds: objectSeeds(), cases, seed: 0x5eed });
+  const { rejected } = await runJob({ seeds: objectSeeds(), cases, seed: Number(process.env.FUZZ_SEED ?? 0x5eed) });
   // Sanity: mutations do reach the error paths, and some inputs still parse.
   assert.ok(rejected > cases / 20 && rejected < cases, `rejected ${rejected} of ${cases}`);
 });

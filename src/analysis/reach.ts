@@ -134,6 +134,7 @@ class Walker {
       const off = code.off(pc);
       const imm = code.imm(pc);
       const r = s.regs;
+      if (dst > 10 || src > 10) return; // no such register: the verifier rejects the instruction
       switch (cls) {
         case BpfClass.ALU64:
         case BpfClass.ALU:

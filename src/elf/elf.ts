@@ -142,6 +142,10 @@ export class ElfFile {
   }
 
   private stringAt(strtab: ElfSection, off: number, structure: string): string {
+    if (strtab.offset + strtab.size > this.bytes.length) {
+      fail('TRUNCATED', `ELF section ${strtab.index} (string table)`, this.view.base + Math.min(strtab.offset, this.bytes.length),
+        `section of ${strtab.size} bytes at offset ${strtab.offset} runs past the end of the ELF file (${this.bytes.length} bytes)`);
+    }
     if (strtab.type === SHT.NOBITS || off >= strtab.size) {
       fail('MALFORMED', structure, this.view.base + strtab.offset, `string offset ${off} is outside string table section ${strtab.index} (${strtab.size} bytes)`);
     }

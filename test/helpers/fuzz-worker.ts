@@ -8,6 +8,8 @@ import { parseBtfExt } from '../../src/btf/ext.js';
 import { CorecheckError } from '../../src/common/errors.js';
 import { openBpfObjects } from '../../src/object/open.js';
 import { inspectObject } from '../../src/report/inspect.js';
+import { checkObject } from '../../src/analysis/verdict.js';
+import { relocateObject } from '../../src/core/relocate.js';
 import { mutate, rng } from './mutate.js';
 
 export interface FuzzSeed {
@@ -28,9 +30,18 @@ export interface FuzzJob {
 
 const sink = (): void => {};
 
+// Mutated objects also go through CO-RE and the load verdict, against the running kernel's BTF.
+const hostBytes = readFileSync('/sys/kernel/btf/vmlinux');
+const host = { vmlinux: Btf.parse(new Uint8Array(hostBytes.buffer, hostBytes.byteOffset, hostBytes.byteLength)) };
+
 function exercise(kind: FuzzSeed['kind'], bytes: Uint8Array): void {
   if (kind === 'object') {
-    for (const o of openBpfObjects(bytes, 'fuzz')) JSON.stringify(inspectObject(o));
+    for (const o of openBpfObjects(bytes, 'fuzz')) {
+      JSON.stringify(inspectObject(o));
+      relocateObject(o.object, host);
+      // a small step budget: a mutated program may loop in ways no compiler emits
+      checkObject(o.object, host, { maxSteps: 100_000 });
+    }
   } else if (kind === 'btf') {
     const btf = Btf.parse(bytes);
     dumpRaw(btf, sink);

@@ -27,8 +27,19 @@ export interface KernelExtern {
   readonly typed: boolean;
 }
 
-/** libbpf's externs of the `.ksyms` section, from the object's BTF and symbol table. */
-export function kernelExterns(obj: BpfObject): KernelExtern[] {
+const externCache = new WeakMap<BpfObject, readonly KernelExtern[]>();
+
+/** libbpf's externs of the `.ksyms` section, from the object's BTF and symbol table (cached per object). */
+export function kernelExterns(obj: BpfObject): readonly KernelExtern[] {
+  let externs = externCache.get(obj);
+  if (!externs) {
+    externs = readExterns(obj);
+    externCache.set(obj, externs);
+  }
+  return externs;
+}
+
+function readExterns(obj: BpfObject): KernelExtern[] {
   const btf = obj.btf;
   const sec = btf?.find('.ksyms', Kind.DATASEC);
   if (!btf || sec === undefined) return [];

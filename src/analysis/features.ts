@@ -27,6 +27,9 @@ export interface KernelExtern {
   readonly typed: boolean;
 }
 
+/** The name libbpf looks an extern up by in kernel BTF: a kfunc's name without a `___suffix`. */
+export const externKernelName = (e: KernelExtern): string => (e.kind === 'kfunc' ? e.name.replace(/___.*$/, '') : e.name);
+
 const externCache = new WeakMap<BpfObject, readonly KernelExtern[]>();
 
 /** libbpf's externs of the `.ksyms` section, from the object's BTF and symbol table (cached per object). */
@@ -74,7 +77,7 @@ export function featureReasons(obj: BpfObject, prog: BpfProgram, kernel: readonl
 
   for (const e of kernelExterns(obj)) {
     if (e.kind === 'ksym' && !e.typed) continue; // resolved from kallsyms, not BTF
-    if (hasNamed(kernel, e.name, e.kind === 'kfunc' ? Kind.FUNC : Kind.VAR)) continue;
+    if (hasNamed(kernel, externKernelName(e), e.kind === 'kfunc' ? Kind.FUNC : Kind.VAR)) continue;
     if (e.weak && e.kind === 'ksym') continue; // a weak variable is 0
     if (e.weak) continue; // a weak kfunc: its calls are poisoned, judged by reachability below
     out.push({
@@ -101,7 +104,7 @@ export function featureReasons(obj: BpfObject, prog: BpfProgram, kernel: readonl
   const target = attachTargetReason(prog, kernel, facts.btfTracepoints);
   if (target) out.push(target);
 
-  const weakKfuncs = new Set(kernelExterns(obj).filter((e) => e.kind === 'kfunc' && e.weak && !hasNamed(kernel, e.name, Kind.FUNC)).map((e) => e.name));
+  const weakKfuncs = new Set(kernelExterns(obj).filter((e) => e.kind === 'kfunc' && e.weak && !hasNamed(kernel, externKernelName(e), Kind.FUNC)).map((e) => e.name));
   const seen = new Set<string>();
   for (const fn of linked) {
     const c = code(fn);

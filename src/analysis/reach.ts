@@ -41,7 +41,9 @@ export interface ReachOptions {
 }
 
 /** A register or stack value: a constant (u64), a pointer into a frame's stack, or unknown (null). */
-type Val = { readonly c: bigint } | { readonly frame: number; readonly off: number } | null;
+type Val = { readonly c: bigint } | { readonly frame: number; readonly off: number } | typeof MEM | null;
+/** A pointer known not to point into any stack (the context, a map or global data): stores through it leave the stack alone. */
+const MEM = { mem: true } as const;
 
 interface Frame {
   readonly fn: BpfProgram;
@@ -73,6 +75,7 @@ const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 const s32 = (v: bigint): bigint => BigInt.asIntN(32, v);
 const constOf = (v: Val): bigint | undefined => (v !== null && 'c' in v ? v.c : undefined);
 const isPtr = (v: Val): v is { frame: number; off: number } => v !== null && 'frame' in v;
+const isMem = (v: Val): boolean => v === MEM;
 
 const MAX_FRAMES = 8; // the kernel's MAX_CALL_FRAMES
 
@@ -106,6 +109,7 @@ class Walker {
   private enter(fn: BpfProgram, entry: number): void {
     const regs: Val[] = new Array(11).fill(null);
     regs[10] = { frame: 0, off: 0 };
+    regs[1] = MEM; // the program's context (a callback's first argument is no stack pointer either)
     this.work.push({ pc: entry, regs, frames: [{ fn, code: this.codeOf(fn), ret: -1, saved: [], stack: new Map() }] });
   }
 
@@ -147,6 +151,7 @@ class Walker {
             const ref = ldImm64Target(this.obj, frame.fn, pc, imm);
             if (ref?.kind === 'subprogram') this.callback(ref.callee, ref.entry);
             if (ref?.kind === 'extern' && this.missingWeak.has(ref.symbol.name)) r[dst] = { c: 0n };
+            else if (ref?.kind === 'data') r[dst] = MEM;
             else r[dst] = ref || src !== 0 || pc + 1 >= code.count ? null : { c: (BigInt(code.imm(pc + 1) >>> 0) << 32n) | BigInt(imm >>> 0) };
             s.pc = pc + 2;
           } else {
@@ -169,6 +174,7 @@ class Walker {
             // atomics: the slot becomes unknown, fetching forms write a register too
             this.store(s, r[dst], off, size, null);
             if (cls === BpfClass.STX && (imm & 0x01) !== 0) r[imm === 0xf1 ? 0 : src] = null; // BPF_FETCH; CMPXCHG writes r0
+            if (imm === 0x100) r[dst] = null; // load-acquire: dst gets the value loaded through src
           }
           s.pc = pc + 1;
           break;
@@ -215,7 +221,10 @@ class Walker {
    * unknown, so loops whose counters the branch does not decide still end.
    */
   private atJoin(s: State): boolean {
-    const where = s.frames.map((f) => `${f.fn.name}@${f.ret}`).join('/') + `:${s.pc}`;
+    const where = s.frames.map((f) => `${f.fn.sectionIndex}.${f.fn.insnOffset}@${f.ret}`).join('/') + `:${s.pc}`;
+    // Recording a state costs in proportion to its size: charged to the budget, so hostile programs
+    // with huge states end as "unknown" instead of exhausting memory.
+    for (const f of s.frames) this.steps += f.stack.size;
     const seen = this.joins.get(where);
     if (!seen) {
       this.joins.set(where, { count: 1, joined: copyState(s) });
@@ -229,7 +238,7 @@ class Walker {
   }
 
   private callback(fn: BpfProgram, entry: number): void {
-    const key = `${fn.name}:${entry}`;
+    const key = `${fn.sectionIndex}.${fn.insnOffset}:${entry}`;
     if (this.callbacks.has(key)) return;
     this.callbacks.add(key);
     this.enter(fn, entry);
@@ -257,6 +266,11 @@ class Walker {
     } else if (src !== BPF_PSEUDO_KFUNC_CALL && imm === POISON_IMM) {
       return false; // "invalid func unknown#195896080": the verifier stops here
     }
+    // A helper, kfunc or global function may write wherever its arguments point: those stacks are forgotten.
+    for (let i = 1; i <= 5; i++) {
+      const a = r[i];
+      if (isPtr(a)) s.frames[a.frame]?.stack.clear();
+    }
     for (let i = 0; i <= 5; i++) r[i] = null;
     s.pc = pc + 1;
     return true;
@@ -283,16 +297,21 @@ class Walker {
     const f = this.slotOwner(s, ptr);
     if (!f || !isPtr(ptr)) return null;
     const slot = f.stack.get(ptr.off + off);
-    if (!slot || slot.size < size) return null;
+    if (!slot || slot.size < size || (size < slot.size && !this.obj.littleEndian)) return null;
     if (size === 8) return slot.v;
     const c = constOf(slot.v);
     return c === undefined ? null : { c: c & ((1n << BigInt(size * 8)) - 1n) };
   }
 
   /** A spill of a constant at an offset aligned to its size is kept (as the verifier keeps it); any other write forgets what it overlaps. */
+  private forgetStacks(s: State): void {
+    for (const f of s.frames) f.stack.clear();
+  }
+
   private store(s: State, ptr: Val, off: number, size: number, value: Val): void {
+    if (ptr === null) return this.forgetStacks(s); // an unknown pointer may point into any stack
     const f = this.slotOwner(s, ptr);
-    if (!f || !isPtr(ptr)) return; // memory outside the stack is not tracked
+    if (!f || !isPtr(ptr)) return; // memory known to be outside the stacks is not tracked
     const at = ptr.off + off;
     // Stacks are shared with queued states only through copies, so this frame's map is ours.
     for (const [k, slot] of [...f.stack]) if (k < at + size && at < k + slot.size) f.stack.delete(k);
@@ -309,11 +328,14 @@ function alu(op: number, is64: boolean, a: Val, b: Val, off: number): Val {
   const aop = op & 0xf0;
   if (aop === 0xb0) {
     // mov (with off 8/16/32: movsx)
+    if (off !== 0 && off !== 8 && off !== 16 && off !== 32) return null; // addr_space_cast and the like
     const v = constOf(b);
     if (v === undefined) return is64 && off === 0 ? b : null;
     const ext = off === 8 ? BigInt.asIntN(8, v) : off === 16 ? BigInt.asIntN(16, v) : off === 32 ? s32(v) : v;
     return { c: is64 ? u64(ext) : u64(ext) & MASK32 };
   }
+  if (is64 && isMem(a) && (aop === 0x00 || aop === 0x10)) return MEM;
+  if (is64 && aop === 0x00 && isPtr(b) && constOf(a) !== undefined) return alu(op, is64, b, a, off); // const + fp
   if (is64 && isPtr(a) && (aop === 0x00 || aop === 0x10)) {
     const d = constOf(b);
     if (d === undefined || d > 0x7fffffffn && d < MASK64 - 0x7fffffffn) return null;
@@ -335,14 +357,15 @@ function alu(op: number, is64: boolean, a: Val, b: Val, off: number): Val {
     case 0x00: r = ux + uy; break;
     case 0x10: r = ux - uy; break;
     case 0x20: r = ux * uy; break;
-    case 0x30: r = uy === 0n ? 0n : off === 1 ? signed(ux) / signed(uy) : ux / uy; break;
-    case 0x90: r = uy === 0n ? ux : off === 1 ? signed(ux) % signed(uy) : ux % uy; break;
+    case 0x30: case 0x90: return null; // the verifier (6.18) does not compute divisions
+
     case 0x40: r = ux | uy; break;
     case 0x50: r = ux & uy; break;
     case 0xa0: r = ux ^ uy; break;
-    case 0x60: r = ux << (uy & (bits - 1n)); break;
-    case 0x70: r = ux >> (uy & (bits - 1n)); break;
-    case 0xc0: r = signed(ux) >> (uy & (bits - 1n)); break;
+    case 0x60: case 0x70: case 0xc0:
+      if (uy >= bits) return null; // the verifier makes an out-of-range shift unknown
+      r = aop === 0x60 ? ux << uy : aop === 0x70 ? ux >> uy : signed(ux) >> uy;
+      break;
     default: return null;
   }
   return { c: r & mask };

@@ -4,7 +4,7 @@ import { InsnBuffer } from '../insn/buffer.js';
 import type { BpfObject, BpfProgram, SourceLine } from '../object/object.js';
 import { coreFixes, coreLack } from './explain.js';
 import { Kind } from '../btf/kinds.js';
-import { featureReasons, kernelExterns } from './features.js';
+import { externKernelName, featureReasons, kernelExterns } from './features.js';
 import { hasNamed } from './kernel-facts.js';
 import { linkedFunctions } from './functions.js';
 import { analyzeReachability, type Reachability } from './reach.js';
@@ -80,7 +80,9 @@ export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptio
   const loaded = relocateObject(obj, target, { trace: false });
   const kernel = [target.vmlinux, ...(target.modules ?? []).map((m) => m.btf)];
   const missingWeakExterns = new Set(kernelExterns(obj)
-    .filter((e) => e.weak && !hasNamed(kernel, e.name, e.kind === 'kfunc' ? Kind.FUNC : Kind.VAR)).map((e) => e.name));
+    // typeless __ksym variables come from kallsyms, not BTF: never assumed missing
+    .filter((e) => e.weak && (e.kind === 'kfunc' || e.typed) && !hasNamed(kernel, externKernelName(e), e.kind === 'kfunc' ? Kind.FUNC : Kind.VAR))
+    .map((e) => e.name));
   let alone: ObjectRelocation | undefined;
   const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
     let core = loaded;
@@ -119,10 +121,15 @@ function coreReasons(obj: BpfObject, prog: BpfProgram, r: ObjectRelocation, link
       fixes: failed ? coreFixes(failed, prog.name, true) : [],
     }];
   }
-  const linked = new Set(linkedFns.map((f) => f.name));
-  const poisoned = r.relocations.filter((x) => x.outcome === 'poisoned' && x.program !== null && linked.has(x.program));
+  // by identity, not name: objects linked from several files may hold two static functions of one name
+  const linked = new Set(linkedFns);
+  const functionOf = (x: RelocationResult): BpfProgram | undefined => {
+    const sec = obj.elf.section(x.section);
+    return sec && obj.programAt(sec.index, x.insn);
+  };
+  const poisoned = r.relocations.filter((x) => x.outcome === 'poisoned' && linked.has(functionOf(x)!));
   return poisoned.map((x) => {
-    const fn = obj.programs.find((f) => f.name === x.program)!;
+    const fn = functionOf(x)!;
     const hit = reach.reached.get(fn)?.[x.programInsn!] === 1;
     const verdict: Reason['verdict'] = hit ? 'fails' : reach.complete ? 'warn' : 'unknown';
     const libbpf = `failed to resolve CO-RE relocation ${x.spec}`;

@@ -53,7 +53,7 @@ export function callTarget(obj: BpfObject, prog: BpfProgram, idx: number, imm: n
   if (sym && sym.sectionIndex <= 0) return { kind: 'extern', symbol: sym };
   const section = sym ? sym.sectionIndex : prog.sectionIndex;
   const target = sym ? sym.value / INSN_SIZE + imm + 1 : prog.insnOffset + idx + imm + 1;
-  const callee = obj.programAt(section, target);
+  const callee = Number.isInteger(target) ? obj.programAt(section, target) : undefined;
   return callee ? { kind: 'subprogram', callee, entry: target - callee.insnOffset } : { kind: 'unresolved' };
 }
 

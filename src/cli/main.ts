@@ -22,17 +22,19 @@ function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (files: string[], opts: { json?: boolean }) => runInspect(files, opts));
 
-  const collect = (v: string, prev: string[]): string[] => [...prev, v];
+  // repeatable options: no default value, so --help shows none
+  const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
   program.command('check')
     .description('Will each program load on each kernel? Per object × kernel × program: loads, fails, warn or unknown, ' +
       'with the reasons (CO-RE poisoning the verifier reaches, missing helpers, map and program types, attach targets, kfuncs, BTF), ' +
       'the source line and a fix')
     .argument('<file...>', 'BPF objects (.o) or binaries that embed BPF objects')
     .option('--kernel <source>', 'a kernel BTF source (raw BTF, vmlinux, vmlinuz, BTFHub archive) or a BTFHub tree; repeat for several ' +
-      '(default: the running kernel, /sys/kernel/btf/vmlinux)', collect, [] as string[])
-    .option('--module <source>', 'a kernel module\'s BTF, split on the one --kernel; repeat for several', collect, [] as string[])
+      '(default: the running kernel, /sys/kernel/btf/vmlinux)', collect)
+    .option('--module <source>', 'a kernel module\'s BTF, split on the one --kernel; repeat for several', collect)
     .option('--json', 'print the result as JSON')
-    .action(async (files: string[], opts: { kernel: string[]; module: string[]; json?: boolean }) => runCheck(files, opts));
+    .action(async (files: string[], opts: { kernel?: string[]; module?: string[]; json?: boolean }) =>
+      runCheck(files, { kernel: opts.kernel ?? [], module: opts.module ?? [], json: opts.json }));
 
   program.command('relocate')
     .description('Resolve every CO-RE relocation of an object against a kernel\'s BTF exactly as libbpf does: ' +
@@ -41,11 +43,11 @@ function buildProgram(): Command {
     .requiredOption('--kernel <source>', 'the target kernel\'s BTF (any source `btf dump` reads)')
     .option('--base <source>', 'base BTF when --kernel is split BTF')
     .option('--module <source>', 'a kernel module\'s BTF (.ko, or /sys/kernel/btf/<module>), split on --kernel: libbpf searches ' +
-      'modules for a type only when vmlinux has none; repeat for several, in the kernel\'s module order', collect, [] as string[])
+      'modules for a type only when vmlinux has none; repeat for several, in the kernel\'s module order', collect)
     .option('--log', 'print exactly the CO-RE debug lines libbpf prints (`CO-RE relocating …`, `prog \'…\': relo #…`)')
     .option('--json', 'print the result as JSON, with every function\'s instructions after patching')
     .option('--all', 'relocate programs whose autoload is off too (SEC("?…"))')
-    .action(async (object: string, opts: { kernel: string; base?: string; module: string[]; log?: boolean; json?: boolean; all?: boolean }) => runRelocate(object, opts));
+    .action(async (object: string, opts: { kernel: string; base?: string; module?: string[]; log?: boolean; json?: boolean; all?: boolean }) => runRelocate(object, opts));
 
   const btf = program.command('btf').description('Read BTF');
   btf.command('dump')

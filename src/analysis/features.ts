@@ -59,9 +59,12 @@ function readExterns(obj: BpfObject): KernelExtern[] {
  * What the object needs from the kernel beyond CO-RE, against the kernel's BTF: whole-object needs
  * (map types, non-weak kfuncs and typed ksyms: libbpf fails the load without them) and per
  * program needs (program and attach types, the attach target, helpers and weak kfuncs on reachable
- * paths). `kernel` lists vmlinux then any module BTFs.
+ * paths). `kernel` lists vmlinux then any module BTFs; `missingWeak` names the __weak externs it lacks.
  */
-export function featureReasons(obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[], code: (fn: BpfProgram) => InsnBuffer, linked: readonly BpfProgram[], reach: Reachability): Reason[] {
+export function featureReasons(
+  obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[], code: (fn: BpfProgram) => InsnBuffer,
+  linked: readonly BpfProgram[], reach: Reachability, missingWeak: ReadonlySet<string>,
+): Reason[] {
   const vmlinux = kernel[0];
   const facts = kernelFacts(vmlinux);
   const out: Reason[] = [];
@@ -104,7 +107,7 @@ export function featureReasons(obj: BpfObject, prog: BpfProgram, kernel: readonl
   const target = attachTargetReason(prog, kernel, facts.btfTracepoints);
   if (target) out.push(target);
 
-  const weakKfuncs = new Set(kernelExterns(obj).filter((e) => e.kind === 'kfunc' && e.weak && !hasNamed(kernel, externKernelName(e), Kind.FUNC)).map((e) => e.name));
+
   const seen = new Set<string>();
   for (const fn of linked) {
     const c = code(fn);
@@ -128,7 +131,7 @@ export function featureReasons(obj: BpfObject, prog: BpfProgram, kernel: readonl
         });
       } else if (c.src(pc) === BPF_PSEUDO_CALL) {
         const ref = callTarget(obj, fn, pc, imm);
-        if (ref.kind !== 'extern' || !weakKfuncs.has(ref.symbol.name) || seen.has(`kfunc:${ref.symbol.name}`)) continue;
+        if (ref.kind !== 'extern' || !missingWeak.has(ref.symbol.name) || seen.has(`kfunc:${ref.symbol.name}`)) continue;
         seen.add(`kfunc:${ref.symbol.name}`);
         out.push({
           class: 'KFUNC_MISSING', verdict: 'fails', key: `kfunc:${ref.symbol.name}`, missing: ref.symbol.name,

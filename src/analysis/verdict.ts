@@ -83,16 +83,19 @@ export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptio
     // typeless __ksym variables come from kallsyms, not BTF: never assumed missing
     .filter((e) => e.weak && (e.kind === 'kfunc' || e.typed) && !hasNamed(kernel, externKernelName(e), e.kind === 'kfunc' ? Kind.FUNC : Kind.VAR))
     .map((e) => e.name));
-  let alone: ObjectRelocation | undefined;
+  // The patched code of every function, read through one InsnBuffer each, shared by all programs.
+  const withCode = (core: ObjectRelocation): { core: ObjectRelocation; codeOf: (fn: BpfProgram) => InsnBuffer } => {
+    const codes = new Map(core.programs.map((pc, i) => [obj.programs[i], new InsnBuffer(pc.code, obj.littleEndian)]));
+    return { core, codeOf: (fn) => codes.get(fn)! };
+  };
+  const loadedCode = withCode(loaded);
+  let aloneCode: ReturnType<typeof withCode> | undefined;
   const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
-    let core = loaded;
-    if (!p.autoload) core = alone ??= relocateObject(obj, target, { trace: false, autoloadAll: true });
-    const codes = new Map<BpfProgram, InsnBuffer>();
-    core.programs.forEach((pc, i) => codes.set(obj.programs[i], new InsnBuffer(pc.code, obj.littleEndian)));
-    const codeOf = (fn: BpfProgram): InsnBuffer => codes.get(fn)!;
+    const { core, codeOf } = p.autoload ? loadedCode
+      : (aloneCode ??= withCode(relocateObject(obj, target, { trace: false, autoloadAll: true })));
     const linked = linkedFunctions(obj, p, codeOf);
     const reach = analyzeReachability(obj, p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns });
-    const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach)];
+    const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns)];
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.
       reasons.push({

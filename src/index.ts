@@ -21,7 +21,9 @@ export { parseSpec, formatSpec, type CoreSpec, type Accessor } from './core/spec
 export { inspectObject, type InspectedObject, type InspectedProgram, type InspectedMap, type InspectedRelocation } from './report/inspect.js';
 export { relocateObject, type ObjectRelocation, type RelocationResult, type RelocateOptions } from './core/relocate.js';
 export type { CoreTarget } from './core/candidates.js';
-export { checkObject, checkWithoutBtf, type ObjectVerdict, type ProgramVerdict, type Reason, type ReasonClass, type Verdict } from './analysis/verdict.js';
+export { checkObject, checkWithoutBtf, type ObjectVerdict, type ProgramVerdict } from './analysis/check.js';
+export { worst, subjectKey, describeSubject, type Reason, type ReasonClass, type ReasonVerdict, type Subject, type Verdict } from './analysis/reason.js';
+export type { CoreSubject } from './core/subject.js';
 export { analyzeReachability, type Reachability } from './analysis/reach.js';
 export { buildCheckReport, type CheckReport } from './report/check.js';
 export { renderCheck } from './report/check-text.js';

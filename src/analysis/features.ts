@@ -11,11 +11,11 @@ import type { BpfObject, BpfProgram } from '../object/object.js';
 import { HELPER_NAMES } from './helper-names.js';
 import { hasNamed, kernelFacts } from './kernel-facts.js';
 import type { Reachability } from './reach.js';
-import type { Reason } from './verdict.js';
+import { essentialName } from '../core/essential.js';
+import { autoloadFix } from './explain.js';
+import type { Reason } from './reason.js';
 
 const CALL = 0x85; // BPF_JMP | BPF_CALL
-const autoloadFix = (prog: string): string =>
-  `or turn autoload off for '${prog}' on kernels without it (bpf_program__set_autoload(prog, false) before loading)`;
 
 /** An extern the object needs from the kernel: a kfunc or a `__ksym` variable (`.ksyms`). */
 export interface KernelExtern {
@@ -27,8 +27,8 @@ export interface KernelExtern {
   readonly typed: boolean;
 }
 
-/** The name libbpf looks an extern up by in kernel BTF: a kfunc's name without a `___suffix`. */
-export const externKernelName = (e: KernelExtern): string => (e.kind === 'kfunc' ? e.name.replace(/___.*$/, '') : e.name);
+/** The name libbpf looks an extern up by in kernel BTF: a kfunc's essential name (no `___flavor`). */
+export const externKernelName = (e: KernelExtern): string => (e.kind === 'kfunc' ? essentialName(e.name) : e.name);
 
 const externCache = new WeakMap<BpfObject, readonly KernelExtern[]>();
 
@@ -72,7 +72,7 @@ export function featureReasons(
   for (const m of obj.maps) {
     if (m.origin === 'data' || !facts.mapTypes || facts.mapTypes.has(m.type)) continue;
     out.push({
-      class: 'MAP_TYPE_UNSUPPORTED', verdict: 'fails', key: `map-type:${m.type}`, missing: `BPF_MAP_TYPE_${m.typeName}`,
+      class: 'MAP_TYPE_UNSUPPORTED', verdict: 'fails', subject: { kind: 'map-type', name: mapTypeName(m.type), id: m.type },
       message: `map '${m.name}' is BPF_MAP_TYPE_${mapTypeName(m.type)} (${m.type}), which this kernel's enum bpf_map_type lacks: libbpf cannot create it, and the whole object fails`,
       fixes: [`pick the map type at load time (bpf_map__set_type) from what the kernel has (e.g. a perf buffer where there is no ring buffer)`],
     });
@@ -84,7 +84,7 @@ export function featureReasons(
     if (e.weak && e.kind === 'ksym') continue; // a weak variable is 0
     if (e.weak) continue; // a weak kfunc: its calls are poisoned, judged by reachability below
     out.push({
-      class: e.kind === 'kfunc' ? 'KFUNC_MISSING' : 'KSYM_MISSING', verdict: 'fails', key: `${e.kind}:${e.name}`, missing: e.name,
+      class: e.kind === 'kfunc' ? 'KFUNC_MISSING' : 'KSYM_MISSING', verdict: 'fails', subject: { kind: e.kind, name: e.name },
       message: `extern (${e.kind === 'kfunc' ? 'func' : 'var'} ksym) '${e.name}': not found in kernel BTF: libbpf fails the whole object`,
       fixes: [`declare it __weak and test bpf_ksym_exists(${e.name}) before using it`],
     });
@@ -92,13 +92,13 @@ export function featureReasons(
 
   if (prog.progType && facts.progTypes && !facts.progTypes.has(prog.progType)) {
     out.push({
-      class: 'PROG_TYPE_UNSUPPORTED', verdict: 'fails', key: `prog-type:${prog.progType}`, missing: `BPF_PROG_TYPE_${prog.progType}`,
+      class: 'PROG_TYPE_UNSUPPORTED', verdict: 'fails', subject: { kind: 'prog-type', name: prog.progType },
       message: `BPF_PROG_TYPE_${prog.progType} (section '${prog.section}') is not in this kernel's enum bpf_prog_type`,
       fixes: [autoloadFix(prog.name)],
     });
   } else if (prog.attachType && facts.attachTypes && !facts.attachTypes.has(prog.attachType)) {
     out.push({
-      class: 'PROG_TYPE_UNSUPPORTED', verdict: 'fails', key: `attach-type:${prog.attachType}`, missing: prog.attachType,
+      class: 'PROG_TYPE_UNSUPPORTED', verdict: 'fails', subject: { kind: 'attach-type', name: prog.attachType },
       message: `attach type ${prog.attachType} (section '${prog.section}') is not in this kernel's enum bpf_attach_type`,
       fixes: [autoloadFix(prog.name)],
     });
@@ -120,7 +120,7 @@ export function featureReasons(
         if (seen.has(`helper:${imm}`)) continue;
         seen.add(`helper:${imm}`);
         out.push({
-          class: 'HELPER_UNAVAILABLE', verdict: 'fails', key: `helper:${imm}`, missing: `bpf_${name}`,
+          class: 'HELPER_UNAVAILABLE', verdict: 'fails', subject: { kind: 'helper', name, id: imm },
           message: `helper bpf_${name} (BPF_FUNC_${name}, #${imm}) is not in this kernel's enum bpf_func_id: the verifier rejects the call`,
           source: obj.sourceLine(fn.section, fn.insnOffset + pc), function: fn.name, insn: pc,
           fixes: [
@@ -134,7 +134,7 @@ export function featureReasons(
         if (ref.kind !== 'extern' || !missingWeak.has(ref.symbol.name) || seen.has(`kfunc:${ref.symbol.name}`)) continue;
         seen.add(`kfunc:${ref.symbol.name}`);
         out.push({
-          class: 'KFUNC_MISSING', verdict: 'fails', key: `kfunc:${ref.symbol.name}`, missing: ref.symbol.name,
+          class: 'KFUNC_MISSING', verdict: 'fails', subject: { kind: 'kfunc', name: ref.symbol.name },
           message: `kfunc ${ref.symbol.name} is not in this kernel's BTF: libbpf poisons the call (it is __weak) and a path reaches it`,
           source: obj.sourceLine(fn.section, fn.insnOffset + pc), function: fn.name, insn: pc,
           fixes: [`call it only under if (bpf_ksym_exists(${ref.symbol.name}))`, autoloadFix(prog.name)],
@@ -160,7 +160,7 @@ function attachTargetReason(prog: BpfProgram, kernel: readonly Btf[], btfTracepo
   const kind = prog.section.replace(/^\?/, '').split('/')[0];
   const has = (name: string, k: number): boolean => hasNamed(kernel, name, k);
   const missing = (what: string, verdict: 'fails' | 'warn', message: string): Reason => ({
-    class: 'ATTACH_TARGET_MISSING', verdict, key: `attach:${kind}/${t}`, missing: what, message,
+    class: 'ATTACH_TARGET_MISSING', verdict, subject: { kind: 'attach-target', via: kind, name: t, needs: what }, message,
     fixes: kind.startsWith('kprobe') || kind.startsWith('kretprobe')
       ? [`check /proc/kallsyms on that kernel; attach to a function every kernel has, or skip attaching where it is missing`]
       : verdict === 'fails' ? [autoloadFix(prog.name)] : [`attach to an event every kernel has (e.g. raw_syscalls/sys_enter, selecting by syscall number), or skip attaching where it is missing`],

@@ -31,6 +31,9 @@ export interface Reachability {
 /** The code of every function after CO-RE patching. */
 export type CodeOf = (fn: BpfProgram) => InsnBuffer;
 
+/** Instructions the walk interprets per program before giving up (the kernel verifier's own limit is 1M). */
+export const DEFAULT_MAX_STEPS = 1_000_000;
+
 export interface ReachOptions {
   /** Instructions interpreted before giving up (the kernel verifier's own limit is 1M). */
   readonly maxSteps?: number;
@@ -94,7 +97,7 @@ class Walker {
   private readonly missingWeak: ReadonlySet<string>;
 
   constructor(private readonly obj: BpfObject, private readonly codeOf: CodeOf, opts: ReachOptions) {
-    this.maxSteps = opts.maxSteps ?? 1_000_000;
+    this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.widenAfter = opts.widenAfter ?? 32;
     this.missingWeak = opts.missingWeakExterns ?? new Set();
   }

@@ -9,6 +9,7 @@ import { patchInsn } from './patch.js';
 import { ReloKind, reloKindName, type ReloKindName } from './relo-kind.js';
 import type { Btf } from '../btf/btf.js';
 import type { CoreReloRecord } from '../btf/ext.js';
+import { coreSubjectOf, type CoreSubject } from './subject.js';
 import { ERRNO, formatSpec, isSpecError, libbpfKindName, parseSpec, type CoreSpec, type Errno, type SpecError } from './spec.js';
 
 export interface RelocateOptions {
@@ -52,6 +53,8 @@ export interface RelocationResult {
   readonly access: string;
   /** The local spec (libbpf's notation), null when it does not parse. */
   readonly spec: string | null;
+  /** The same spec as data: root type, member path, enumerator (null when it does not parse). */
+  readonly subject: CoreSubject | null;
   readonly outcome: RelocationOutcome;
   /** Every candidate tried, in libbpf's order (empty without `trace`). */
   readonly candidates: readonly CandidateResult[];
@@ -77,11 +80,26 @@ export interface ProgramCode {
   readonly code: Uint8Array;
 }
 
+/**
+ * Why libbpf failed the whole object: two candidates disagree (`ambiguity`), the local spec does
+ * not parse, the instruction cannot take the value, the candidate search failed, or the record is
+ * malformed.
+ */
+export type CoreErrorKind = 'ambiguity' | 'bad-spec' | 'bad-insn' | 'candidate-search' | 'bad-record';
+
+export interface CoreError {
+  readonly kind: CoreErrorKind;
+  readonly errno: Errno;
+  /** The last line libbpf prints about it. */
+  readonly message: string;
+  /** libbpf's warning that says why (the ambiguity, the instruction, ...), when it prints one. */
+  readonly why: string | null;
+}
+
 export interface ObjectRelocation {
   /** False when libbpf would fail the whole object (a hard CO-RE error). */
   readonly ok: boolean;
-  /** The hard error, as the last libbpf line says it. */
-  readonly error: { readonly errno: Errno; readonly message: string } | null;
+  readonly error: CoreError | null;
   readonly relocations: readonly RelocationResult[];
   readonly programs: readonly ProgramCode[];
   /** Every line libbpf prints during CO-RE (without `libbpf: `); without `trace`, its warnings only. */
@@ -107,10 +125,10 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
     return copy.get(p)!;
   };
   const results: RelocationResult[] = [];
-  let error: { errno: Errno; message: string } | null = null;
-  const fail = (errno: Errno, message: string | null): void => {
+  let error: CoreError | null = null;
+  const fail = (kind: CoreErrorKind, errno: Errno, message: string | null, why: string | null = null): void => {
     if (message !== null) log.warn(message);
-    error = { errno, message: message ?? `CO-RE relocation failed: ${errnoNumber(errno)}` };
+    error = { kind, errno, message: message ?? `CO-RE relocation failed: ${errnoNumber(errno)}`, why };
     log.warn(`failed to perform CO-RE relocations: ${errnoNumber(errno)}`);
   };
   const cache = new Map<number, Candidate[]>();
@@ -119,7 +137,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
     outer: for (const block of obj.ext.coreRelos) {
       const section = btf.strOrUndefined(block.secNameOff) ?? '';
       if (section === '') {
-        fail('EINVAL', null);
+        fail('bad-record', 'EINVAL', null);
         break;
       }
       log.debug(`sec '${section}': found ${block.records.length} CO-RE relocations`);
@@ -128,10 +146,10 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
         const rec = block.records[i];
         const head: ResultHead = {
           section, index: i, insn: Math.floor(rec.insnOff / INSN_SIZE), kind: reloKindName(rec.kind), typeId: rec.typeId,
-          access: btf.strOrUndefined(rec.accessStrOff) ?? '', candidates: [], candidatesFound: null,
+          access: btf.strOrUndefined(rec.accessStrOff) ?? '', candidates: [], candidatesFound: null, subject: null,
         };
         if (rec.insnOff % INSN_SIZE !== 0) {
-          fail('EINVAL', null);
+          fail('bad-record', 'EINVAL', null);
           break outer;
         }
         const prog = elfSec ? obj.programAt(elfSec.index, head.insn) : undefined;
@@ -148,13 +166,15 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
         const insns = insnsOf(prog);
         if (insns.code(idx) === LD_IMM64 && idx + 1 >= insns.count) {
           results.push(resultOf(head, prog, null, 'error', undefined, 'EINVAL'));
-          fail('EINVAL', `prog '${prog.name}': relo #${i}: insn #${idx} (LDIMM64) is truncated`);
+          fail('bad-insn', 'EINVAL', `prog '${prog.name}': relo #${i}: insn #${idx} (LDIMM64) is truncated`);
           break outer;
         }
+        const warnings = log.lines.length;
         const resolved = resolveRelo(prog.name, rec, i, obj, target, cache, log, head);
         if (typeof resolved.res === 'string') {
           results.push(resultOf(head, prog, resolved.spec, 'error', undefined, resolved.res));
-          fail(resolved.res, `prog '${prog.name}': relo #${i}: failed to relocate: ${errnoNumber(resolved.res)}`);
+          const why = log.lines.slice(warnings).filter((l) => l.level === 'warn').map((l) => l.text).pop() ?? null;
+          fail(resolved.failure ?? 'bad-spec', resolved.res, `prog '${prog.name}': relo #${i}: failed to relocate: ${errnoNumber(resolved.res)}`, why);
           break outer;
         }
         const slots = insns.code(idx) === LD_IMM64 ? 2 : 1;
@@ -162,7 +182,8 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
         const patched = patchInsn(prog.name, insns, idx, i, resolved.res, log);
         if (patched !== 'patched' && patched !== 'poisoned') {
           results.push(resultOf(head, prog, resolved.spec, 'error', resolved.res, patched, before));
-          fail(patched, `prog '${prog.name}': relo #${i}: failed to patch insn #${idx}: ${errnoNumber(patched)}`);
+          const why = log.lines.filter((l) => l.level === 'warn').map((l) => l.text).pop() ?? null;
+          fail('bad-insn', patched, `prog '${prog.name}': relo #${i}: failed to patch insn #${idx}: ${errnoNumber(patched)}`, why);
           break outer;
         }
         results.push(resultOf(head, prog, resolved.spec, patched, resolved.res, undefined, before, slotsHex(insns, idx, slots)));
@@ -176,7 +197,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
       if (seen.has(`${r.section}#${r.index}`)) continue;
       const head: ResultHead = {
         section: r.section, index: r.index, insn: r.insn, kind: reloKindName(r.record.kind), typeId: r.record.typeId,
-        access: r.accessStr, candidates: [], candidatesFound: null,
+        access: r.accessStr, candidates: [], candidatesFound: null, subject: null,
       };
       results.push(resultOf(head, r.program, null, 'not-reached'));
     }
@@ -195,6 +216,7 @@ interface ResultHead {
   readonly access: string;
   readonly candidates: CandidateResult[];
   candidatesFound: number | null;
+  subject: CoreSubject | null;
 }
 
 /** One result, every field set in one literal (one object shape for all outcomes). */
@@ -205,7 +227,7 @@ function resultOf(
   return {
     section: head.section, index: head.index, insn: head.insn, program: prog?.name ?? null,
     programInsn: prog ? head.insn - prog.insnOffset : null, kind: head.kind, typeId: head.typeId, access: head.access,
-    spec, outcome, candidates: head.candidates, candidatesFound: head.candidatesFound, origVal: res ? res.origVal.toString() : null,
+    spec, subject: spec === null ? null : head.subject, outcome, candidates: head.candidates, candidatesFound: head.candidatesFound, origVal: res ? res.origVal.toString() : null,
     newVal: res ? res.newVal.toString() : null, errno: errno ?? null, before, after,
   };
 }
@@ -237,12 +259,17 @@ function copyPrograms(obj: BpfObject): Map<BpfProgram, InsnBuffer> {
  * Local specs depend on the object alone, so they are parsed once per record and reused for every
  * kernel the object is checked against (records belong to one object's parsed `.BTF.ext`).
  */
-const localSpecs = new WeakMap<CoreReloRecord, { spec: CoreSpec | SpecError; text: string }>();
-function localSpecOf(btf: Btf, rec: CoreReloRecord, accessStr: string): { spec: CoreSpec | SpecError; text: string } {
+interface LocalSpec {
+  readonly spec: CoreSpec | SpecError;
+  readonly text: string;
+  readonly subject: CoreSubject | null;
+}
+const localSpecs = new WeakMap<CoreReloRecord, LocalSpec>();
+function localSpecOf(btf: Btf, rec: CoreReloRecord, accessStr: string): LocalSpec {
   let entry = localSpecs.get(rec);
   if (!entry) {
     const spec = parseSpec(btf, rec.typeId, accessStr, rec.kind);
-    entry = { spec, text: isSpecError(spec) ? '' : formatSpec(spec) };
+    entry = isSpecError(spec) ? { spec, text: '', subject: null } : { spec, text: formatSpec(spec), subject: coreSubjectOf(spec) };
     localSpecs.set(rec, entry);
   }
   return entry;
@@ -261,7 +288,7 @@ function resolveRelo(
   cache: Map<number, Candidate[]>,
   log: CoreLog,
   head: ResultHead,
-): { res: RelocResult | Errno; spec: string | null } {
+): { res: RelocResult | Errno; spec: string | null; failure?: CoreErrorKind } {
   const btf = obj.btf!;
   const localId = rec.typeId;
   if (!btf.hasType(localId)) return { res: 'EINVAL', spec: null };
@@ -270,14 +297,15 @@ function resolveRelo(
     const found = findCandidates(btf, localId, target, log);
     if (typeof found === 'string') {
       log.warn(`prog '${progName}': relo #${reloIdx}: target candidate search failed for [${localId}] ${libbpfKindName(btf, localId)} ${btf.name(localId)}: ${errnoNumber(found)}`);
-      return { res: found, spec: null };
+      return { res: found, spec: null, failure: 'candidate-search' };
     }
     cands = found;
     cache.set(localId, cands);
   }
   const localName = btf.name(localId);
   const accessStr = btf.strOrUndefined(rec.accessStrOff) ?? '';
-  const { spec: local, text: localText } = localSpecOf(btf, rec, accessStr);
+  const { spec: local, text: localText, subject } = localSpecOf(btf, rec, accessStr);
+  head.subject = subject;
   if (isSpecError(local)) {
     if (local.warning) {
       // libbpf prints the access string after parsing consumed it: always empty.
@@ -319,10 +347,10 @@ function resolveRelo(
       first = { res, spec: candSpec };
     } else if (candSpec.bitOffset !== first.spec.bitOffset) {
       log.warn(`prog '${progName}': relo #${reloIdx}: field offset ambiguity: ${candSpec.bitOffset} != ${first.spec.bitOffset}`);
-      return { res: 'EINVAL', spec: localText };
+      return { res: 'EINVAL', spec: localText, failure: 'ambiguity' };
     } else if (res.poison !== first.res.poison || res.newVal !== first.res.newVal) {
       log.warn(`prog '${progName}': relo #${reloIdx}: relocation decision ambiguity: ${res.poison ? 'failure' : 'success'} ${res.newVal} != ${first.res.poison ? 'failure' : 'success'} ${first.res.newVal}`);
-      return { res: 'EINVAL', spec: localText };
+      return { res: 'EINVAL', spec: localText, failure: 'ambiguity' };
     }
     list[kept++] = list[i];
   }

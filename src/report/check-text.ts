@@ -1,4 +1,4 @@
-import type { Verdict } from '../analysis/verdict.js';
+import type { Verdict } from '../analysis/reason.js';
 import type { CheckReport, ObjectOnKernel, ReportedReason } from './check.js';
 
 const SHOWN_KERNELS = 4;
@@ -25,7 +25,7 @@ function groupKernels(kernels: readonly ObjectOnKernel[]): ObjectOnKernel[][] {
 }
 
 function reasonLines(r: ReportedReason, checked: number): string[] {
-  const mark = r.verdict === 'fails' ? 'x' : r.verdict === 'warn' ? '!' : '?';
+  const mark = r.verdict === 'fails' ? 'x' : r.verdict === 'warn' ? '!' : r.verdict === 'info' ? 'i' : '?';
   const out = [`      ${mark} ${r.class}: ${r.message}`];
   if (r.source) out.push(`          at ${r.source.file}:${r.source.line}:${r.source.column}  ${r.source.text.trim()}`);
   if (r.missing) {

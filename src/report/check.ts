@@ -1,4 +1,5 @@
-import type { ObjectVerdict, ProgramVerdict, Reason, Verdict } from '../analysis/verdict.js';
+import type { ObjectVerdict, ProgramVerdict } from '../analysis/check.js';
+import { describeSubject, subjectKey, type Reason, type Verdict } from '../analysis/reason.js';
 
 /** One kernel of a check run. */
 export interface CheckedKernel {
@@ -62,8 +63,9 @@ export function buildCheckReport(kernels: readonly CheckedKernel[], objects: rea
           let keys = having.get(p.name);
           if (!keys) having.set(p.name, (keys = new Map()));
           for (const r of p.reasons) {
-            if (!keys.has(r.key)) keys.set(r.key, new Set());
-            keys.get(r.key)!.add(k);
+            const key = subjectKey(r.subject);
+            if (!keys.has(key)) keys.set(key, new Set());
+            keys.get(key)!.add(k);
           }
         }
       });
@@ -85,9 +87,9 @@ function reportProgram(p: ProgramVerdict, presentOn: (prog: string, key: string)
   return {
     name: p.name, section: p.section, autoload: p.autoload, verdict: p.verdict,
     reasons: p.reasons.map((r) => ({
-      class: r.class, verdict: r.verdict, message: r.message, missing: r.missing ?? null,
+      class: r.class, verdict: r.verdict, message: r.message, missing: describeSubject(r.subject),
       source: r.source ? { file: r.source.file, line: r.source.line, column: r.source.column, text: r.source.text } : null,
-      function: r.function ?? null, insn: r.insn ?? null, present_on: presentOn(p.name, r.key), fixes: r.fixes,
+      function: r.function ?? null, insn: r.insn ?? null, present_on: presentOn(p.name, subjectKey(r.subject)), fixes: r.fixes,
     })),
   };
 }

@@ -8,7 +8,7 @@ import { parseBtfExt } from '../../src/btf/ext.js';
 import { CorecheckError } from '../../src/common/errors.js';
 import { openBpfObjects } from '../../src/object/open.js';
 import { inspectObject } from '../../src/report/inspect.js';
-import { checkObject } from '../../src/analysis/verdict.js';
+import { checkObject } from '../../src/analysis/check.js';
 import { relocateObject } from '../../src/core/relocate.js';
 import { mutate, rng } from './mutate.js';
 

@@ -1,4 +1,4 @@
-import { checkObject, checkWithoutBtf, type ObjectVerdict } from '../../analysis/verdict.js';
+import { checkObject, checkWithoutBtf, type ObjectVerdict } from '../../analysis/check.js';
 import type { Btf } from '../../btf/btf.js';
 import { CorecheckError } from '../../common/errors.js';
 import { loadKernelBtf, moduleNameFromPath, openKernelSources, type KernelSource } from '../../kernels/index.js';

@@ -3,45 +3,12 @@ import { relocateObject, type ObjectRelocation, type RelocationResult } from '..
 import { InsnBuffer } from '../insn/buffer.js';
 import type { BpfObject, BpfProgram, SourceLine } from '../object/object.js';
 import { coreFixes, coreLack } from './explain.js';
+import { worst, type Reason, type ReasonVerdict, type Verdict } from './reason.js';
 import { Kind } from '../btf/kinds.js';
 import { externKernelName, featureReasons, kernelExterns } from './features.js';
 import { hasNamed } from './kernel-facts.js';
 import { linkedFunctions } from './functions.js';
-import { analyzeReachability, type Reachability } from './reach.js';
-
-/** Will the kernel load it: yes, no, yes with something to look at, or the analysis cannot tell. */
-export type Verdict = 'loads' | 'fails' | 'warn' | 'unknown';
-
-export type ReasonClass =
-  | 'CORE_RELOCATION' // a poisoned instruction the verifier reaches
-  | 'CORE_AMBIGUOUS' // libbpf's ambiguity errors: the whole object fails
-  | 'CORE_ERROR' // any other hard CO-RE error: the whole object fails
-  | 'HELPER_UNAVAILABLE'
-  | 'MAP_TYPE_UNSUPPORTED'
-  | 'PROG_TYPE_UNSUPPORTED'
-  | 'ATTACH_TARGET_MISSING'
-  | 'KFUNC_MISSING'
-  | 'KSYM_MISSING'
-  | 'NO_BTF';
-
-export interface Reason {
-  readonly class: ReasonClass;
-  /** What this reason makes of the program: it fails, it is worth a look (warn), or undecided. */
-  readonly verdict: Exclude<Verdict, 'loads'>;
-  /** One line: what goes wrong. For CO-RE, the line libbpf prints. */
-  readonly message: string;
-  /** What this kernel lacks (`struct open_how`, `task_struct.__state`, helper `bpf_loop`, ...). */
-  readonly missing?: string;
-  /** Identifies the missing thing across kernels (a fleet report lists the kernels that have it). */
-  readonly key: string;
-  /** Where in the source, from `.BTF.ext` line info. */
-  readonly source?: SourceLine;
-  /** The function and instruction (function-relative) concerned, when there is one. */
-  readonly function?: string;
-  readonly insn?: number;
-  /** Concrete ways to fix it, most direct first. */
-  readonly fixes: readonly string[];
-}
+import { DEFAULT_MAX_STEPS, analyzeReachability, type Reachability } from './reach.js';
 
 export interface ProgramVerdict {
   /** The program's function name, as libbpf names it. */
@@ -62,12 +29,6 @@ export interface ObjectVerdict {
 export interface CheckOptions {
   /** Passed to the reachability walk (see `analyzeReachability`). */
   readonly maxSteps?: number;
-}
-
-/** The verdict a set of reasons gives: any failure fails; then undecided; then warnings. */
-export function worst(verdicts: readonly Verdict[]): Verdict {
-  for (const v of ['fails', 'unknown', 'warn'] as const) if (verdicts.includes(v)) return v;
-  return 'loads';
 }
 
 /**
@@ -99,8 +60,8 @@ export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptio
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.
       reasons.push({
-        class: 'CORE_RELOCATION', verdict: 'unknown', key: `incomplete:${p.name}`, fixes: [],
-        message: `the path analysis stopped after ${opts.maxSteps ?? 1_000_000} instructions before covering every path`,
+        class: 'WALK_INCOMPLETE', verdict: 'unknown', subject: { kind: 'walk', program: p.name }, fixes: [],
+        message: `the path analysis stopped after ${opts.maxSteps ?? DEFAULT_MAX_STEPS} instructions before covering every path`,
       });
     }
     return { name: p.name, section: p.section, autoload: p.autoload, verdict: worst(reasons.map((r) => r.verdict)), reasons };
@@ -112,13 +73,12 @@ export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptio
 function coreReasons(obj: BpfObject, prog: BpfProgram, r: ObjectRelocation, linkedFns: readonly BpfProgram[], reach: Reachability): Reason[] {
   if (!r.ok) {
     const failed = r.relocations.find((x) => x.outcome === 'error');
-    // libbpf's warning before "failed to relocate" says why: an ambiguity, a bad instruction, ...
-    const why = r.log.filter((l) => l.level === 'warn').map((l) => l.text);
-    const ambiguous = why.some((l) => / ambiguity: /.test(l));
+    const error = r.error!;
     return [{
-      class: ambiguous ? 'CORE_AMBIGUOUS' : 'CORE_ERROR', verdict: 'fails',
-      message: `${why.find((l) => !/failed to (relocate|perform CO-RE)/.test(l)) ?? r.error!.message}: libbpf fails the whole object`,
-      key: `core-error:${failed?.section}#${failed?.index}`,
+      class: error.kind === 'ambiguity' ? 'CORE_AMBIGUOUS' : 'CORE_ERROR', verdict: 'fails',
+      // libbpf's warning before "failed to relocate" says why: an ambiguity, a bad instruction, ...
+      message: `${error.why ?? error.message}: libbpf fails the whole object`,
+      subject: { kind: 'core-error', section: failed?.section ?? '', index: failed?.index ?? -1, core: failed?.subject ?? null },
       source: failed ? obj.sourceLine(failed.section, failed.insn) : undefined,
       function: failed?.program ?? undefined, insn: failed?.programInsn ?? undefined,
       fixes: failed ? coreFixes(failed, prog.name, true) : [],
@@ -134,27 +94,23 @@ function coreReasons(obj: BpfObject, prog: BpfProgram, r: ObjectRelocation, link
   return poisoned.map((x) => {
     const fn = functionOf(x)!;
     const hit = reach.reached.get(fn)?.[x.programInsn!] === 1;
-    const verdict: Reason['verdict'] = hit ? 'fails' : reach.complete ? 'warn' : 'unknown';
-    const libbpf = `failed to resolve CO-RE relocation ${x.spec}`;
     // A global function no reachable call needs is not verified by recent kernels (6.8+, like the
     // one the goldens come from); older verifiers check every global function, reached or not.
     const uncalledGlobal = !hit && fn.global && fn !== prog && !reach.reached.has(fn);
+    const verdict: ReasonVerdict = hit ? 'fails' : !reach.complete ? 'unknown' : uncalledGlobal ? 'warn' : 'info';
+    const libbpf = `failed to resolve CO-RE relocation ${x.spec}`;
     const message = hit ? libbpf
       : verdict === 'unknown' ? `${libbpf}: poisoned; the analysis gave up before deciding whether a path reaches it`
         : uncalledGlobal ? `${libbpf}: poisoned in global function ${fn.name}, which no path calls here, so the program loads; verifiers before Linux 6.8 check every global function and would reject it`
           : `${libbpf}: poisoned, but no path reaches it on this kernel (a guard makes it dead code): the program loads`;
     return {
-      class: 'CORE_RELOCATION', verdict, message, missing: coreLack(x), key: coreKey(x),
+      class: 'CORE_RELOCATION', verdict, message,
+      subject: x.subject ? { kind: 'core', core: x.subject, lacks: coreLack(x) } : { kind: 'core-error', section: x.section, index: x.index, core: null },
       source: obj.sourceLine(x.section, x.insn), function: x.program!, insn: x.programInsn!,
       // dead code is what a guard makes of it: nothing to fix
-      fixes: verdict === 'warn' ? [] : coreFixes(x, prog.name, false),
+      fixes: verdict === 'info' ? [] : coreFixes(x, prog.name, false),
     } satisfies Reason;
   });
-}
-
-/** The same relocation on every kernel: its section and `relo #`. */
-export function coreKey(x: RelocationResult): string {
-  return `core:${x.section}#${x.index}`;
 }
 
 /**
@@ -169,7 +125,7 @@ export function checkWithoutBtf(obj: BpfObject, why: string): ObjectVerdict {
   const btfAttached = obj.programs.filter((p) => p.autoload && p.attachBtf).map((p) => p.name);
   if (btfAttached.length > 0) needs.push(`BTF-attached programs (${btfAttached.join(', ')})`);
   const reasons: Reason[] = needs.length === 0 ? [] : [{
-    class: 'NO_BTF', verdict: 'fails', key: 'no-btf', missing: 'kernel BTF',
+    class: 'NO_BTF', verdict: 'fails', subject: { kind: 'kernel-btf' },
     message: `this kernel has no BTF (${why}); the object needs it for ${needs.join(', ')}: libbpf fails the whole object`,
     fixes: ['ship a BTF for this kernel (from BTFHub, for example) and load with btf_custom_path pointing at it'],
   }];

@@ -1,0 +1,101 @@
+import type { CoreSubject } from '../core/subject.js';
+import { describeCoreSubject } from '../core/subject.js';
+import type { SourceLine } from '../object/object.js';
+
+/** Will the kernel load it: yes, no, yes with something to act on, or the analysis cannot tell. */
+export type Verdict = 'loads' | 'fails' | 'warn' | 'unknown';
+
+/**
+ * What one reason makes of a program. `info` changes nothing: a poisoned instruction no path
+ * reaches is CO-RE working as designed (a guard made it dead code), so the program loads.
+ */
+export type ReasonVerdict = 'fails' | 'warn' | 'unknown' | 'info';
+
+export type ReasonClass =
+  | 'CORE_RELOCATION' // a poisoned instruction: reached (fails) or dead code (info)
+  | 'CORE_AMBIGUOUS' // libbpf's ambiguity errors: the whole object fails
+  | 'CORE_ERROR' // any other hard CO-RE error: the whole object fails
+  | 'HELPER_UNAVAILABLE'
+  | 'MAP_TYPE_UNSUPPORTED'
+  | 'PROG_TYPE_UNSUPPORTED'
+  | 'ATTACH_TARGET_MISSING'
+  | 'KFUNC_MISSING'
+  | 'KSYM_MISSING'
+  | 'NO_BTF'
+  | 'WALK_INCOMPLETE' // the path analysis ran out of budget: undecided
+  | 'ARCH_MISMATCH'; // the object was built for another architecture than the kernel's
+
+/**
+ * The one thing a reason is about, as data. Two reasons with equal subjects (by `subjectKey`) have
+ * one root cause: the same missing struct breaks every program and site that reads it.
+ */
+export type Subject =
+  | { readonly kind: 'core'; readonly core: CoreSubject; /** what the kernel lacks of it */ readonly lacks: CoreSubject['aspect'] }
+  | { readonly kind: 'core-error'; readonly section: string; readonly index: number; readonly core: CoreSubject | null }
+  | { readonly kind: 'helper'; readonly name: string; readonly id: number }
+  | { readonly kind: 'map-type'; readonly name: string; readonly id: number }
+  | { readonly kind: 'prog-type'; readonly name: string }
+  | { readonly kind: 'attach-type'; readonly name: string }
+  | { readonly kind: 'attach-target'; /** section kind: fentry, tp_btf, kprobe, ... */ readonly via: string; readonly name: string; /** what the kernel BTF must hold */ readonly needs: string }
+  | { readonly kind: 'kfunc' | 'ksym'; readonly name: string }
+  | { readonly kind: 'kernel-btf' }
+  | { readonly kind: 'walk'; readonly program: string }
+  | { readonly kind: 'arch'; readonly arch: string };
+
+export interface Reason {
+  readonly class: ReasonClass;
+  readonly verdict: ReasonVerdict;
+  /** One line: what goes wrong. For CO-RE, the line libbpf prints. */
+  readonly message: string;
+  readonly subject: Subject;
+  /** Where in the source, from `.BTF.ext` line info. */
+  readonly source?: SourceLine;
+  /** The function and instruction (function-relative) concerned, when there is one. */
+  readonly function?: string;
+  readonly insn?: number;
+  /** Concrete ways to fix it, most direct first. */
+  readonly fixes: readonly string[];
+}
+
+/** A subject's identity across programs, sites and kernels. */
+export function subjectKey(s: Subject): string {
+  switch (s.kind) {
+    case 'core': return `core:${describeCoreSubject(s.core, s.lacks)}`;
+    case 'core-error': return `core-error:${s.section}#${s.index}`;
+    case 'helper': case 'map-type': return `${s.kind}:${s.id}`;
+    case 'attach-target': return `attach:${s.via}/${s.name}`;
+    case 'walk': return 'walk';
+    case 'arch': return `arch:${s.arch}`;
+    case 'kernel-btf': return 'kernel-btf';
+    default: return `${s.kind}:${s.name}`;
+  }
+}
+
+/** What the kernel lacks, for a person: `struct open_how`, `helper bpf_loop`, `kfunc bpf_rcu_read_lock`. */
+export function describeSubject(s: Subject): string {
+  switch (s.kind) {
+    case 'core': return describeCoreSubject(s.core, s.lacks);
+    case 'core-error': return s.core ? describeCoreSubject(s.core) : `CO-RE relocation #${s.index} of ${s.section}`;
+    case 'helper': return `helper bpf_${s.name}`;
+    case 'map-type': return `map type BPF_MAP_TYPE_${s.name}`;
+    case 'prog-type': return `program type BPF_PROG_TYPE_${s.name}`;
+    case 'attach-type': return `attach type ${s.name}`;
+    case 'attach-target': return s.needs;
+    case 'kfunc': case 'ksym': return `${s.kind} ${s.name}`;
+    case 'kernel-btf': return 'kernel BTF';
+    case 'walk': return 'a complete path analysis';
+    case 'arch': return `an ${s.arch} kernel`;
+  }
+}
+
+const RANK: Record<Verdict | ReasonVerdict, number> = { fails: 0, unknown: 1, warn: 2, info: 3, loads: 4 };
+
+/** The verdict a set of reasons gives: any failure fails; then undecided; then warnings. `info` loads. */
+export function worst(verdicts: readonly (Verdict | ReasonVerdict)[]): Verdict {
+  let best: Verdict = 'loads';
+  for (const v of verdicts) if (v !== 'info' && RANK[v] < RANK[best]) best = v;
+  return best;
+}
+
+/** Orders verdicts from the worst: fails, unknown, warn, info, loads. */
+export const verdictRank = (v: Verdict | ReasonVerdict): number => RANK[v];

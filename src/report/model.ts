@@ -1,0 +1,152 @@
+import type { ReasonClass, ReasonVerdict, Subject, Verdict } from '../analysis/reason.js';
+import type { Successor } from '../analysis/successor.js';
+
+/**
+ * The result of `corecheck check` as plain data: every output format (text, JSON, SARIF, JUnit,
+ * Markdown, HTML) renders from this one value, and `--format json` prints it as it is. Its JSON
+ * Schema is `schema/report.schema.json`; `schemaVersion` changes when a field changes meaning.
+ */
+export const SCHEMA_VERSION = 1;
+
+export interface Report {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly tool: { readonly name: 'corecheck'; readonly version: string };
+  /** Every kernel checked, in fleet order. */
+  readonly kernels: readonly KernelMeta[];
+  readonly objects: readonly ObjectReport[];
+  readonly gate: Gate;
+}
+
+/** One kernel, as the fleet knows it. Unknown parts are null (a bare raw BTF file has no distro). */
+export interface KernelMeta {
+  /** `distro/release/arch/version` for BTFHub archives, else the path. */
+  readonly label: string;
+  readonly distro: string | null;
+  readonly release: string | null;
+  readonly arch: string | null;
+  /** The kernel release as `uname -r` prints it (`4.18.0-147.5.1.el8_1.aarch64`). */
+  readonly version: string | null;
+  /** False for a kernel without BTF (built without CONFIG_DEBUG_INFO_BTF). */
+  readonly btf: boolean;
+}
+
+export interface ObjectReport {
+  readonly name: string;
+  readonly arch: ObjectArchReport;
+  /** Labels of the kernels this object was checked against (the fleet minus kernels left out by architecture). */
+  readonly kernels: readonly string[];
+  /** Kernels with identical verdict vectors (one verdict per program), worst first. */
+  readonly groups: readonly KernelGroup[];
+  /** What breaks, one entry per missing or changed thing, most failing (program, kernel) pairs first. */
+  readonly causes: readonly RootCause[];
+  /** Every program, with its verdict per group (`groups` order). */
+  readonly programs: readonly ProgramRow[];
+  /** Per kernel, every program and every reason: what `--verbose` prints. */
+  readonly details: readonly ObjectOnKernel[];
+}
+
+export interface ObjectArchReport {
+  /** The architecture the object was built for, or null when nothing in it says. */
+  readonly builtFor: string | null;
+  readonly evidence: readonly string[];
+  /** Kernels of other architectures not checked (`--arch all` checks them). */
+  readonly leftOut: readonly string[];
+}
+
+export interface KernelGroup {
+  /** A short label: A, B, C, ... */
+  readonly id: string;
+  /** A few words that tell the kernels apart: `centos 8 4.18 arm64`, `debian 11–13 5.10–6.12 x86_64`. */
+  readonly title: string;
+  readonly kernels: readonly string[];
+  /** The object's verdict there: libbpf loading every autoload program. */
+  readonly verdict: Verdict;
+  /** How many poisoned instructions CO-RE guards make dead code there, in how many programs (`info`). */
+  readonly guarded: { readonly sites: number; readonly programs: number };
+}
+
+export interface ProgramRow {
+  readonly name: string;
+  readonly section: string;
+  readonly autoload: boolean;
+  /** The program's verdict per kernel group. */
+  readonly verdicts: readonly Verdict[];
+}
+
+export interface SourceSite {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly text: string;
+}
+
+export interface RootCause {
+  /** Identity across programs, sites and kernels (`core:struct open_how`, `helper:112`). */
+  readonly key: string;
+  readonly class: ReasonClass;
+  /** The worst it does: fails, unknown, warn, or info (guarded: the programs load). */
+  readonly verdict: ReasonVerdict;
+  readonly subject: Subject;
+  /** What is missing or changed, for a person: `struct open_how`, `helper bpf_probe_read_user`. */
+  readonly title: string;
+  /** The line libbpf (or the verifier's check) prints for it, from the first occurrence. */
+  readonly message: string;
+  readonly programs: readonly string[];
+  /** Kernels where some program has this problem. */
+  readonly kernels: readonly string[];
+  /** Checked kernels (with BTF) free of it. */
+  readonly presentOn: readonly string[];
+  readonly failingPairs: number;
+  readonly warningPairs: number;
+  /** Distinct source lines, in program order. */
+  readonly sites: readonly SourceSite[];
+  readonly fixes: readonly string[];
+  /** What the kernels that lack it have instead, and between which releases of the fleet it changed. */
+  readonly change: CauseChange | null;
+}
+
+export interface CauseChange {
+  /** The likely successor in the kernels that lack it (from the first such kernel that has one). */
+  readonly successor: (Successor & { readonly kernel: string }) | null;
+  /**
+   * Where in the fleet's releases it changed, when they split cleanly: `removed` when every kernel
+   * with it is older than every kernel without it, `added` the other way round. `before` is the
+   * newest kernel of the older side, `after` the oldest of the newer side.
+   */
+  readonly between: { readonly change: 'removed' | 'added'; readonly before: string; readonly after: string } | null;
+}
+
+export interface ObjectOnKernel {
+  readonly kernel: string;
+  readonly verdict: Verdict;
+  readonly programs: readonly ProgramOnKernel[];
+}
+
+export interface ProgramOnKernel {
+  readonly name: string;
+  readonly verdict: Verdict;
+  readonly reasons: readonly ReasonOnKernel[];
+}
+
+export interface ReasonOnKernel {
+  /** The root cause it belongs to (`RootCause.key`). */
+  readonly cause: string;
+  readonly class: ReasonClass;
+  readonly verdict: ReasonVerdict;
+  readonly message: string;
+  readonly source: SourceSite | null;
+  readonly function: string | null;
+  readonly insn: number | null;
+  readonly fixes: readonly string[];
+}
+
+/** The CI gate: which (object, kernel) pairs must meet which bar, and which do not. */
+export interface Gate {
+  /** The verdict that fails the gate, and every worse one (`fails` < `unknown` < `warn`). */
+  readonly failOn: 'fails' | 'unknown' | 'warn';
+  /** `--require` expressions (any may match); empty: every checked kernel is required. */
+  readonly require: readonly string[];
+  readonly requiredPairs: number;
+  readonly failing: readonly { readonly object: string; readonly kernel: string; readonly verdict: Verdict }[];
+  readonly passed: boolean;
+}

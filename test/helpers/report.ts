@@ -32,7 +32,7 @@ export function syntheticReport(opts: SyntheticOptions): Report {
     key: 'core:struct open_how', class: 'CORE_RELOCATION', verdict: 'fails',
     subject: { kind: 'core', core: { rootKind: 'struct', root: 'open_how', essential: 'open_how', path: ['flags'], aspect: 'field' }, lacks: 'type' },
     title: 'struct open_how', message: `failed to resolve CO-RE relocation <byte_off> [19] struct open_how.flags (0:0 @ offset 0)${taint}`,
-    programs: [opts.programs[0]], kernels: older, presentOn: labels.slice(half), failingPairs: older.length, warningPairs: 0,
+    programs: [opts.programs[0]], kernels: older, guardedPrograms: [], presentOn: labels.slice(half), failingPairs: older.length, warningPairs: 0,
     sites: [site], fixes: [`guard the access with bpf_core_type_exists(struct open_how)${taint}`],
     change: { successor: null, between: { change: 'added', before: kernels[half - 1].version!, after: kernels[Math.min(half, opts.kernels - 1)].version! } },
   };
@@ -41,7 +41,7 @@ export function syntheticReport(opts: SyntheticOptions): Report {
     key: 'attach:tracepoint/syscalls/sys_enter_open', class: 'ATTACH_TARGET_MISSING', verdict: 'warn',
     subject: { kind: 'attach-target', via: 'tracepoint', name: 'syscalls/sys_enter_open', needs: 'syscall open' },
     title: 'syscall open', message: `tracepoint syscalls/sys_enter_open needs the open syscall${taint}`,
-    programs: warners, kernels: warners.length ? [newest] : [], presentOn: labels.slice(0, -1), failingPairs: 0, warningPairs: warners.length,
+    programs: warners, kernels: warners.length ? [newest] : [], guardedPrograms: [], presentOn: labels.slice(0, -1), failingPairs: 0, warningPairs: warners.length,
     sites: [], fixes: ['attach to raw_syscalls/sys_enter'], change: null,
   };
   const reasonsOf = (p: number, k: number): { cause: string; verdict: ReasonVerdict }[] => {

@@ -1,3 +1,4 @@
+import { renderHtml } from './html.js';
 import type { Report } from './model.js';
 import { renderText } from './text.js';
 
@@ -16,6 +17,7 @@ export function renderReport(report: Report, format: ReportFormat, opts: RenderO
   switch (format) {
     case 'text': return renderText(report, opts);
     case 'json': return JSON.stringify(report, null, 2) + '\n';
+    case 'html': return renderHtml(report);
     default: throw new Error(`format ${format} is not wired yet`);
   }
 }

@@ -198,8 +198,8 @@ function objectSection(v) {
   var arch = obj.arch;
   var headline = el('div', { class: 'headline' },
     el('span', { class: 'names' }, verdictSummary(obj)),
-    el('span', null, 'Built for ', el('b', { text: arch.builtFor || 'no architecture in particular' }),
-      arch.evidence.length ? el('span', { text: ' (' + arch.evidence.join('; ') + ')' }) : null),
+    el('span', null, 'Built for ', el('b', { text: arch.builtFor || 'any architecture' }),
+      arch.evidence.length ? el('span', { text: ' (' + arch.evidence.join('; ') + ')' }) : arch.builtFor ? null : el('span', { text: ' (nothing in it names one)' })),
     el('span', null, el('b', { text: obj.kernels.length }), ' ' + (obj.kernels.length === 1 ? 'kernel' : 'kernels') + ' checked'),
     el('span', null, el('b', { text: arch.leftOut.length }), ' left out' + (arch.leftOut.length ? ' (other architectures; --arch all checks them)' : '')),
     el('span', null, el('b', { text: obj.programs.length }), ' ' + (obj.programs.length === 1 ? 'program' : 'programs')));
@@ -404,6 +404,8 @@ function causeCard(v, c) {
     el('dt', { text: c.class.indexOf('CORE') === 0 ? 'libbpf says' : 'What happens' }), el('dd', null, el('pre', { class: 'libbpf', text: c.message })),
     el('dt', { text: 'Programs' }), el('dd', { class: 'names' }, c.programs.map(function (p) { return el('code', { text: p }); })),
     el('dt', { text: c.verdict === 'fails' ? 'Breaks on' : c.verdict === 'info' ? 'Guarded on' : 'Affects' }), el('dd', null, kernelSet(v, c.kernels)),
+    c.verdict !== 'info' && c.guardedPrograms && c.guardedPrograms.length ? [el('dt', { text: 'Guarded in' }), el('dd', { class: 'names' },
+      c.guardedPrograms.map(function (p) { return el('code', { text: p }); }), el('span', { class: 'muted small', text: 'a CO-RE check makes the access dead code there; these load' }))] : null,
     el('dt', { text: 'Present on' }), el('dd', null, c.presentOn.length ? kernelSet(v, c.presentOn) : el('span', { class: 'muted', text: 'none of the kernels checked' })),
     c.change ? [el('dt', { text: 'What changed' }), el('dd', null, changeText(c.change))] : null,
     c.sites.length ? [el('dt', { text: c.sites.length === 1 ? 'Source line' : 'Source lines' }), el('dd', null, c.sites.map(function (s) { return sourceBlock(s, null, null); }))] : null,
@@ -446,7 +448,7 @@ function changeText(ch) {
 function sourceBlock(s, fn, insn) {
   var where = s.file + ':' + s.line + ':' + s.column;
   if (fn) where += '  in ' + fn + (insn !== null && insn !== undefined ? ', instruction ' + insn : '');
-  return el('div', { class: 'src' }, el('span', { class: 'where mono', text: where }), el('pre', { text: s.text }));
+  return el('div', { class: 'src' }, el('span', { class: 'where mono', text: where }), s.text.trim() ? el('pre', { text: s.text }) : null);
 }
 
 // ---- Detail panel --------------------------------------------------------------------------
@@ -467,6 +469,7 @@ function makePanel() {
 function closeDetail() {
   if (panel.aside.hidden) return;
   panel.aside.hidden = true;
+  document.body.classList.remove('panel-open');
   document.querySelectorAll('.cell.selected').forEach(function (b) { b.classList.remove('selected'); });
   if (panel.from && document.body.contains(panel.from)) panel.from.focus();
 }
@@ -491,21 +494,31 @@ function openDetail(v, i, kernel, from) {
   add(panel.body, el('div', { class: 'verdict-line' }, badge(verdict), el('span', { text: SAYS[verdict] + (d ? '; the object ' + OBJECT_SAYS[d.verdict] + ' on this kernel' : '') })));
   var reasons = pk ? pk.reasons.slice().sort(function (a, b) { return RANK[a.verdict] - RANK[b.verdict]; }) : [];
   if (reasons.length === 0) add(panel.body, el('p', { class: 'muted', text: pk ? 'Nothing on this kernel stands in its way.' : 'This program was not checked on this kernel.' }));
-  reasons.forEach(function (r) {
-    var entry = v.cause.get(r.cause);
-    var c = entry ? entry.cause : null;
-    add(panel.body, el('article', { class: 'reason v-' + r.verdict },
-      el('header', null, badge(r.verdict), el('span', { class: 'cause-title', text: c ? c.title : r.cause }), el('span', { class: 'muted small', text: r.class }),
-        entry ? el('button', { type: 'button', class: 'link-button', text: 'root cause', title: 'Show the root cause ' + (c ? c.title : r.cause), onclick: function () { showCause(entry.id); } }) : null),
-      el('dl', { class: 'facts' },
-        el('dt', { text: r.class.indexOf('CORE') === 0 ? 'libbpf says' : 'What happens' }), el('dd', null, el('pre', { class: 'libbpf', text: r.message })),
-        r.source ? [el('dt', { text: 'Source line' }), el('dd', null, sourceBlock(r.source, r.function, r.insn))]
-          : r.function ? [el('dt', { text: 'Where' }), el('dd', { class: 'mono', text: r.function + (r.insn !== null ? ', instruction ' + r.insn : '') })] : null,
-        r.fixes.length ? [el('dt', { text: r.fixes.length === 1 ? 'Fix' : 'Fixes' }), el('dd', null, el('ol', { class: 'fixes' }, r.fixes.map(function (f) { return el('li', { text: f }); })))] : null)));
-  });
+  var acting = reasons.filter(function (r) { return r.verdict !== 'info'; });
+  var guarded = reasons.filter(function (r) { return r.verdict === 'info'; });
+  add(panel.body, acting.map(function (r) { return reasonCard(v, r); }));
+  if (guarded.length) {
+    add(panel.body, el('details', { class: 'info-causes', open: acting.length === 0 },
+      el('summary', { text: plural(guarded.length, 'guarded CO-RE miss', 'guarded CO-RE misses') + ' (info): dead code on this kernel, nothing to do' }),
+      guarded.map(function (r) { return reasonCard(v, r); })));
+  }
   panel.aside.hidden = false;
+  document.body.classList.add('panel-open');
   panel.body.scrollTop = 0;
   panel.title.focus();
+}
+
+function reasonCard(v, r) {
+  var entry = v.cause.get(r.cause);
+  var c = entry ? entry.cause : null;
+  return el('article', { class: 'reason v-' + r.verdict },
+    el('header', null, badge(r.verdict), el('span', { class: 'cause-title', text: c ? c.title : r.cause }), el('span', { class: 'muted small', text: r.class }),
+      entry ? el('button', { type: 'button', class: 'link-button', text: 'root cause', title: 'Show the root cause ' + (c ? c.title : r.cause), onclick: function () { showCause(entry.id); } }) : null),
+    el('dl', { class: 'facts' },
+      el('dt', { text: r.class.indexOf('CORE') === 0 ? 'libbpf says' : 'What happens' }), el('dd', null, el('pre', { class: 'libbpf', text: r.message })),
+      r.source ? [el('dt', { text: 'Source line' }), el('dd', null, sourceBlock(r.source, r.function, r.insn))]
+        : r.function ? [el('dt', { text: 'Where' }), el('dd', { class: 'mono', text: r.function + (r.insn !== null ? ', instruction ' + r.insn : '') })] : null,
+      r.fixes.length ? [el('dt', { text: r.fixes.length === 1 ? 'Fix' : 'Fixes' }), el('dd', null, el('ol', { class: 'fixes' }, r.fixes.map(function (f) { return el('li', { text: f }); })))] : null));
 }
 
 function showCause(id) {

@@ -125,8 +125,8 @@ dl.facts dd { margin: 0; min-width: 0; }
 .libbpf { background: var(--soft); border: 1px solid #eaeef2; border-radius: 4px; padding: 4px 8px; }
 .src { border: 1px solid #eaeef2; border-radius: 4px; overflow: hidden; }
 .src + .src { margin-top: 4px; }
-.src .where { display: block; background: var(--soft); color: var(--muted); padding: 2px 8px; font-size: 11.5px; border-bottom: 1px solid #eaeef2; overflow-wrap: anywhere; }
-.src pre { padding: 4px 8px; }
+.src .where { display: block; background: var(--soft); color: var(--muted); padding: 2px 8px; font-size: 11.5px; overflow-wrap: anywhere; }
+.src pre { padding: 4px 8px; border-top: 1px solid #eaeef2; }
 ul.fixes, ol.fixes { margin: 0; padding-left: 18px; }
 ul.fixes li + li, ol.fixes li + li { margin-top: 3px; }
 .names { display: flex; flex-wrap: wrap; gap: 4px; }
@@ -152,6 +152,8 @@ aside.panel .panel-body { overflow: auto; padding: 12px 16px 24px; }
 .reason .cause-title { font-family: var(--mono); font-weight: 600; overflow-wrap: anywhere; }
 .reason dl.facts { grid-template-columns: 1fr; gap: 2px; }
 .reason dl.facts dt { margin-top: 6px; }
+@media (min-width: 1100px) { body.panel-open main { margin-right: min(480px, 100vw); } }
+aside.panel details.info-causes { margin-top: 14px; }
 @media (max-width: 700px) { main, header.top, .filters { padding-left: 12px; padding-right: 12px; } dl.facts { grid-template-columns: 1fr; } }
 @media print { .filters, aside.panel { display: none; } .heat-wrap { max-height: none; overflow: visible; } }
 `;

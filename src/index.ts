@@ -23,5 +23,6 @@ export { relocateObject, type ObjectRelocation, type RelocationResult, type Relo
 export type { CoreTarget } from './core/candidates.js';
 export { checkObject, checkWithoutBtf, type ObjectVerdict, type ProgramVerdict, type Reason, type ReasonClass, type Verdict } from './analysis/verdict.js';
 export { analyzeReachability, type Reachability } from './analysis/reach.js';
+export { inferObjectArch, kernelArchFromBtf, archOfMachine, type ObjectArch, type ArchEvidence } from './analysis/arch.js';
 export { buildCheckReport, type CheckReport } from './report/check.js';
 export { renderCheck } from './report/check-text.js';

@@ -136,7 +136,8 @@ function screenObject(obj: ObjectReport, paint: Paint): string[] {
     ...guardedLines(obj, paint),
   ];
   const causes = obj.causes.filter((c) => c.verdict !== 'info');
-  let room = SCREEN_LINES - head.length - tail.length - (causes.length > 0 ? 2 : 0);
+  // The screen also holds the blank line after the object and the gate's line.
+  let room = SCREEN_LINES - 2 - head.length - tail.length - (causes.length > 0 ? 2 : 0);
   const body: string[] = [];
   for (let i = 0; i < causes.length; i++) {
     const full = causeLines(causes[i], i + 1, obj, paint, false);

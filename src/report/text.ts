@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ReasonVerdict, Verdict } from '../analysis/reason.js';
-import type { KernelGroup, ObjectReport, ProgramRow, Report, RootCause } from './model.js';
+import type { KernelGroup, ObjectOnKernel, ObjectReport, ProgramRow, Report, RootCause } from './model.js';
 
 export interface TextOptions {
   /** Everything: every cause with all its sites and fixes, every program and reason per kernel group. */
@@ -166,9 +166,17 @@ function verboseObject(obj: ObjectReport, paint: Paint): string[] {
   const matrix = matrixLines(obj, paint);
   if (matrix.length > 0) out.push('', ...matrix, `  ${paint.dim(LEGEND)}`);
   out.push(...groupKeyLines(obj, paint));
-  for (const g of obj.groups) {
-    out.push('', `  ${paint.bold(g.id)} ${g.verdict} on ${plural(g.kernels.length, 'kernel')}: ${g.kernels.join(', ')}`);
-    const detail = obj.details.find((d) => d.kernel === g.kernels[0])!;
+  // Kernels of one group may differ in what the programs guard: here kernels share a block only
+  // when every program has the same reasons there.
+  const blocks = new Map<string, ObjectOnKernel[]>();
+  for (const d of obj.details) {
+    const sig = JSON.stringify(d.programs.map((p) => [p.verdict, p.reasons.map((r) => [r.verdict, r.message, r.source?.line])]));
+    blocks.set(sig, [...(blocks.get(sig) ?? []), d]);
+  }
+  for (const kernels of blocks.values()) {
+    const detail = kernels[0];
+    const ids = obj.groups.filter((g) => kernels.some((k) => g.kernels.includes(k.kernel))).map((g) => g.id).join(', ');
+    out.push('', `  ${paint.bold(ids)} ${detail.verdict} on ${plural(kernels.length, 'kernel')}: ${kernels.map((k) => k.kernel).join(', ')}`);
     const width = Math.max(0, ...detail.programs.map((p) => p.name.length));
     for (const p of detail.programs) {
       out.push(`    ${p.name.padEnd(width)}  ${mark(p.verdict, paint)} ${p.verdict}`);

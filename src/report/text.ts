@@ -38,7 +38,7 @@ function mark(v: Verdict | ReasonVerdict, paint: Paint): string {
 
 /** `openat2.bpf.o — built for x86_64 (…); 28 kernels checked, 8 of other architectures left out`. */
 function headline(obj: ObjectReport, paint: Paint): string[] {
-  const arch = obj.arch.builtFor === null ? 'architecture not known from the object'
+  const arch = obj.arch.builtFor === null ? 'built for any architecture (nothing in it names one)'
     : `built for ${obj.arch.builtFor}${obj.arch.evidence.length > 0 ? ` (${obj.arch.evidence[0]}${obj.arch.evidence.length > 1 ? `, +${obj.arch.evidence.length - 1}` : ''})` : ''}`;
   const left = obj.arch.leftOut.length > 0 ? `; ${plural(obj.arch.leftOut.length, 'kernel')} of other architectures left out (--arch all checks them)` : '';
   const byVerdict = (['fails', 'unknown', 'warn', 'loads'] as const).map((v) => {

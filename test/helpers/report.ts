@@ -30,7 +30,7 @@ export function syntheticReport(opts: SyntheticOptions): Report {
   const site = { file: `./x${taint}.bpf.c`, line: 42, column: 9, text: `\tev.flags = how.flags; ${taint}` };
   const missing: RootCause = {
     key: 'core:struct open_how', class: 'CORE_RELOCATION', verdict: 'fails',
-    subject: { kind: 'core', core: { rootKind: 'struct', root: 'open_how', essential: 'open_how', path: ['flags'], aspect: 'field' }, lacks: 'type' },
+    subject: { kind: 'core', core: { rootTypeId: 19, rootKind: 'struct', root: 'open_how', essential: 'open_how', path: ['flags'], aspect: 'field' }, lacks: 'type' },
     title: 'struct open_how', message: `failed to resolve CO-RE relocation <byte_off> [19] struct open_how.flags (0:0 @ offset 0)${taint}`,
     programs: [opts.programs[0]], kernels: older, guardedPrograms: [], presentOn: labels.slice(half), failingPairs: older.length, warningPairs: 0,
     sites: [site], fixes: [`guard the access with bpf_core_type_exists(struct open_how)${taint}`],

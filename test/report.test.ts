@@ -184,3 +184,30 @@ test('colour only on a TTY or when forced: NO_COLOR and FORCE_COLOR are honoured
   assert.equal(cli([...args, '--output', join(out, 'x.txt')], { FORCE_COLOR: '1' }).stdout, '');
   assert.doesNotMatch(readFileSync(join(out, 'x.txt'), 'utf8'), ansi, 'a file gets no colour');
 });
+
+test('what changed, end to end on real renames: the successor in the kernels that lack it, and between which releases of the fleet', () => {
+  const k = (p: string): string[] => ['--kernel', join(CORPUS_KERNELS, `${p}.btf.tar.xz`)];
+  const causeOf = (args: string[], key: string): Report['objects'][number]['causes'][number] => {
+    const r = cli(['check', ...args, '--format', 'json']);
+    const report = JSON.parse(r.stdout) as Report;
+    const c = report.objects[0].causes.find((x) => x.key === key);
+    assert.ok(c, `${key} in ${report.objects[0].causes.map((x) => x.key).join(', ')}`);
+    return c;
+  };
+  // The guards fixture reads task_struct.__state unguarded in one program: 5.10 has `state` (5.14 renamed it).
+  const state = causeOf([cachePath('objects/fixtures/guards.bpfel.o'), ...k('debian/11/x86_64/5.10.0-32-amd64'), ...k('debian/12/x86_64/6.1.0-57-amd64')], 'core:struct task_struct.__state');
+  assert.equal(state.change?.successor?.name, 'task_struct.state');
+  assert.equal(state.change?.successor?.how, 'field-renamed');
+  assert.deepEqual(state.change?.between, { change: 'added', before: '5.10.0-32-amd64', after: '6.1.0-57-amd64' });
+  // profiler1 (kernel selftests) reads kernfs_node.parent, which 7.2 calls __parent.
+  const parent = causeOf([LARGE[0], ...k('debian/13/x86_64/6.12.107+deb13-amd64'), ...k('debian/sid/x86_64/7.2.13+deb14-amd64')], 'core:struct kernfs_node.parent');
+  assert.equal(parent.verdict, 'fails');
+  assert.equal(parent.change?.successor?.name, 'kernfs_node.__parent');
+  assert.deepEqual(parent.change?.between, { change: 'removed', before: '6.12.107+deb13-amd64', after: '7.2.13+deb14-amd64' });
+  // slabratetop's kprobe on kmem_cache_alloc: 6.10's allocation profiling made it kmem_cache_alloc_noprof.
+  const alloc = causeOf(['/usr/sbin/slabratetop', ...k('debian/12/x86_64/6.1.0-57-amd64'), ...k('debian/13/x86_64/6.12.107+deb13-amd64')], 'attach:function kmem_cache_alloc');
+  assert.equal(alloc.verdict, 'warn');
+  assert.equal(alloc.change?.successor?.name, 'kmem_cache_alloc_noprof');
+  const text = cli(['check', '/usr/sbin/slabratetop', ...k('debian/12/x86_64/6.1.0-57-amd64'), ...k('debian/13/x86_64/6.12.107+deb13-amd64')]).stdout;
+  assert.match(text, /what changed: now kmem_cache_alloc_noprof: .*; changed between 6\.1\.0-57-amd64 and 6\.12\.107\+deb13-amd64/);
+});

@@ -263,6 +263,14 @@ test('_cond_resched → __cond_resched and __put_page → put_page (5.10 → 6.1
   assert.equal(findSuccessor(kernel(K61), fn('tcp_v4_connect')), undefined, 'present: nothing to hint');
 });
 
+test('kmem_cache_alloc → kmem_cache_alloc_noprof (6.1 → 6.12): libbpf-tools slabratetop\'s kprobe target, renamed by memory allocation profiling', () => {
+  assert.ok(kernel(K61).find('kmem_cache_alloc', Kind.FUNC) !== undefined, '6.1 has kmem_cache_alloc');
+  assert.equal(kernel(K612).find('kmem_cache_alloc', Kind.FUNC), undefined, '6.12 does not');
+  const s = findSuccessor(kernel(K612), fn('kmem_cache_alloc'));
+  assert.equal(s?.how, 'function-renamed');
+  assert.equal(s?.name, 'kmem_cache_alloc_noprof');
+});
+
 test('blk_account_io_start and finish_task_switch (5.10 → 6.1) are gone from 6.1 BTF, as is a made-up function', () => {
   const gone = { how: 'gone', note: "not in this kernel's BTF: removed, renamed or inlined" };
   for (const name of ['blk_account_io_start', 'finish_task_switch']) {

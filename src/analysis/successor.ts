@@ -340,5 +340,7 @@ function functionSuccessor(kernel: Btf, name: string): Successor | undefined {
   const bare = name.replace(/^_+/, '');
   const others = [bare, `_${bare}`, `__${bare}`, `___${bare}`].filter((n) => n !== name && hasFunc(kernel, n));
   if (others.length === 1) return { how: 'function-renamed', name: others[0], note: `not in this kernel's BTF; ${others[0]} (leading underscores changed) is` };
+  // Memory allocation profiling (6.10) turned the allocators into macros around `foo_noprof`.
+  if (hasFunc(kernel, `${name}_noprof`)) return { how: 'function-renamed', name: `${name}_noprof`, note: `now a macro around ${name}_noprof (memory allocation profiling, 6.10)` };
   return GONE;
 }

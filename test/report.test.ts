@@ -211,3 +211,18 @@ test('what changed, end to end on real renames: the successor in the kernels tha
   const text = cli(['check', '/usr/sbin/slabratetop', ...k('debian/12/x86_64/6.1.0-57-amd64'), ...k('debian/13/x86_64/6.12.107+deb13-amd64')]).stdout;
   assert.match(text, /what changed: now kmem_cache_alloc_noprof: .*; changed between 6\.1\.0-57-amd64 and 6\.12\.107\+deb13-amd64/);
 });
+
+test('progress: a bar on stderr when it is a terminal and the run takes over a second; none when piped', (t) => {
+  if (!existsSync('/usr/bin/script')) return t.skip('util-linux script (a pseudo-terminal) is not installed');
+  // script(1) runs the command on a pseudo-terminal; the report goes to a file, so what the
+  // terminal shows is stderr alone.
+  const out = join(dir, 'progress');
+  mkdirSync(out);
+  const cmd = `${process.execPath} ${CLI} check ${EXAMPLE} --kernel ${join(CORPUS_KERNELS, 'debian')} --output ${join(out, 'r.txt')}`;
+  const r = spawnSync('script', ['-q', '-e', '-c', cmd, '/dev/null'], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /█+░*.* \d+\/\d+ kernels/, 'the bar, with the count of kernels');
+  assert.match(readFileSync(join(out, 'r.txt'), 'utf8'), /openat2_e/);
+  const piped = cli(['check', EXAMPLE, '--kernel', join(CORPUS_KERNELS, 'debian')]);
+  assert.equal(piped.stderr, '');
+});

@@ -92,10 +92,12 @@ function matrixLines(obj: ObjectReport, paint: Paint): string[] {
     const key = p.verdicts.join(',');
     byRow.set(key, [...(byRow.get(key) ?? []), p]);
   }
-  const nameWidth = Math.max(12, SCREEN_WIDTH - 2 - obj.groups.length * 3);
+  // Many groups (a fleet where nearly every kernel differs) get narrower columns to stay in 100.
+  const gap = obj.groups.length > 20 ? ' ' : '  ';
+  const nameWidth = Math.max(12, SCREEN_WIDTH - 2 - obj.groups.reduce((n, g) => n + g.id.length + gap.length, 0));
   const table = new Table({
     head: ['program', ...obj.groups.map((g) => g.id)],
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '  ', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
+    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '  ', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: gap },
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
     colWidths: [Math.min(nameWidth, Math.max(7, ...[...byRow.values()].map((ps) => Math.min(nameWidth, rowName(ps).length)))), ...obj.groups.map((g) => g.id.length)],
     wordWrap: true, wrapOnWordBoundary: true,

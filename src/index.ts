@@ -25,5 +25,10 @@ export { checkObject, checkWithoutBtf, type ObjectVerdict, type ProgramVerdict }
 export { worst, subjectKey, describeSubject, type Reason, type ReasonClass, type ReasonVerdict, type Subject, type Verdict } from './analysis/reason.js';
 export type { CoreSubject } from './core/subject.js';
 export { analyzeReachability, type Reachability } from './analysis/reach.js';
-export { buildCheckReport, type CheckReport } from './report/check.js';
-export { renderCheck } from './report/check-text.js';
+export { checkKernel, type KernelCheck } from './analysis/kernel-check.js';
+export { inferObjectArch, kernelArchFromBtf, type ObjectArch } from './analysis/arch.js';
+export { findSuccessor, type Successor, type MissingThing } from './analysis/successor.js';
+export { buildReport, type ObjectRun, type CauseOf } from './report/build.js';
+export { evaluateGate, parseRequire, type FailOn } from './report/gate.js';
+export { renderReport, REPORT_FORMATS, type ReportFormat, type RenderOptions } from './report/formats.js';
+export type * from './report/model.js';

@@ -13,7 +13,7 @@ import { Btf } from '../src/btf/btf.js';
 import { ElfFile } from '../src/elf/elf.js';
 import { BpfObject } from '../src/object/object.js';
 import { openBpfObjects } from '../src/object/open.js';
-import type { CheckReport } from '../src/report/check.js';
+import type { Report } from '../src/report/model.js';
 import { BtfBuilder } from './helpers/btf-builder.js';
 import { CORPUS_KERNELS, REPO, cachePath, corpusArchives, extractCorpusBtf, readBytes } from './helpers/inputs.js';
 
@@ -45,47 +45,61 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('seed case: openat2_e fails on CentOS 8 el8_1 with libbpf\'s line and its source line, loads on 5.10+; the guarded variant never fails', () => {
+test('seed case: openat2_e fails on CentOS 8 el8_1 with libbpf\'s line and its source line, loads on 5.10+; the guarded variant loads', () => {
   const labels = [EL8, 'debian/11/x86_64/5.10.0-32-amd64', 'debian/12/x86_64/6.1.0-57-amd64', 'debian/13/x86_64/6.12.107+deb13-amd64'];
-  const r = cli(['check', EXAMPLE, '--json', ...labels.flatMap((l) => ['--kernel', join(CORPUS_KERNELS, `${l}.btf.tar.xz`)])]);
-  assert.equal(r.status, 0, r.stderr);
-  const report = JSON.parse(r.stdout) as CheckReport;
+  const r = cli(['check', EXAMPLE, '--json', '--arch', 'all', ...labels.flatMap((l) => ['--kernel', join(CORPUS_KERNELS, `${l}.btf.tar.xz`)])]);
+  assert.equal(r.status, 1, 'the gate fails: the object fails on el8_1');
+  const report = JSON.parse(r.stdout) as Report;
   const [obj] = report.objects;
-  assert.equal(obj.kernels.length, 4);
+  const el8Label = labels[0].replace('/aarch64/', '/arm64/');
+  assert.deepEqual(obj.kernels, labels.map((l) => l.replace('/aarch64/', '/arm64/')));
+  assert.deepEqual(report.kernels[0], { label: el8Label, distro: 'centos', release: '8', arch: 'arm64', version: '4.18.0-147.5.1.el8_1.aarch64', btf: true });
   // The message libbpf printed when the live verifier rejected openat2_e against el8_1's BTF.
   const golden = readFileSync(join(GOLDENS, 'openat2.tsv'), 'utf8').split('\n').map((l) => l.split('\t'))
     .find((c) => c[0] === EL8 && c[1] === 'openat2_e')!;
   assert.equal(golden[2], 'fails-core');
 
-  const el8 = obj.kernels[0];
+  const el8 = obj.details.find((d) => d.kernel === el8Label)!;
   assert.equal(el8.verdict, 'fails', 'the object fails: one failing program fails bpf_object__load');
   const e = el8.programs.find((p) => p.name === 'openat2_e')!;
   assert.equal(e.verdict, 'fails');
   const core = e.reasons.find((x) => x.class === 'CORE_RELOCATION')!;
   assert.equal(core.message, golden[3]);
-  assert.equal(core.missing, 'struct open_how');
+  assert.equal(core.cause, 'core:struct open_how', 'the root cause is the missing struct, not the field');
   // The source line is line_info's: the C file itself has that text on that line.
   const source = readFileSync(join(REPO, 'examples/openat2/openat2.bpf.c'), 'utf8').split('\n');
   assert.ok(core.source);
   assert.equal(source[core.source.line - 1], core.source.text);
   assert.match(core.source.text, /ev\.flags = how\.flags;/);
-  assert.deepEqual(core.present_on, labels.slice(1).map((l) => l.replace('/aarch64/', '/arm64/')));
-  assert.ok(core.fixes.some((f) => f.includes('bpf_core_type_exists(struct open_how)')));
-  assert.ok(core.fixes.some((f) => /local copy without preserve_access_index/.test(f)));
-  assert.ok(core.fixes.some((f) => /autoload off/.test(f)));
 
-  for (const k of obj.kernels.slice(1)) {
+  const cause = obj.causes.find((c) => c.key === 'core:struct open_how')!;
+  assert.equal(cause, obj.causes[0], 'the cause with the most failing pairs comes first');
+  assert.equal(cause.verdict, 'fails');
+  assert.equal(cause.message, golden[3]);
+  assert.deepEqual(cause.programs, ['openat2_e']);
+  assert.deepEqual(cause.guardedPrograms, ['openat2_guarded']);
+  assert.deepEqual(cause.kernels, [el8Label]);
+  assert.deepEqual(cause.presentOn, obj.kernels.slice(1));
+  assert.equal(cause.failingPairs, 1);
+  assert.deepEqual(cause.sites.map((x) => x.text), [core.source.text], 'the guarded site is not where it breaks');
+  assert.deepEqual(cause.change?.between, { change: 'added', before: '4.18.0-147.5.1.el8_1.aarch64', after: '5.10.0-32-amd64' });
+  assert.ok(cause.fixes.some((f) => f.includes('bpf_core_type_exists(struct open_how)')));
+  assert.ok(cause.fixes.some((f) => /local copy without preserve_access_index/.test(f)));
+  assert.ok(cause.fixes.some((f) => /autoload off/.test(f)));
+
+  for (const k of obj.details.slice(1)) {
     assert.equal(k.verdict, 'loads', k.kernel);
     for (const p of k.programs) assert.equal(p.verdict, 'loads', `${p.name} on ${k.kernel}`);
   }
   const guarded = el8.programs.find((p) => p.name === 'openat2_guarded')!;
   assert.equal(guarded.verdict, 'loads', 'the poisoned access is dead code: CO-RE working as designed');
   assert.deepEqual(guarded.reasons.map((x) => [x.class, x.verdict]), [['CORE_RELOCATION', 'info']]);
+  assert.deepEqual(obj.groups.map((g) => [g.verdict, g.kernels.length, g.guarded]), [['fails', 1, { sites: 1, programs: 1 }], ['loads', 3, { sites: 0, programs: 0 }]]);
 
-  const text = cli(['check', EXAMPLE, '--kernel', join(CORPUS_KERNELS, `${EL8}.btf.tar.xz`)]);
-  assert.equal(text.status, 0);
+  const text = cli(['check', EXAMPLE, '--arch', 'all', '--kernel', join(CORPUS_KERNELS, `${EL8}.btf.tar.xz`)]);
+  assert.equal(text.status, 1);
   assert.ok(text.stdout.includes(golden[3]), 'the terminal view prints libbpf\'s line');
-  assert.match(text.stdout, /FAILS on 1 kernel/);
+  assert.match(text.stdout, /FAILS on A \(1 kernel\)/);
   assert.match(text.stdout, /at \.\/openat2\.bpf\.c:\d+:\d+ +ev\.flags = how\.flags;/);
 });
 
@@ -253,14 +267,15 @@ test('undecided is said, never guessed: with the path walk cut short, poisoned p
 test('a kernel without BTF: objects that need it fail with NO_BTF, others load', () => {
   // /bin/true is an ELF without .BTF: what a vmlinux built without CONFIG_DEBUG_INFO_BTF looks like.
   const r = cli(['check', EXAMPLE, cachePath('objects/fixtures/ringbuf.bpfel.o'), '--kernel', '/bin/true', '--json']);
-  assert.equal(r.status, 0, r.stderr);
-  const report = JSON.parse(r.stdout) as CheckReport;
-  assert.deepEqual(report.kernels, [{ label: '/bin/true', btf: false }]);
+  assert.equal(r.status, 1, r.stderr);
+  const report = JSON.parse(r.stdout) as Report;
+  assert.deepEqual(report.kernels.map((k) => [k.label, k.btf]), [['/bin/true', false]]);
   const [example, ringbuf] = report.objects;
-  assert.equal(example.kernels[0].verdict, 'fails');
-  assert.deepEqual(example.kernels[0].programs.map((p) => p.reasons.map((x) => x.class)), [['NO_BTF'], ['NO_BTF']]);
-  assert.match(example.kernels[0].programs[0].reasons[0].message, /no BTF .*CO-RE relocations/);
-  assert.equal(ringbuf.kernels[0].verdict, 'loads');
+  assert.equal(example.details[0].verdict, 'fails');
+  assert.deepEqual(example.details[0].programs.map((p) => p.reasons.map((x) => x.class)), [['NO_BTF'], ['NO_BTF']]);
+  assert.match(example.details[0].programs[0].reasons[0].message, /no BTF .*CO-RE relocations/);
+  assert.equal(ringbuf.details[0].verdict, 'loads');
+  assert.deepEqual(report.gate.failing.map((f) => f.object), [EXAMPLE]);
 });
 
 test('check: bad input is one line and exit 2', () => {

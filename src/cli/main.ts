@@ -5,8 +5,17 @@ import { runInspect } from './commands/inspect.js';
 import { runBtfDump } from './commands/btf-dump.js';
 import { runRelocate } from './commands/relocate.js';
 import { runCheck } from './commands/check.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report/formats.js';
+import { FAIL_ON, type FailOn } from '../report/gate.js';
 
 const EXIT_BAD_INPUT = 2;
+/** Set by a command whose outcome is an exit status (`check`'s CI gate). */
+let exitStatus = 0;
+
+interface CheckFlags {
+  kernel?: string[]; module?: string[]; format: ReportFormat; json?: boolean; output?: string; verbose?: boolean;
+  arch: string; failOn: FailOn; require?: string[]; sourceRoot: string;
+}
 
 function buildProgram(): Command {
   const program = new Command('corecheck')
@@ -32,9 +41,22 @@ function buildProgram(): Command {
     .option('--kernel <source>', 'a kernel BTF source (raw BTF, vmlinux, vmlinuz, BTFHub archive) or a BTFHub tree; repeat for several ' +
       '(default: the running kernel, /sys/kernel/btf/vmlinux)', collect)
     .option('--module <source>', 'a kernel module\'s BTF, split on the one --kernel; repeat for several', collect)
-    .option('--json', 'print the result as JSON')
-    .action(async (files: string[], opts: { kernel?: string[]; module?: string[]; json?: boolean }) =>
-      runCheck(files, { kernel: opts.kernel ?? [], module: opts.module ?? [], json: opts.json }));
+    .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
+    .option('--json', 'the same as --format json')
+    .option('-o, --output <file>', 'write the report to this file (whole or not at all) instead of standard output')
+    .option('-v, --verbose', 'print everything: every cause with all sites and fixes, every program and reason per kernel group')
+    .option('--arch <arch>', 'check each object against kernels of the architecture it was built for (auto), of one architecture, or all', 'auto')
+    .addOption(new Option('--fail-on <verdict>', 'exit 1 when a required (object, kernel) pair has this verdict or a worse one (fails < unknown < warn)')
+      .choices([...FAIL_ON]).default('fails'))
+    .option('--require <expr>', 'kernels that must pass, e.g. arch=x86_64,release>=5.8 or distro=centos; terms joined by , must all hold; ' +
+      'repeat for alternatives (default: every checked kernel); keys arch, distro (or distro/release), release (uname -r, compared as versions), label (* globs)', collect)
+    .option('--source-root <dir>', 'source paths in SARIF are made relative to this directory', '.')
+    .action(async (files: string[], opts: CheckFlags) => {
+      exitStatus = await runCheck(files, {
+        kernel: opts.kernel ?? [], module: opts.module ?? [], format: opts.json ? 'json' : opts.format, output: opts.output,
+        verbose: opts.verbose === true, arch: opts.arch, failOn: opts.failOn, require: opts.require ?? [], sourceRoot: opts.sourceRoot,
+      });
+    });
 
   program.command('relocate')
     .description('Resolve every CO-RE relocation of an object against a kernel\'s BTF exactly as libbpf does: ' +
@@ -62,7 +84,7 @@ function buildProgram(): Command {
 async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    return exitStatus;
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander already printed the message (or help/version, which exit 0)

@@ -1,4 +1,3 @@
-import { machine, release } from 'node:os';
 import { resolve } from 'node:path';
 import { Btf } from '../btf/btf.js';
 import { CorecheckError } from '../common/errors.js';
@@ -6,7 +5,8 @@ import { readBtfHubArchive } from './archive.js';
 import { HEAD_BYTES, sniffKernelFile, type KernelFormat } from './file-kind.js';
 import { findBtfHubArchives, isDirectory, readFileBytes, readHead } from './files.js';
 import { findKernelBtf } from './image.js';
-import { BTFHUB_SUFFIX, btfHubLabel, infoFromBtfHubPath, normalizeArch, type KernelInfo } from './kernel-info.js';
+import { runningKernelInfo } from './host.js';
+import { BTFHUB_SUFFIX, btfHubLabel, infoFromBtfHubPath, type KernelInfo } from './kernel-info.js';
 
 /**
  * One kernel's BTF, not yet read. Listing sources costs a directory walk (BTFHub trees) or one
@@ -94,7 +94,7 @@ async function fileSource(path: string, base: BaseLoader): Promise<KernelSource>
     label: path,
     path,
     format,
-    info: isRunningKernel(path) ? { kernel: release(), arch: normalizeArch(machine()) } : info,
+    info: isRunningKernel(path) ? runningKernelInfo() : info,
     load: () => loadFile(path, base),
   };
 }

@@ -11,6 +11,8 @@ export interface LocatedObject {
   readonly size: number;
   readonly embedded: boolean;
   readonly object: BpfObject;
+  /** The ELF `e_machine` of the binary an embedded object was found in (x86-64: 62), when that binary is an ELF. */
+  readonly hostMachine?: number;
 }
 
 /**

@@ -23,7 +23,7 @@ export type SuccessorHints = ReadonlyMap<string, ReadonlyMap<string, Successor>>
  * built for, what the architecture explains (its `pt_regs` fields, its syscall entry points) is
  * one cause, "built for X", not one failure per access.
  */
-export type CauseOf = (reason: Reason, kernel: string) => { key: string; reason: Reason };
+export type CauseOf = (reason: Reason, kernel: string, object: number) => { key: string; reason: Reason };
 
 /** The report of one check run, built from each object's verdicts: root causes first. */
 export function buildReport(version: string, kernels: readonly KernelMeta[], runs: readonly ObjectRun[], hints: SuccessorHints, causeOf: CauseOf, gate: Gate): Report {
@@ -32,12 +32,14 @@ export function buildReport(version: string, kernels: readonly KernelMeta[], run
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'corecheck', version },
     kernels,
-    objects: runs.map((run) => buildObject(run, meta, hints, causeOf)),
+    objects: runs.map((run, i) => buildObject(run, meta, hints, (r, k) => causeOf(r, k, i))),
     gate,
   };
 }
 
-function buildObject(run: ObjectRun, meta: ReadonlyMap<string, KernelMeta>, hints: SuccessorHints, causeOf: CauseOf): ObjectReport {
+type ObjectCauseOf = (reason: Reason, kernel: string) => { key: string; reason: Reason };
+
+function buildObject(run: ObjectRun, meta: ReadonlyMap<string, KernelMeta>, hints: SuccessorHints, causeOf: ObjectCauseOf): ObjectReport {
   const details: ObjectOnKernel[] = run.results.map(({ kernel, verdict }) => ({
     kernel,
     verdict: verdict.verdict,
@@ -64,7 +66,9 @@ function buildObject(run: ObjectRun, meta: ReadonlyMap<string, KernelMeta>, hint
   };
 }
 
-const siteOf = (r: Reason): SourceSite | null => (r.source ? { file: r.source.file, line: r.source.line, column: r.source.column, text: r.source.text } : null);
+/** A reason's source line; line 0 is line info's "no line" (compiler-generated code), not a place to show. */
+const siteOf = (r: Reason): SourceSite | null =>
+  (r.source && r.source.line > 0 ? { file: r.source.file, line: r.source.line, column: r.source.column, text: r.source.text } : null);
 
 /** Kernels with identical verdict vectors, worst verdict first, then the largest group. */
 function groupKernels(details: readonly ObjectOnKernel[], meta: ReadonlyMap<string, KernelMeta>): KernelGroup[] {
@@ -108,27 +112,45 @@ export function groupTitle(kernels: readonly KernelMeta[]): string {
   if (known.length === 0) return kernels.length === 1 ? kernels[0].label : `${kernels.length} kernels`;
   const distros = [...new Set(kernels.map((k) => k.distro ?? '?'))].sort(compareText);
   const distroPart = distros.length <= 2
-    ? distros.map((d) => `${d} ${span(kernels.filter((k) => (k.distro ?? '?') === d).map((k) => k.release ?? '').filter((r) => r !== ''), compareKernelVersions)}`.trim()).join(', ')
+    ? distros.map((d) => `${d} ${span(kernels.filter((k) => (k.distro ?? '?') === d).map((k) => k.release ?? '').filter((r) => r !== ''), compareReleases)}`.trim()).join(', ')
     : `${distros.length} distros`;
   const versions = kernels.length === 1 ? kernels[0].version! : span(known.map((k) => majorMinor(k.version!)), compareKernelVersions);
-  const arches = span(kernels.map((k) => k.arch ?? '?'));
+  const archList = [...new Set(kernels.map((k) => k.arch ?? '?'))].sort(compareText);
+  const arches = archList.length <= 2 ? archList.join(', ') : `${archList.length} architectures`;
   return [distroPart, versions, arches].filter((p) => p !== '').join(' · ');
 }
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-interface CauseAccumulator {
-  readonly reason: Reason;
-  verdict: ReasonVerdict;
+/** Distro releases: numbered ones in order, then named ones (`sid`, `rawhide`) as newer. */
+const compareReleases = (a: string, b: string): number => {
+  const na = /^\d/.test(a);
+  const nb = /^\d/.test(b);
+  return na && nb ? compareKernelVersions(a, b) : na ? -1 : nb ? 1 : compareText(a, b);
+};
+
+/** Where a cause occurs: programs, kernels and source lines, kept apart for acting and guarded occurrences. */
+interface Occurrences {
   readonly programs: Set<string>;
   readonly kernels: Set<string>;
+  readonly sites: Map<string, SourceSite>;
+}
+
+interface CauseAccumulator {
+  reason: Reason;
+  verdict: ReasonVerdict;
+  /** Occurrences a person must act on (fails, warn, unknown). */
+  readonly acting: Occurrences;
+  /** Occurrences a CO-RE guard makes dead code (info). */
+  readonly guarded: Occurrences;
   readonly failing: Set<string>;
   readonly warning: Set<string>;
-  readonly sites: Map<string, SourceSite>;
   fixes: readonly string[];
 }
 
-function rootCauses(run: ObjectRun, details: readonly ObjectOnKernel[], meta: ReadonlyMap<string, KernelMeta>, hints: SuccessorHints, causeOf: CauseOf): RootCause[] {
+const occurrences = (): Occurrences => ({ programs: new Set(), kernels: new Set(), sites: new Map() });
+
+function rootCauses(run: ObjectRun, details: readonly ObjectOnKernel[], meta: ReadonlyMap<string, KernelMeta>, hints: SuccessorHints, causeOf: ObjectCauseOf): RootCause[] {
   const causes = new Map<string, CauseAccumulator>();
   for (const { kernel, verdict } of run.results) {
     for (const p of verdict.programs) {
@@ -136,30 +158,37 @@ function rootCauses(run: ObjectRun, details: readonly ObjectOnKernel[], meta: Re
         const { key, reason } = causeOf(original, kernel);
         let c = causes.get(key);
         if (!c) {
-          c = { reason, verdict: reason.verdict, programs: new Set(), kernels: new Set(), failing: new Set(), warning: new Set(), sites: new Map(), fixes: reason.fixes };
+          c = { reason, verdict: reason.verdict, acting: occurrences(), guarded: occurrences(), failing: new Set(), warning: new Set(), fixes: reason.fixes };
           causes.set(key, c);
         }
-        if (verdictRank(reason.verdict) < verdictRank(c.verdict)) c.verdict = reason.verdict;
+        // The worst occurrence speaks for the cause: its message is libbpf's line where it breaks.
+        if (verdictRank(reason.verdict) < verdictRank(c.verdict)) {
+          c.verdict = reason.verdict;
+          c.reason = reason;
+        }
         if (c.fixes.length === 0) c.fixes = reason.fixes;
-        c.programs.add(p.name);
-        c.kernels.add(kernel);
+        const where = reason.verdict === 'info' ? c.guarded : c.acting;
+        where.programs.add(p.name);
+        where.kernels.add(kernel);
+        const site = siteOf(reason);
+        if (site) where.sites.set(`${site.file}:${site.line}`, site);
         const pair = `${p.name}\0${kernel}`;
         if (reason.verdict === 'fails') c.failing.add(pair);
         else if (reason.verdict !== 'info') c.warning.add(pair);
-        const site = siteOf(reason);
-        if (site) c.sites.set(`${site.file}:${site.line}`, site);
       }
     }
   }
   const checked = details.map((d) => d.kernel).filter((k) => meta.get(k)!.btf);
   return [...causes.entries()]
     .map(([key, c]): RootCause => {
-      const presentOn = checked.filter((k) => !c.kernels.has(k));
+      const main = c.verdict === 'info' ? c.guarded : c.acting;
+      const lacking = new Set([...c.acting.kernels, ...c.guarded.kernels]);
+      const presentOn = checked.filter((k) => !lacking.has(k));
       return {
         key, class: c.reason.class, verdict: c.verdict, subject: c.reason.subject, title: describeSubject(c.reason.subject),
-        message: c.reason.message, programs: [...c.programs], kernels: [...c.kernels], presentOn,
-        failingPairs: c.failing.size, warningPairs: c.warning.size, sites: [...c.sites.values()], fixes: c.fixes,
-        change: changeOf(key, [...c.kernels], presentOn, meta, hints),
+        message: c.reason.message, programs: [...main.programs], kernels: [...main.kernels], guardedPrograms: [...c.guarded.programs], presentOn,
+        failingPairs: c.failing.size, warningPairs: c.warning.size, sites: [...main.sites.values()], fixes: c.fixes,
+        change: changeOf(key, [...lacking], presentOn, meta, hints),
       };
     })
     .sort((a, b) => b.failingPairs - a.failingPairs || b.warningPairs - a.warningPairs || verdictRank(a.verdict) - verdictRank(b.verdict) || b.programs.length - a.programs.length);

@@ -91,14 +91,17 @@ export interface RootCause {
   readonly title: string;
   /** The line libbpf (or the verifier's check) prints for it, from the first occurrence. */
   readonly message: string;
+  /** Programs it breaks (or warns for, or leaves undecided); for an `info` cause, the programs that guard it. */
   readonly programs: readonly string[];
-  /** Kernels where some program has this problem. */
+  /** Kernels where some program has this problem (for an `info` cause: where some program guards it). */
   readonly kernels: readonly string[];
+  /** Programs whose access to it is guarded (dead code, `info`) on some kernel. */
+  readonly guardedPrograms: readonly string[];
   /** Checked kernels (with BTF) free of it. */
   readonly presentOn: readonly string[];
   readonly failingPairs: number;
   readonly warningPairs: number;
-  /** Distinct source lines, in program order. */
+  /** Distinct source lines where it breaks (for an `info` cause: where it is guarded), in program order. */
   readonly sites: readonly SourceSite[];
   readonly fixes: readonly string[];
   /** What the kernels that lack it have instead, and between which releases of the fleet it changed. */

@@ -1,28 +1,52 @@
-import { checkObject, checkWithoutBtf, type ObjectVerdict } from '../../analysis/check.js';
+import { inferObjectArch, kernelArchFromBtf } from '../../analysis/arch.js';
+import { archMismatchReason, explainedByArch } from '../../analysis/arch-mismatch.js';
+import { checkWithoutBtf, type ObjectVerdict } from '../../analysis/check.js';
+import { checkKernel } from '../../analysis/kernel-check.js';
+import { subjectKey, type Reason } from '../../analysis/reason.js';
+import type { Successor } from '../../analysis/successor.js';
 import type { Btf } from '../../btf/btf.js';
 import { CorecheckError } from '../../common/errors.js';
 import { loadKernelBtf, moduleNameFromPath, openKernelSources, type KernelSource } from '../../kernels/index.js';
+import { normalizeArch } from '../../kernels/kernel-info.js';
 import { openBpfObjects, type LocatedObject } from '../../object/open.js';
-import { buildCheckReport, type CheckedKernel } from '../../report/check.js';
-import { renderCheck } from '../../report/check-text.js';
+import { buildReport, type CauseOf, type ObjectRun } from '../../report/build.js';
+import { renderReport, type ReportFormat } from '../../report/formats.js';
+import { evaluateGate, type FailOn } from '../../report/gate.js';
+import type { KernelMeta } from '../../report/model.js';
 import { readInput, writeOut } from '../io.js';
+import { writeFileAtomic } from '../output.js';
+import { startProgress } from '../progress.js';
+import { useColor } from '../terminal.js';
 
 export interface CheckCliOptions {
   /** Kernel sources: files or BTFHub trees; none means the running kernel. */
   readonly kernel: readonly string[];
   /** Module BTFs of the (single) kernel, in search order. */
   readonly module: readonly string[];
-  readonly json?: boolean;
+  readonly format: ReportFormat;
+  readonly output?: string;
+  readonly verbose: boolean;
+  /** `auto`: each object against the kernels of the architecture it was built for; `all`; or one architecture. */
+  readonly arch: string;
+  readonly failOn: FailOn;
+  readonly require: readonly string[];
+  readonly sourceRoot: string;
 }
 
 export const RUNNING_KERNEL = '/sys/kernel/btf/vmlinux';
+const VERSION = '0.1.0';
+
+/** Exit statuses: the gate passed, the gate failed (2 is bad input or usage, raised as errors). */
+export const EXIT_PASSED = 0;
+export const EXIT_GATE_FAILED = 1;
 
 /**
  * `corecheck check <object-or-binary>... --kernel <source>...`: the load verdict of every program
- * of every object on every kernel. Kernels are loaded one at a time and dropped after use, so a
- * fleet costs the memory of its largest kernel.
+ * of every object on every kernel, as a root-cause report in one of several formats, and an exit
+ * status that gates CI. Kernels are loaded one at a time and dropped after use, so a fleet costs
+ * the memory of its largest kernel.
  */
-export async function runCheck(files: readonly string[], opts: CheckCliOptions): Promise<void> {
+export async function runCheck(files: readonly string[], opts: CheckCliOptions): Promise<number> {
   const objects: LocatedObject[] = [];
   for (const f of files) objects.push(...openBpfObjects(await readInput(f), f));
   const sources: KernelSource[] = [];
@@ -30,23 +54,80 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
   if (opts.module.length > 0 && sources.length !== 1) {
     throw new CorecheckError('USAGE', 'option --module', -1, `modules belong to one kernel, but ${sources.length} kernels are given`, opts.module[0]);
   }
-  const kernels: CheckedKernel[] = [];
-  const results: ObjectVerdict[][] = objects.map(() => []);
-  for (const source of sources) {
-    let verdicts: ObjectVerdict[];
-    try {
-      const { btf } = await source.load();
+  const arches = objects.map((o) => inferObjectArch(o.object, o.hostMachine));
+  // Which objects a kernel of this architecture is for (an unknown architecture takes them all).
+  const wanted = (kernelArch: string | null): number[] => objects.map((_, i) => i).filter((i) => {
+    if (opts.arch === 'all' || kernelArch === null) return true;
+    const target = opts.arch === 'auto' ? arches[i].arch : normalizeArch(opts.arch);
+    return target === null || target === kernelArch;
+  });
+
+  const kernels: KernelMeta[] = [];
+  const kernelArch = new Map<string, string | null>();
+  const results: { kernel: string; verdict: ObjectVerdict }[][] = objects.map(() => []);
+  const leftOut: string[][] = objects.map(() => []);
+  const hints = new Map<string, ReadonlyMap<string, Successor>>();
+  const progress = startProgress(sources.length, 'kernels');
+  try {
+    for (const source of sources) {
+      progress.tick(source.label);
+      const meta = (btf: boolean, arch: string | null): KernelMeta => ({
+        label: source.label, distro: source.info.distro ?? null, release: source.info.release ?? null, arch, version: source.info.kernel ?? null, btf,
+      });
+      // Kernels whose architecture the path tells are left out before they are read.
+      const known = source.info.arch ?? null;
+      if (known !== null && wanted(known).length === 0) {
+        objects.forEach((_, i) => leftOut[i].push(source.label));
+        continue;
+      }
+      let btf: Btf;
+      try {
+        btf = (await source.load()).btf;
+      } catch (e) {
+        if (!(e instanceof CorecheckError) || e.code !== 'NO_BTF') throw e;
+        const forIt = wanted(known);
+        kernels.push(meta(false, known));
+        kernelArch.set(source.label, known);
+        forIt.forEach((i) => results[i].push({ kernel: source.label, verdict: checkWithoutBtf(objects[i].object, e.detail) }));
+        continue;
+      }
+      const arch = known ?? kernelArchFromBtf(btf);
+      const forIt = wanted(arch);
+      objects.forEach((_, i) => { if (!forIt.includes(i)) leftOut[i].push(source.label); });
+      if (forIt.length === 0) continue;
       const modules: { name: string; btf: Btf }[] = [];
       for (const m of opts.module) modules.push({ name: moduleNameFromPath(m), btf: (await loadKernelBtf(m, { base: btf })).btf });
-      verdicts = objects.map((o) => checkObject(o.object, { vmlinux: btf, modules }));
-      kernels.push({ label: source.label, btf: true });
-    } catch (e) {
-      if (!(e instanceof CorecheckError) || e.code !== 'NO_BTF') throw e;
-      verdicts = objects.map((o) => checkWithoutBtf(o.object, e.detail));
-      kernels.push({ label: source.label, btf: false });
+      const check = checkKernel(forIt.map((i) => objects[i].object), { vmlinux: btf, modules });
+      forIt.forEach((i, n) => results[i].push({ kernel: source.label, verdict: check.verdicts[n] }));
+      hints.set(source.label, check.successors);
+      kernels.push(meta(true, arch));
+      kernelArch.set(source.label, arch);
     }
-    verdicts.forEach((v, i) => results[i].push(v));
+  } finally {
+    progress.stop();
   }
-  const report = buildCheckReport(kernels, objects.map((o) => o.name), results);
-  writeOut(opts.json ? JSON.stringify(report, null, 2) + '\n' : renderCheck(report));
+
+  const runs: ObjectRun[] = objects.map((o, i) => ({
+    name: o.name,
+    arch: { builtFor: arches[i].arch, evidence: arches[i].evidence.map((e) => e.why), leftOut: leftOut[i] },
+    results: results[i],
+  }));
+  const causeOf: CauseOf = (reason: Reason, kernel: string, i: number) => {
+    const builtFor = arches[i].arch;
+    const karch = kernelArch.get(kernel) ?? null;
+    if (builtFor !== null && karch !== null && builtFor !== karch && explainedByArch(reason)) {
+      const mismatch = archMismatchReason(reason, builtFor, karch);
+      return { key: subjectKey(mismatch.subject), reason: mismatch };
+    }
+    return { key: subjectKey(reason.subject), reason };
+  };
+  const gate = evaluateGate(opts.failOn, opts.require, kernels,
+    runs.flatMap((r) => r.results.map((x) => ({ object: r.name, kernel: x.kernel, verdict: x.verdict.verdict }))));
+  const report = buildReport(VERSION, kernels, runs, hints, causeOf, gate);
+  const text = renderReport(report, opts.format, {
+    verbose: opts.verbose, sourceRoot: opts.sourceRoot, color: opts.output === undefined && useColor(process.stdout),
+  });
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text);
+  else writeOut(text);
+  return gate.passed ? EXIT_PASSED : EXIT_GATE_FAILED;
 }

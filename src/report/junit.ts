@@ -103,7 +103,7 @@ function bodyOf(program: ProgramRow, group: KernelGroup, verdict: Verdict, cause
   causes.forEach((c, i) => {
     out.push('', `${i + 1}. ${c.cause.title} [${c.cause.class}, ${c.verdict}]`, `   ${c.message}`);
     for (const s of c.sites) out.push(`   at ${s.file}:${s.line}:${s.column}  ${s.text.trim()}`);
-    c.fixes.forEach((f, j) => out.push(`   ${j === 0 ? 'fix:' : '    '} ${f}`));
+    c.fixes.forEach((f, j) => out.push(j === 0 ? `   fix: ${f.replace(/^or /, '')}` : `        ${f}`));
     if (c.kernels.length < group.kernels.length) out.push(`   on ${c.kernels.length} of the group's ${group.kernels.length} kernels: ${c.kernels.join(', ')}`);
   });
   return out.join('\n') + '\n';

@@ -78,7 +78,7 @@ function causeTable(obj: ObjectReport): string[] {
       String(i + 1),
       `${mdCode(c.title)} (${mdText(c.class)})`,
       c.verdict === 'fails' ? '**fails**' : c.verdict,
-      someOf(brokenPrograms(obj, c).map(mdCode)),
+      someOf(c.programs.map(mdCode)),
       brokenKernels(obj, c),
       wherePresent(c),
       c.sites.length === 0 ? '' : `${mdCode(`${c.sites[0].file}:${c.sites[0].line}`)}${c.sites.length > 1 ? ` (+${c.sites.length - 1})` : ''}`,
@@ -87,16 +87,9 @@ function causeTable(obj: ObjectReport): string[] {
   ];
 }
 
-/** The programs it keeps from loading cleanly: those where it is more than a guarded site. */
-function brokenPrograms(obj: ObjectReport, c: RootCause): string[] {
-  const names = new Set<string>();
-  for (const d of obj.details) for (const p of d.programs) if (p.reasons.some((r) => r.cause === c.key && r.verdict !== 'info')) names.add(p.name);
-  return c.programs.filter((p) => names.has(p));
-}
-
 /** `3 (A, B 2/5)`: how many kernels some program breaks on, by group (partly: how many of the group). */
 function brokenKernels(obj: ObjectReport, c: RootCause): string {
-  const broken = new Set(obj.details.filter((d) => d.programs.some((p) => p.reasons.some((r) => r.cause === c.key && r.verdict !== 'info'))).map((d) => d.kernel));
+  const broken = new Set(c.kernels);
   const groups = obj.groups.flatMap((g) => {
     const n = g.kernels.filter((k) => broken.has(k)).length;
     return n === 0 ? [] : [n === g.kernels.length ? g.id : `${g.id} ${n}/${g.kernels.length}`];
@@ -121,7 +114,7 @@ function matrix(obj: ObjectReport): string[] {
     row(['**object**', ...obj.groups.map((g) => MARK[g.verdict])]),
     ...rows.map((p) => row([`${mdCode(p.name)}${p.autoload ? '' : ' (autoload off)'}`, ...p.verdicts.map((v) => MARK[v])])),
     '',
-    `${legend}.${rows.length < obj.programs.length ? ` ${plural(obj.programs.length - rows.length, 'other program')} load everywhere.` : ''}`,
+    `${legend}.${rows.length < obj.programs.length ? ` ${plural(obj.programs.length - rows.length, 'other program')} ${obj.programs.length - rows.length === 1 ? 'loads' : 'load'} everywhere.` : ''}`,
   ];
 }
 

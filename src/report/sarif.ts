@@ -11,8 +11,10 @@ import { objectFileLocation, sourceFileLocation, sourceRootUri, SRCROOT, type Ar
  * program (guarded, `info` causes are left out: there the program loads as designed).
  */
 export interface SarifOptions {
-  /** The directory `%SRCROOT%` stands for (the repository checkout); see source-uri.ts. */
+  /** The directory `%SRCROOT%` stands for (the repository checkout), best absolute; see source-uri.ts. */
   readonly sourceRoot: string;
+  /** The directory relative object paths were given in; `sourceRoot` when omitted. */
+  readonly workingDirectory?: string;
 }
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -76,7 +78,7 @@ export function sarifLog(report: Report, opts: SarifOptions): SarifLog {
       tool: { driver: { name: 'corecheck', version: report.tool.version, semanticVersion: report.tool.version, rules: classes.map(ruleOf) } },
       ...(root ? { originalUriBaseIds: { [SRCROOT]: { uri: root } } } : {}),
       columnKind: 'utf16CodeUnits',
-      results: findings.map((f) => resultOf(f, classes.indexOf(f.pc.cause.class), opts.sourceRoot)),
+      results: findings.map((f) => resultOf(f, classes.indexOf(f.pc.cause.class), opts)),
     }],
   };
 }
@@ -108,7 +110,7 @@ function ruleOf(cls: ReasonClass): SarifRule {
       text: `${h.description}\n\nUsual fixes:\n${fixes}`,
       markdown: `${h.description}\n\n**Usual fixes**\n\n${fixes}`,
     },
-    defaultConfiguration: { level: h.usually === 'fails' ? 'error' : h.usually === 'warn' ? 'warning' : 'note' },
+    defaultConfiguration: { level: LEVEL[h.usually] },
     properties: { tags: ['ebpf', 'kernel-compatibility', ...(cls.startsWith('CORE_') ? ['co-re'] : [])] },
   };
 }
@@ -116,14 +118,15 @@ function ruleOf(cls: ReasonClass): SarifRule {
 /** libbpf prints these lines verbatim; other classes' messages are corecheck's own sentences. */
 const LIBBPF_LINE: ReadonlySet<ReasonClass> = new Set(['CORE_RELOCATION', 'CORE_AMBIGUOUS', 'CORE_ERROR']);
 
-function resultOf({ obj, program, pc }: Finding, ruleIndex: number, sourceRoot: string): SarifResult {
+function resultOf({ obj, program, pc }: Finding, ruleIndex: number, opts: SarifOptions): SarifResult {
+  const { sourceRoot } = opts;
   const cause = pc.cause;
   const logical = [{ name: program.name, fullyQualifiedName: `${obj.name}:${program.name}`, kind: 'function' as const }];
   const [first, ...others] = pc.sites;
   const primary: SarifLocation = first
     ? { physicalLocation: physicalOf(first, sourceRoot), logicalLocations: logical }
     // Code scanning rejects a file with any result that has no physical location: the object it is in.
-    : { physicalLocation: { artifactLocation: objectFileLocation(obj.name, sourceRoot) }, logicalLocations: logical };
+    : { physicalLocation: { artifactLocation: objectFileLocation(obj.name, sourceRoot, opts.workingDirectory) }, logicalLocations: logical };
   return {
     ruleId: cause.class,
     ruleIndex,

@@ -62,11 +62,13 @@ export function sourceFileLocation(file: string, sourceRoot: string): ArtifactLo
 
 /**
  * The object a finding is in, by the name the report gives it: the path as given on the command
- * line, `@0x…` appended for an object embedded in a binary. A relative path is relative to the
- * working directory, which is taken to be `sourceRoot` (as in CI, where both are the checkout).
+ * line, `@0x…` appended for an object embedded in a binary. A relative path is relative to
+ * `workingDirectory`, or to `sourceRoot` when that is not known (as in CI, where both are the checkout).
  */
-export function objectFileLocation(objectName: string, sourceRoot: string): ArtifactLocation {
-  return sourceFileLocation(objectName.replace(/@0x[0-9a-f]+$/, ''), sourceRoot);
+export function objectFileLocation(objectName: string, sourceRoot: string, workingDirectory?: string): ArtifactLocation {
+  const path = objectName.replace(/@0x[0-9a-f]+$/, '');
+  const relative = !splitPath(path).absolute;
+  return sourceFileLocation(relative && workingDirectory !== undefined ? `${workingDirectory}/${path}` : path, sourceRoot);
 }
 
 /** `originalUriBaseIds` for `%SRCROOT%` when `sourceRoot` is absolute (a consumer resolves relative URIs with it). */

@@ -19,20 +19,23 @@ export const SARIF_SCHEMA_PATH = join(REPO, 'node_modules/@microsoft/jest-sarif/
 
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 
-export function reportValidator(): ValidateFunction {
+/** A validator that does not narrow what it checks (assert.ok(validate(x)) would make x `unknown`). */
+export type Validator = ValidateFunction<any>;
+
+export function reportValidator(): Validator {
   const ajv = new Ajv2020({ allErrors: true, strict: true });
-  return ajv.compile(readJson(REPORT_SCHEMA_PATH));
+  return ajv.compile<any>(readJson(REPORT_SCHEMA_PATH));
 }
 
-export function sarifValidator(): ValidateFunction {
+export function sarifValidator(): Validator {
   // The official schema predates strict mode (it would reject its unknown keywords), and its
   // `language` pattern (`...{2}]?$`, a stray bracket) is invalid as a Unicode regular expression:
   // compile patterns without the `u` flag, as a draft-04 validator of its day did. Formats are checked.
   const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
   addFormats(ajv);
-  return ajv.compile(readJson(SARIF_SCHEMA_PATH));
+  return ajv.compile<any>(readJson(SARIF_SCHEMA_PATH));
 }
 
 /** Ajv's errors as lines, for assertion messages. */
-export const errorsOf = (v: ValidateFunction): string =>
+export const errorsOf = (v: Validator): string =>
   (v.errors ?? []).slice(0, 10).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`).join('\n');

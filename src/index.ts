@@ -26,7 +26,7 @@ export { worst, subjectKey, describeSubject, type Reason, type ReasonClass, type
 export type { CoreSubject } from './core/subject.js';
 export { analyzeReachability, type Reachability } from './analysis/reach.js';
 export { checkKernel, type KernelCheck } from './analysis/kernel-check.js';
-export { inferObjectArch, kernelArchFromBtf, type ObjectArch } from './analysis/arch.js';
+export { inferObjectArch, kernelArchFromBtf, archOfMachine, type ObjectArch, type ArchEvidence } from './analysis/arch.js';
 export { findSuccessor, type Successor, type MissingThing } from './analysis/successor.js';
 export { buildReport, type ObjectRun, type CauseOf } from './report/build.js';
 export { evaluateGate, parseRequire, type FailOn } from './report/gate.js';

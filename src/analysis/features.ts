@@ -167,16 +167,16 @@ function attachTargetReason(prog: BpfProgram, kernel: readonly Btf[], btfTracepo
   });
   switch (kind) {
     case 'fentry': case 'fexit': case 'fmod_ret': case 'fentry.s': case 'fexit.s': case 'fmod_ret.s':
-      return has(t, Kind.FUNC) ? undefined : missing(t, 'fails', `${kind} target ${t} is not a function in this kernel's BTF: libbpf cannot find its BTF id and the load fails`);
+      return has(t, Kind.FUNC) ? undefined : missing(`function ${t}`, 'fails', `${kind} target ${t} is not a function in this kernel's BTF: libbpf cannot find its BTF id and the load fails`);
     case 'lsm': case 'lsm.s': case 'lsm_cgroup':
-      return has(`bpf_lsm_${t}`, Kind.FUNC) ? undefined : missing(`bpf_lsm_${t}`, 'fails', `LSM hook ${t} has no bpf_lsm_${t} in this kernel's BTF: the load fails`);
+      return has(`bpf_lsm_${t}`, Kind.FUNC) ? undefined : missing(`LSM hook ${t} (bpf_lsm_${t})`, 'fails', `LSM hook ${t} has no bpf_lsm_${t} in this kernel's BTF: the load fails`);
     case 'iter': case 'iter.s':
-      return has(`bpf_iter_${t}`, Kind.FUNC) ? undefined : missing(`bpf_iter_${t}`, 'fails', `iterator ${t} has no bpf_iter_${t} in this kernel's BTF: the load fails`);
+      return has(`bpf_iter_${t}`, Kind.FUNC) ? undefined : missing(`iterator ${t} (bpf_iter_${t})`, 'fails', `iterator ${t} has no bpf_iter_${t} in this kernel's BTF: the load fails`);
     case 'tp_btf':
-      return has(`btf_trace_${t}`, Kind.TYPEDEF) ? undefined : missing(`btf_trace_${t}`, 'fails', `BTF tracepoint ${t} has no btf_trace_${t} in this kernel's BTF: the load fails`);
+      return has(`btf_trace_${t}`, Kind.TYPEDEF) ? undefined : missing(`tracepoint ${t} (btf_trace_${t})`, 'fails', `BTF tracepoint ${t} has no btf_trace_${t} in this kernel's BTF: the load fails`);
     case 'raw_tp': case 'raw_tracepoint': case 'raw_tp.w': case 'raw_tracepoint.w':
       if (!btfTracepoints || has(`btf_trace_${t}`, Kind.TYPEDEF)) return undefined;
-      return missing(`btf_trace_${t}`, 'warn', `raw tracepoint ${t} is not in this kernel (no btf_trace_${t}): the program loads, attaching fails`);
+      return missing(`tracepoint ${t} (btf_trace_${t})`, 'warn', `raw tracepoint ${t} is not in this kernel (no btf_trace_${t}): the program loads, attaching fails`);
     case 'tracepoint': case 'tp': {
       const [category, event] = t.split('/');
       if (!event) return undefined;
@@ -191,7 +191,7 @@ function attachTargetReason(prog: BpfProgram, kernel: readonly Btf[], btfTracepo
     case 'kprobe': case 'kretprobe': {
       const fn = t.replace(/\+\d+$/, '');
       if (has(fn, Kind.FUNC)) return undefined;
-      return missing(fn, 'warn', `${kind} target ${fn} is not a function in this kernel's BTF (missing, inlined or renamed): attaching fails unless /proc/kallsyms has it`);
+      return missing(`function ${fn}`, 'warn', `${kind} target ${fn} is not a function in this kernel's BTF (missing, inlined or renamed): attaching fails unless /proc/kallsyms has it`);
     }
     default:
       return undefined;

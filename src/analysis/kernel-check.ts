@@ -20,17 +20,21 @@ export interface KernelCheck {
 export function checkKernel(objects: readonly BpfObject[], target: CoreTarget, opts: CheckOptions = {}): KernelCheck {
   const verdicts = objects.map((o) => checkObject(o, target, opts));
   const successors = new Map<string, Successor>();
-  for (const v of verdicts) {
+  verdicts.forEach((v, i) => {
     for (const p of v.programs) {
       for (const r of p.reasons) {
         if (r.verdict === 'info') continue;
         const key = subjectKey(r.subject);
         const missing = successors.has(key) ? undefined : missingThingOf(r.subject);
-        const s = missing && findSuccessor(target.vmlinux, missing);
+        if (!missing) continue;
+        // The object's own view of a CO-RE root (its other fields) rules out false successors.
+        const btf = objects[i].btf;
+        const local = r.subject.kind === 'core' && btf ? { btf, rootTypeId: r.subject.core.rootTypeId } : undefined;
+        const s = findSuccessor(target.vmlinux, missing, local);
         if (s) successors.set(key, s);
       }
     }
-  }
+  });
   return { verdicts, successors };
 }
 

@@ -36,7 +36,14 @@ export type Subject =
   | { readonly kind: 'map-type'; readonly name: string; readonly id: number }
   | { readonly kind: 'prog-type'; readonly name: string }
   | { readonly kind: 'attach-type'; readonly name: string }
-  | { readonly kind: 'attach-target'; /** section kind: fentry, tp_btf, kprobe, ... */ readonly via: string; readonly name: string; /** what the kernel BTF must hold */ readonly needs: string }
+  | {
+    readonly kind: 'attach-target';
+    /** Section kind: fentry, tp_btf, kprobe, ... */
+    readonly via: string;
+    readonly name: string;
+    /** What the kernel must have, for a person and as the cause's identity: `function mutex_lock`, `tracepoint block_rq_insert (btf_trace_block_rq_insert)`. */
+    readonly needs: string;
+  }
   | { readonly kind: 'kfunc' | 'ksym'; readonly name: string }
   | { readonly kind: 'kernel-btf' }
   | { readonly kind: 'walk'; readonly program: string }
@@ -63,7 +70,8 @@ export function subjectKey(s: Subject): string {
     case 'core': return `core:${describeCoreSubject(s.core, s.lacks)}`;
     case 'core-error': return `core-error:${s.section}#${s.index}`;
     case 'helper': case 'map-type': return `${s.kind}:${s.id}`;
-    case 'attach-target': return `attach:${s.via}/${s.name}`;
+    // fentry and fexit of one function, or tp_btf and raw_tp of one tracepoint: one missing thing
+    case 'attach-target': return `attach:${s.needs}`;
     case 'walk': return 'walk';
     case 'arch': return `arch:${s.arch}`;
     case 'kernel-btf': return 'kernel-btf';

@@ -10,6 +10,8 @@ import { isEnumvalBased, isTypeBased } from './relo-kind.js';
 export interface CoreSubject {
   /** libbpf's kind name of the root: `struct`, `union`, `enum`, `typedef`, `int`, ... */
   readonly rootKind: string;
+  /** The root's type id in the object's BTF. */
+  readonly rootTypeId: number;
   /** The root's local name as written, flavor included (`task_struct___o`); `<anon>` if it has none. */
   readonly root: string;
   /** The root's essential name (libbpf's rule: no `___flavor`), what the kernel is searched for. */
@@ -27,7 +29,7 @@ export function coreSubjectOf(spec: CoreSpec): CoreSubject {
   const { btf, rootTypeId, kind } = spec;
   const name = btf.name(rootTypeId);
   const root = name === '' ? '<anon>' : name;
-  const base = { rootKind: libbpfKindName(btf, rootTypeId), root, essential: essentialName(root) };
+  const base = { rootTypeId, rootKind: libbpfKindName(btf, rootTypeId), root, essential: essentialName(root) };
   if (isTypeBased(kind)) return { ...base, path: [], aspect: 'type' };
   if (isEnumvalBased(kind)) {
     const t = btf.type(btf.skipModsAndTypedefs(rootTypeId));

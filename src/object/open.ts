@@ -11,8 +11,14 @@ export interface LocatedObject {
   readonly size: number;
   readonly embedded: boolean;
   readonly object: BpfObject;
-  /** The ELF `e_machine` of the binary an embedded object was found in (x86-64: 62), when that binary is an ELF. */
+  /**
+   * e_machine of the ELF file an embedded object was found in (a libbpf skeleton, Go or Rust
+   * binary): the architecture the object was presumably built for. Absent for plain objects and
+   * for containers that are not ELF.
+   */
   readonly hostMachine?: number;
+  /** Byte order of that ELF file (EM_PPC64 is ppc64le or ppc64 by it). */
+  readonly hostLittleEndian?: boolean;
 }
 
 /**
@@ -37,10 +43,11 @@ function locateObjects(bytes: Uint8Array, name: string): LocatedObject[] {
     }
     throw new CorecheckError('NOT_FOUND', 'file', 0, 'not a BPF ELF object (no \\x7fELF magic) and no BPF object is embedded in it', name);
   }
+  const host = isElf(bytes) && bytes.length >= 20 ? { hostMachine: machineOf(bytes), hostLittleEndian: bytes[5] !== 2 } : {};
   return found.map(({ offset, size }) => {
     const label = `${name}@0x${offset.toString(16)}`;
     const object = new BpfObject(bytes.subarray(offset, offset + size), offset);
-    return { name: label, offset, size, embedded: true, object };
+    return { name: label, offset, size, embedded: true, object, ...host };
   });
 }
 

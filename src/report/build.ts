@@ -161,10 +161,11 @@ function rootCauses(run: ObjectRun, details: readonly ObjectOnKernel[], meta: Re
           c = { reason, verdict: reason.verdict, acting: occurrences(), guarded: occurrences(), failing: new Set(), warning: new Set(), fixes: reason.fixes };
           causes.set(key, c);
         }
-        // The worst occurrence speaks for the cause: its message is libbpf's line where it breaks.
+        // The worst occurrence speaks for the cause: libbpf's line and the fixes where it breaks.
         if (verdictRank(reason.verdict) < verdictRank(c.verdict)) {
           c.verdict = reason.verdict;
           c.reason = reason;
+          if (reason.fixes.length > 0) c.fixes = reason.fixes;
         }
         if (c.fixes.length === 0) c.fixes = reason.fixes;
         const where = reason.verdict === 'info' ? c.guarded : c.acting;

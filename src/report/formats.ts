@@ -1,3 +1,4 @@
+import { renderHtml } from './html.js';
 import type { Report } from './model.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
@@ -24,6 +25,7 @@ export function renderReport(report: Report, format: ReportFormat, opts: RenderO
     case 'sarif': return renderSarif(report, { sourceRoot: opts.sourceRoot, workingDirectory: opts.workingDirectory });
     case 'junit': return renderJunit(report);
     case 'markdown': return renderMarkdown(report);
+    case 'html': return renderHtml(report);
     default: throw new Error(`format ${format} is not wired yet`);
   }
 }

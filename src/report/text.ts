@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ReasonVerdict, Verdict } from '../analysis/reason.js';
-import type { KernelGroup, ObjectReport, ProgramRow, Report, RootCause } from './model.js';
+import type { KernelGroup, ObjectOnKernel, ObjectReport, ProgramRow, Report, RootCause } from './model.js';
 
 export interface TextOptions {
   /** Everything: every cause with all its sites and fixes, every program and reason per kernel group. */
@@ -38,7 +38,7 @@ function mark(v: Verdict | ReasonVerdict, paint: Paint): string {
 
 /** `openat2.bpf.o — built for x86_64 (…); 28 kernels checked, 8 of other architectures left out`. */
 function headline(obj: ObjectReport, paint: Paint): string[] {
-  const arch = obj.arch.builtFor === null ? 'architecture not known from the object'
+  const arch = obj.arch.builtFor === null ? 'built for any architecture (nothing in it names one)'
     : `built for ${obj.arch.builtFor}${obj.arch.evidence.length > 0 ? ` (${obj.arch.evidence[0]}${obj.arch.evidence.length > 1 ? `, +${obj.arch.evidence.length - 1}` : ''})` : ''}`;
   const left = obj.arch.leftOut.length > 0 ? `; ${plural(obj.arch.leftOut.length, 'kernel')} of other architectures left out (--arch all checks them)` : '';
   const byVerdict = (['fails', 'unknown', 'warn', 'loads'] as const).map((v) => {
@@ -136,7 +136,8 @@ function screenObject(obj: ObjectReport, paint: Paint): string[] {
     ...guardedLines(obj, paint),
   ];
   const causes = obj.causes.filter((c) => c.verdict !== 'info');
-  let room = SCREEN_LINES - head.length - tail.length - (causes.length > 0 ? 2 : 0);
+  // The screen also holds the blank line after the object and the gate's line.
+  let room = SCREEN_LINES - 2 - head.length - tail.length - (causes.length > 0 ? 2 : 0);
   const body: string[] = [];
   for (let i = 0; i < causes.length; i++) {
     const full = causeLines(causes[i], i + 1, obj, paint, false);
@@ -165,9 +166,17 @@ function verboseObject(obj: ObjectReport, paint: Paint): string[] {
   const matrix = matrixLines(obj, paint);
   if (matrix.length > 0) out.push('', ...matrix, `  ${paint.dim(LEGEND)}`);
   out.push(...groupKeyLines(obj, paint));
-  for (const g of obj.groups) {
-    out.push('', `  ${paint.bold(g.id)} ${g.verdict} on ${plural(g.kernels.length, 'kernel')}: ${g.kernels.join(', ')}`);
-    const detail = obj.details.find((d) => d.kernel === g.kernels[0])!;
+  // Kernels of one group may differ in what the programs guard: here kernels share a block only
+  // when every program has the same reasons there.
+  const blocks = new Map<string, ObjectOnKernel[]>();
+  for (const d of obj.details) {
+    const sig = JSON.stringify(d.programs.map((p) => [p.verdict, p.reasons.map((r) => [r.verdict, r.message, r.source?.line])]));
+    blocks.set(sig, [...(blocks.get(sig) ?? []), d]);
+  }
+  for (const kernels of blocks.values()) {
+    const detail = kernels[0];
+    const ids = obj.groups.filter((g) => kernels.some((k) => g.kernels.includes(k.kernel))).map((g) => g.id).join(', ');
+    out.push('', `  ${paint.bold(ids)} ${detail.verdict} on ${plural(kernels.length, 'kernel')}: ${kernels.map((k) => k.kernel).join(', ')}`);
     const width = Math.max(0, ...detail.programs.map((p) => p.name.length));
     for (const p of detail.programs) {
       out.push(`    ${p.name.padEnd(width)}  ${mark(p.verdict, paint)} ${p.verdict}`);

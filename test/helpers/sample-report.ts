@@ -22,7 +22,7 @@ const KERNELS: KernelMeta[] = [
 
 const OPEN_HOW: Reason['subject'] = {
   kind: 'core', lacks: 'type',
-  core: { rootKind: 'struct', root: 'open_how', essential: 'open_how', path: ['flags'], aspect: 'field' },
+  core: { rootKind: 'struct', rootTypeId: 19, root: 'open_how', essential: 'open_how', path: ['flags'], aspect: 'field' },
 };
 
 const coreMiss = (program: string, line: number): Reason => ({

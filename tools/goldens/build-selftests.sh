@@ -3,7 +3,8 @@
 # tools/testing/selftests/bpf: prog_tests/core_reloc.c's table and prog_tests/core_autosize.c).
 #
 #   tools/goldens/build-selftests.sh --objects-only   compile the objects only (no root; what
-#                                                     the tests need; ~5 s, ~10 s first time)
+#                                                     the tests need; ~10 s, ~40 s with an
+#                                                     empty .cache, build-libbpf.sh included)
 #   sudo tools/goldens/build-selftests.sh             objects + goldens (relo-log loads the
 #                                                     programs into the running kernel; ~15 s)
 #
@@ -15,13 +16,26 @@
 #   btf__core_autosize.btf         raw BTF built like prog_tests/core_autosize.c does (4-byte
 #                                  pointers; tools/goldens/selftests-autosize-btf.c)
 #   cases.tsv                      the case table (tools/goldens/selftests_golden.py "cases")
+# and, in .cache/objects/selftests-large/, the selftests' big programs (test_progs'
+# prog_tests/test_profiler.c and bpf_verif_scale.c; objects only, no goldens):
+#   profiler1.bpf.o profiler2.bpf.o profiler3.bpf.o   progs/profiler{1,2,3}.c (profiler.inc.h:
+#                                                     vmlinux.h, BPF_CORE_READ; CO-RE)
+#   pyperf600.bpf.o                                   progs/pyperf600.c (pyperf.h) and
+#   strobemeta.bpf.o                                  progs/strobemeta.c (strobemeta.h): UAPI
+#                                                     headers, fixed offsets, no CO-RE relocation
 # compiled like the selftests Makefile compiles test_progs' BPF objects (6.12: BPF_CFLAGS +
 # CLANG_CFLAGS + -DENABLE_ATOMICS_TESTS, -O2, -mcpu=v3), with clang-19 -target bpfel, from
 # inside tools/testing/selftests/bpf with -fdebug-prefix-map so the objects hold no path of
-# this checkout (byte-identical wherever the repository lives). vmlinux.h (only
-# test_core_reloc_module.c includes it) is dumped by bpftool from a fixed corpus BTF
-# (VMLINUX_BTF_CORPUS, default Debian 12's 6.12.117 amd64) so that object does not depend on
-# the host; without the corpus it falls back to /sys/kernel/btf/vmlinux (with a warning).
+# this checkout; the 6.12 Makefile gives the large programs no per-file flags, so they get the
+# same ones. vmlinux.h (included by test_core_reloc_module.c and profiler.inc.h) is dumped
+# by bpftool from a fixed corpus BTF (VMLINUX_BTF_CORPUS, default Debian 12's 6.12.117 amd64)
+# so those objects do not depend on the host; without the corpus it falls back to
+# /sys/kernel/btf/vmlinux (with a warning).
+# Byte-identical wherever the repository lives, except the objects that include vmlinux.h:
+# clang-19's BTF backend appends the FWD types of structs only pointed to in the order of its
+# metadata pointers (heap layout, which shifts with the length of the paths on clang's command
+# line), so their .BTF can differ in the order of those trailing FWD entries (and the PTRs to
+# them); programs, maps and CO-RE relocations (type ids included) stay the same.
 #
 # Goldens (committed) in test/goldens/selftests/, format in tools/goldens/selftests_golden.py:
 #   <case>.txt      (':' in the case name replaced by '-') CO-RE log lines of
@@ -43,6 +57,7 @@ KSRC="$CACHE/linux-source-6.12"
 ST="$KSRC/tools/testing/selftests/bpf"
 LIBBPF="$CACHE/libbpf-1.5"
 OBJ="$CACHE/objects/selftests"
+OBJ_LARGE="$CACHE/objects/selftests-large"
 BUILD="$CACHE/selftests-build"
 G="$ROOT/test/goldens/selftests"
 L="$CACHE/logs/selftests"
@@ -81,9 +96,9 @@ if [ ! -f "$MARK" ] || [ "$TARBALL" -nt "$MARK" ] || [ ! -f "$ST/prog_tests/core
   touch "$MARK"
 fi
 
-mkdir -p "$OBJ" "$BUILD"
+mkdir -p "$OBJ" "$OBJ_LARGE" "$BUILD"
 
-# ---- 2. vmlinux.h (for test_core_reloc_module.c) ---------------------------------------
+# ---- 2. vmlinux.h (for test_core_reloc_module.c and profiler.inc.h) ---------------------
 vmlinux_btf="$HOST_BTF"
 archive="$CORPUS/kernels/$VMLINUX_BTF_CORPUS.btf.tar.xz"
 if [ -f "$archive" ]; then
@@ -94,7 +109,7 @@ if [ -f "$archive" ]; then
     mv "$vmlinux_btf.$$.tmp" "$vmlinux_btf"
   fi
 else
-  echo "build-selftests.sh: warning: $archive not found: vmlinux.h from $HOST_BTF (test_core_reloc_module.bpf.o then depends on this host)" >&2
+  echo "build-selftests.sh: warning: $archive not found: vmlinux.h from $HOST_BTF (test_core_reloc_module.bpf.o and profiler{1,2,3}.bpf.o then depend on this host)" >&2
   [ -r "$HOST_BTF" ] || die "$HOST_BTF not readable either"
 fi
 bpftool btf dump file "$vmlinux_btf" format c >"$BUILD/vmlinux.h.tmp" || die "bpftool btf dump file $vmlinux_btf failed"
@@ -121,6 +136,16 @@ CFLAGS=(-g -Wall -Werror -D__TARGET_ARCH_$SRCARCH -mlittle-endian
   -O2 -target bpfel -mcpu=v3 -fdebug-prefix-map="$ROOT"=.)
 
 cd "$ST"
+# the large programs (test_progs' test_profiler and verif_scale_{pyperf600,strobemeta}): same
+# flags; ~6 s of CPU, about half of it pyperf600.c (a 600-iteration loop unrolled 150-fold), so
+# they compile in the background while the small objects do
+large="profiler1 profiler2 profiler3 pyperf600 strobemeta"
+large_pids=()
+for f in $large; do
+  o="$OBJ_LARGE/$f.bpf.o"
+  { "$CLANG" "${CFLAGS[@]}" -c "progs/$f.c" -o "$o.tmp" && mv "$o.tmp" "$o"; } &
+  large_pids+=("$!")
+done
 srcs=$(cd progs && ls test_core_reloc_*.c btf__core_reloc_*.c test_core_autosize.c | LC_ALL=C sort)
 n=0
 for f in $srcs; do
@@ -129,8 +154,15 @@ for f in $srcs; do
   mv "$o.tmp" "$o"
   n=$((n + 1))
 done
-if grep -l "$ROOT" "$OBJ"/*.bpf.o >/dev/null 2>&1; then
-  die "objects contain the checkout path $ROOT: $(grep -l "$ROOT" "$OBJ"/*.bpf.o | tr '\n' ' ')"
+failed=""
+i=0
+for f in $large; do
+  wait "${large_pids[$i]}" || failed="$failed progs/$f.c"
+  i=$((i + 1))
+done
+[ -z "$failed" ] || die "$CLANG failed on$failed"
+if grep -l "$ROOT" "$OBJ"/*.bpf.o "$OBJ_LARGE"/*.bpf.o >/dev/null 2>&1; then
+  die "objects contain the checkout path $ROOT: $(grep -l "$ROOT" "$OBJ"/*.bpf.o "$OBJ_LARGE"/*.bpf.o | tr '\n' ' ')"
 fi
 cd "$ROOT"
 
@@ -153,7 +185,7 @@ tail -n +2 "$OBJ/cases.tsv" | while IFS=$'\t' read -r c _g prog btf _rest; do
   [ -f "$OBJ/$prog" ] || die "case $c: $OBJ/$prog was not built"
   [ "$btf" = - ] || [ -f "$OBJ/$btf" ] || die "case $c: $OBJ/$btf was not built"
 done
-echo ">> selftests: $n objects + btf__core_autosize.btf in $OBJ, $ncases cases"
+echo ">> selftests: $n objects + btf__core_autosize.btf in $OBJ, $ncases cases; $(echo $large | wc -w) objects in $OBJ_LARGE"
 [ "$OBJECTS_ONLY" = 1 ] && exit 0
 
 # ---- 6. goldens ------------------------------------------------------------------------

@@ -55,7 +55,7 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
   if (opts.module.length > 0 && sources.length !== 1) {
     throw new CorecheckError('USAGE', 'option --module', -1, `modules belong to one kernel, but ${sources.length} kernels are given`, opts.module[0]);
   }
-  const arches = objects.map((o) => inferObjectArch(o.object, o.hostMachine));
+  const arches = objects.map((o) => inferObjectArch(o.object, o.hostMachine, o.hostLittleEndian));
   // Which objects a kernel of this architecture is for (an unknown architecture takes them all).
   const wanted = (kernelArch: string | null): number[] => objects.map((_, i) => i).filter((i) => {
     if (opts.arch === 'all' || kernelArch === null) return true;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { inferObjectArch, kernelArchFromBtf } from '../../analysis/arch.js';
 import { archMismatchReason, explainedByArch } from '../../analysis/arch-mismatch.js';
 import { checkWithoutBtf, type ObjectVerdict } from '../../analysis/check.js';
@@ -125,7 +126,8 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
     runs.flatMap((r) => r.results.map((x) => ({ object: r.name, kernel: x.kernel, verdict: x.verdict.verdict }))));
   const report = buildReport(VERSION, kernels, runs, hints, causeOf, gate);
   const text = renderReport(report, opts.format, {
-    verbose: opts.verbose, sourceRoot: opts.sourceRoot, color: opts.output === undefined && useColor(process.stdout),
+    // absolute, so that absolute source paths under it become relative SARIF URIs
+    verbose: opts.verbose, sourceRoot: resolve(opts.sourceRoot), workingDirectory: process.cwd(), color: opts.output === undefined && useColor(process.stdout),
   });
   if (opts.output !== undefined) writeFileAtomic(opts.output, text);
   else writeOut(text);

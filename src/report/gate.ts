@@ -87,5 +87,5 @@ export function evaluateGate(
   const required = new Set(kernels.filter((k) => predicates.length === 0 || predicates.some((p) => p.test(k))).map((k) => k.label));
   const requiredPairs = pairs.filter((p) => required.has(p.kernel));
   const failing = requiredPairs.filter((p) => p.verdict !== 'loads' && verdictRank(p.verdict) <= verdictRank(failOn));
-  return { failOn, require, requiredPairs: requiredPairs.length, failing, passed: failing.length === 0 };
+  return { failOn, require, requiredKernels: [...required], requiredPairs: requiredPairs.length, failing, passed: failing.length === 0 };
 }

@@ -1,5 +1,4 @@
 import { verdictRank, type Verdict } from '../analysis/reason.js';
-import { parseRequire } from './gate.js';
 import type { KernelGroup, ObjectReport, ProgramRow, Report } from './model.js';
 import { plural, verdictPhrase } from './phrases.js';
 import { programCauses, type ProgramCause } from './program-causes.js';
@@ -29,11 +28,8 @@ export function renderJunit(report: Report): string {
   ].join('\n');
 }
 
-/** The kernels the gate judges: those some `--require` matches, or all without one. */
-function requiredKernels(report: Report): ReadonlySet<string> {
-  const tests = report.gate.require.map(parseRequire);
-  return new Set(report.kernels.filter((k) => tests.length === 0 || tests.some((t) => t(k))).map((k) => k.label));
-}
+/** The kernels the gate judges. */
+const requiredKernels = (report: Report): ReadonlySet<string> => new Set(report.gate.requiredKernels);
 
 const meetsBar = (v: Verdict, failOn: Report['gate']['failOn']): boolean => v !== 'loads' && verdictRank(v) <= verdictRank(failOn);
 

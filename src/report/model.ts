@@ -89,7 +89,7 @@ export interface RootCause {
   readonly subject: Subject;
   /** What is missing or changed, for a person: `struct open_how`, `helper bpf_probe_read_user`. */
   readonly title: string;
-  /** The line libbpf (or the verifier's check) prints for it, from the first occurrence. */
+  /** The line libbpf (or the verifier's check) prints for it, from its worst occurrence. */
   readonly message: string;
   /** Programs it breaks (or warns for, or leaves undecided); for an `info` cause, the programs that guard it. */
   readonly programs: readonly string[];
@@ -149,6 +149,8 @@ export interface Gate {
   readonly failOn: 'fails' | 'unknown' | 'warn';
   /** `--require` expressions (any may match); empty: every checked kernel is required. */
   readonly require: readonly string[];
+  /** Labels of the kernels the gate judges: those some expression matches, or all. */
+  readonly requiredKernels: readonly string[];
   readonly requiredPairs: number;
   readonly failing: readonly { readonly object: string; readonly kernel: string; readonly verdict: Verdict }[];
   readonly passed: boolean;

@@ -83,6 +83,6 @@ export function syntheticReport(opts: SyntheticOptions): Report {
   const failing = object.details.filter((d) => d.verdict === 'fails').map((d) => ({ object: object.name, kernel: d.kernel, verdict: d.verdict }));
   return {
     schemaVersion: 1, tool: { name: 'corecheck', version: '0.0.0-test' }, kernels, objects: [object],
-    gate: { failOn: 'fails', require: [], requiredPairs: labels.length, failing, passed: failing.length === 0 },
+    gate: { failOn: 'fails', require: [], requiredKernels: labels, requiredPairs: labels.length, failing, passed: failing.length === 0 },
   };
 }

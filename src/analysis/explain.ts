@@ -1,9 +1,12 @@
 import type { RelocationResult } from '../core/relocate.js';
 import { describeCoreSubject, type CoreSubject } from '../core/subject.js';
 
-/** libbpf's advice for a program that cannot load on some kernels, whatever the cause. */
-export const autoloadFix = (program: string): string =>
-  `or turn autoload off for '${program}' on kernels without it (bpf_program__set_autoload(prog, false) before loading)`;
+/** libbpf's advice for programs that cannot load on some kernels, whatever the cause. */
+export const autoloadFix = (programs: string | readonly string[]): string => {
+  const names = (typeof programs === 'string' ? [programs] : programs).map((p) => `'${p}'`);
+  const list = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+  return `or turn autoload off for ${list} on kernels without it (bpf_program__set_autoload(prog, false) before loading)`;
+};
 
 /**
  * What a kernel lacks for a poisoned relocation. No candidate of the root's name and kind: the

@@ -6,6 +6,7 @@ import type {
   CauseChange, Gate, KernelGroup, KernelMeta, ObjectArchReport, ObjectOnKernel, ObjectReport, ProgramRow, Report, RootCause, SourceSite,
 } from './model.js';
 import { SCHEMA_VERSION } from './model.js';
+import { autoloadFix } from '../analysis/explain.js';
 
 /** One object's verdicts over the kernels it was checked against. */
 export interface ObjectRun {
@@ -146,6 +147,8 @@ interface CauseAccumulator {
   readonly failing: Set<string>;
   readonly warning: Set<string>;
   fixes: readonly string[];
+  /** The program whose reason gave the fixes. */
+  fixesProgram: string;
 }
 
 const occurrences = (): Occurrences => ({ programs: new Set(), kernels: new Set(), sites: new Map() });
@@ -158,16 +161,22 @@ function rootCauses(run: ObjectRun, details: readonly ObjectOnKernel[], meta: Re
         const { key, reason } = causeOf(original, kernel);
         let c = causes.get(key);
         if (!c) {
-          c = { reason, verdict: reason.verdict, acting: occurrences(), guarded: occurrences(), failing: new Set(), warning: new Set(), fixes: reason.fixes };
+          c = { reason, verdict: reason.verdict, acting: occurrences(), guarded: occurrences(), failing: new Set(), warning: new Set(), fixes: reason.fixes, fixesProgram: p.name };
           causes.set(key, c);
         }
         // The worst occurrence speaks for the cause: libbpf's line and the fixes where it breaks.
         if (verdictRank(reason.verdict) < verdictRank(c.verdict)) {
           c.verdict = reason.verdict;
           c.reason = reason;
-          if (reason.fixes.length > 0) c.fixes = reason.fixes;
+          if (reason.fixes.length > 0) {
+            c.fixes = reason.fixes;
+            c.fixesProgram = p.name;
+          }
         }
-        if (c.fixes.length === 0) c.fixes = reason.fixes;
+        if (c.fixes.length === 0) {
+          c.fixes = reason.fixes;
+          c.fixesProgram = p.name;
+        }
         const where = reason.verdict === 'info' ? c.guarded : c.acting;
         where.programs.add(p.name);
         where.kernels.add(kernel);
@@ -183,12 +192,15 @@ function rootCauses(run: ObjectRun, details: readonly ObjectOnKernel[], meta: Re
   return [...causes.entries()]
     .map(([key, c]): RootCause => {
       const main = c.verdict === 'info' ? c.guarded : c.acting;
+      // The reason's autoload advice names its own program; the cause's names every program it breaks.
+      const own = autoloadFix(c.fixesProgram);
+      const fixes = c.fixes.map((f) => (f === own ? autoloadFix([...main.programs]) : f));
       const lacking = new Set([...c.acting.kernels, ...c.guarded.kernels]);
       const presentOn = checked.filter((k) => !lacking.has(k));
       return {
         key, class: c.reason.class, verdict: c.verdict, subject: c.reason.subject, title: describeSubject(c.reason.subject),
         message: c.reason.message, programs: [...main.programs], kernels: [...main.kernels], guardedPrograms: [...c.guarded.programs], presentOn,
-        failingPairs: c.failing.size, warningPairs: c.warning.size, sites: [...main.sites.values()], fixes: c.fixes,
+        failingPairs: c.failing.size, warningPairs: c.warning.size, sites: [...main.sites.values()], fixes,
         change: changeOf(key, [...lacking], presentOn, meta, hints),
       };
     })

@@ -67,7 +67,8 @@ function causeLines(c: RootCause, n: number, obj: ObjectReport, paint: Paint, fu
   const change = changeText(c);
   if (change) out.push(`${indent}${change}`);
   const fixes = full ? c.fixes : c.fixes.slice(0, 1);
-  fixes.forEach((f, i) => out.push(`${indent}${i === 0 ? paint.green('fix:') : '    '} ${f}`));
+  // A lone autoload fix reads "or turn autoload off …": no "or" before the first fix.
+  fixes.forEach((f, i) => out.push(`${indent}${i === 0 ? paint.green('fix:') : '    '} ${i === 0 ? f.replace(/^or /, '') : f}`));
   return out;
 }
 

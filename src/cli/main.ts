@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CorecheckError } from '../common/errors.js';
 import { runInspect } from './commands/inspect.js';
 import { runBtfDump } from './commands/btf-dump.js';
 import { runRelocate } from './commands/relocate.js';
-import { runCheck } from './commands/check.js';
+import { runCheck, runMerge, type ReportCliOptions } from './commands/check.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/formats.js';
 import { FAIL_ON, type FailOn } from '../report/gate.js';
 
@@ -12,9 +12,21 @@ const EXIT_BAD_INPUT = 2;
 /** Set by a command whose outcome is an exit status (`check`'s CI gate). */
 let exitStatus = 0;
 
-interface CheckFlags {
-  kernel?: string[]; module?: string[]; format: ReportFormat; json?: boolean; output?: string; verbose?: boolean;
-  arch: string; failOn: FailOn; require?: string[]; sourceRoot: string;
+interface ReportFlags {
+  format: ReportFormat; json?: boolean; output?: string; verbose?: boolean; failOn: FailOn; require?: string[]; sourceRoot: string;
+}
+
+interface CheckFlags extends ReportFlags {
+  kernel?: string[]; module?: string[]; arch: string; shard?: { index: number; count: number };
+}
+
+/** `2/5` → shard 2 of 5 (1-based). */
+function parseShard(v: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!(index >= 1 && index <= count)) throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n, e.g. 2/5');
+  return { index, count };
 }
 
 function buildProgram(): Command {
@@ -33,29 +45,43 @@ function buildProgram(): Command {
 
   // repeatable options: no default value, so --help shows none
   const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
-  program.command('check')
-    .description('Will each program load on each kernel? Per object × kernel × program: loads, fails, warn or unknown, ' +
-      'with the reasons (CO-RE poisoning the verifier reaches, missing helpers, map and program types, attach targets, kfuncs, BTF), ' +
-      'the source line and a fix')
-    .argument('<file...>', 'BPF objects (.o) or binaries that embed BPF objects')
-    .option('--kernel <source>', 'a kernel BTF source (raw BTF, vmlinux, vmlinuz, BTFHub archive) or a BTFHub tree; repeat for several ' +
-      '(default: the running kernel, /sys/kernel/btf/vmlinux)', collect)
-    .option('--module <source>', 'a kernel module\'s BTF, split on the one --kernel; repeat for several', collect)
+  /** How a report is rendered and gated: the same for `check` and for `merge`. */
+  const reportOptions = (cmd: Command): Command => cmd
     .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
     .option('--json', 'the same as --format json')
     .option('-o, --output <file>', 'write the report to this file (whole or not at all) instead of standard output')
     .option('-v, --verbose', 'print everything: every cause with all sites and fixes, every program and reason per kernel group')
-    .option('--arch <arch>', 'check each object against kernels of the architecture it was built for (auto), of one architecture, or all', 'auto')
     .addOption(new Option('--fail-on <verdict>', 'exit 1 when a required (object, kernel) pair has this verdict or a worse one (fails < unknown < warn)')
       .choices([...FAIL_ON]).default('fails'))
     .option('--require <expr>', 'kernels that must pass, e.g. arch=x86_64,release>=5.8 or distro=centos; terms joined by , must all hold; ' +
       'repeat for alternatives (default: every checked kernel); keys arch, distro (or distro/release), release (uname -r, compared as versions), label (* globs)', collect)
-    .option('--source-root <dir>', 'source paths in SARIF are made relative to this directory', '.')
+    .option('--source-root <dir>', 'source paths in SARIF are made relative to this directory', '.');
+  const reportFlags = (opts: ReportFlags): ReportCliOptions => ({
+    format: opts.json ? 'json' : opts.format, output: opts.output, verbose: opts.verbose === true,
+    failOn: opts.failOn, require: opts.require ?? [], sourceRoot: opts.sourceRoot,
+  });
+
+  reportOptions(program.command('check')
+    .description('Will each program load on each kernel? A report by root cause (CO-RE poisoning the verifier reaches, missing helpers, ' +
+      'map and program types, attach targets, kfuncs, BTF) with the programs and kernels concerned, the source line and a fix, ' +
+      'and an exit status that gates CI (0 pass, 1 fail, 2 bad input)')
+    .argument('<file...>', 'BPF objects (.o) or binaries that embed BPF objects')
+    .option('--kernel <source>', 'a kernel BTF source (raw BTF, vmlinux, vmlinuz, BTFHub archive) or a BTFHub tree; repeat for several ' +
+      '(default: the running kernel, /sys/kernel/btf/vmlinux)', collect)
+    .option('--module <source>', 'a kernel module\'s BTF, split on the one --kernel; repeat for several', collect)
+    .option('--arch <arch>', 'check each object against kernels of the architecture it was built for (auto), of one architecture, or all', 'auto')
+    .option('--shard <i/n>', 'check only the i-th of n deterministic slices of the kernels and write it as a partial run (JSON) for `corecheck merge`', parseShard))
     .action(async (files: string[], opts: CheckFlags) => {
       exitStatus = await runCheck(files, {
-        kernel: opts.kernel ?? [], module: opts.module ?? [], format: opts.json ? 'json' : opts.format, output: opts.output,
-        verbose: opts.verbose === true, arch: opts.arch, failOn: opts.failOn, require: opts.require ?? [], sourceRoot: opts.sourceRoot,
+        ...reportFlags(opts), kernel: opts.kernel ?? [], module: opts.module ?? [], arch: opts.arch, shard: opts.shard,
       });
+    });
+
+  reportOptions(program.command('merge')
+    .description('Combine the partial runs of `check --shard i/n` (every shard once) into the report and gate an unsharded check gives')
+    .argument('<partial...>', 'partial runs written by check --shard'))
+    .action(async (files: string[], opts: ReportFlags) => {
+      exitStatus = await runMerge(files, reportFlags(opts));
     });
 
   program.command('relocate')

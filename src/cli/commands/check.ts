@@ -1,37 +1,41 @@
 import { resolve } from 'node:path';
 import { inferObjectArch, kernelArchFromBtf } from '../../analysis/arch.js';
-import { archMismatchReason, explainedByArch } from '../../analysis/arch-mismatch.js';
 import { checkWithoutBtf, type ObjectVerdict } from '../../analysis/check.js';
 import { checkKernel } from '../../analysis/kernel-check.js';
-import { subjectKey, type Reason } from '../../analysis/reason.js';
 import type { Successor } from '../../analysis/successor.js';
 import type { Btf } from '../../btf/btf.js';
 import { CorecheckError } from '../../common/errors.js';
 import { loadKernelBtf, moduleNameFromPath, openKernelSources, type KernelSource } from '../../kernels/index.js';
 import { normalizeArch } from '../../kernels/kernel-info.js';
 import { openBpfObjects, type LocatedObject } from '../../object/open.js';
-import { buildReport, type CauseOf, type ObjectRun } from '../../report/build.js';
+import { inShard, mergeRuns, reportOfRun, type FleetRun, type PartialRun } from '../../report/fleet-run.js';
 import { renderReport, type ReportFormat } from '../../report/formats.js';
-import { evaluateGate, type FailOn } from '../../report/gate.js';
-import type { KernelMeta } from '../../report/model.js';
+import type { FailOn } from '../../report/gate.js';
+import { SCHEMA_VERSION, type KernelMeta } from '../../report/model.js';
 import { readInput, writeOut } from '../io.js';
 import { writeFileAtomic } from '../output.js';
 import { startProgress } from '../progress.js';
 import { useColor } from '../terminal.js';
 
-export interface CheckCliOptions {
+/** How a report is rendered and gated (`check` and `merge`). */
+export interface ReportCliOptions {
+  readonly format: ReportFormat;
+  readonly output?: string;
+  readonly verbose: boolean;
+  readonly failOn: FailOn;
+  readonly require: readonly string[];
+  readonly sourceRoot: string;
+}
+
+export interface CheckCliOptions extends ReportCliOptions {
   /** Kernel sources: files or BTFHub trees; none means the running kernel. */
   readonly kernel: readonly string[];
   /** Module BTFs of the (single) kernel, in search order. */
   readonly module: readonly string[];
-  readonly format: ReportFormat;
-  readonly output?: string;
-  readonly verbose: boolean;
   /** `auto`: each object against the kernels of the architecture it was built for; `all`; or one architecture. */
   readonly arch: string;
-  readonly failOn: FailOn;
-  readonly require: readonly string[];
-  readonly sourceRoot: string;
+  /** Check only this slice of the fleet and write it as a partial run (`merge` combines them). */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 export const RUNNING_KERNEL = '/sys/kernel/btf/vmlinux';
@@ -55,6 +59,48 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
   if (opts.module.length > 0 && sources.length !== 1) {
     throw new CorecheckError('USAGE', 'option --module', -1, `modules belong to one kernel, but ${sources.length} kernels are given`, opts.module[0]);
   }
+  const run = await checkFleet(objects, sources, opts);
+  if (opts.shard) {
+    const partial: PartialRun = { kind: 'corecheck-partial-run', schemaVersion: SCHEMA_VERSION, shard: opts.shard, ...run };
+    const text = JSON.stringify(partial) + '\n';
+    if (opts.output !== undefined) writeFileAtomic(opts.output, text);
+    else writeOut(text);
+    return EXIT_PASSED;
+  }
+  return emitReport(run, opts);
+}
+
+/** `corecheck merge <partial>...`: the slices of a sharded check, as one report and one gate. */
+export async function runMerge(files: readonly string[], opts: ReportCliOptions): Promise<number> {
+  const parts: PartialRun[] = [];
+  for (const f of files) {
+    const text = new TextDecoder().decode(await readInput(f));
+    try {
+      parts.push(JSON.parse(text) as PartialRun);
+    } catch (e) {
+      throw new CorecheckError('MALFORMED', 'JSON', -1, `not JSON: ${(e as Error).message}`, f);
+    }
+  }
+  return emitReport(mergeRuns(parts, files), opts);
+}
+
+/** Renders a run's report in the asked format to the asked place; the gate gives the exit status. */
+function emitReport(run: FleetRun, opts: ReportCliOptions): number {
+  const report = reportOfRun(run, VERSION, opts.failOn, opts.require);
+  const text = renderReport(report, opts.format, {
+    // absolute, so that absolute source paths under it become relative SARIF URIs
+    verbose: opts.verbose, sourceRoot: resolve(opts.sourceRoot), workingDirectory: process.cwd(), color: opts.output === undefined && useColor(process.stdout),
+  });
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text);
+  else writeOut(text);
+  return report.gate.passed ? EXIT_PASSED : EXIT_GATE_FAILED;
+}
+
+/**
+ * Every object against every kernel of the fleet it is for (its architecture's, by default), one
+ * kernel at a time. With a shard, only that slice of the fleet is read.
+ */
+async function checkFleet(objects: readonly LocatedObject[], sources: readonly KernelSource[], opts: CheckCliOptions): Promise<FleetRun> {
   const arches = objects.map((o) => inferObjectArch(o.object, o.hostMachine, o.hostLittleEndian));
   // Which objects a kernel of this architecture is for (an unknown architecture takes them all).
   const wanted = (kernelArch: string | null): number[] => objects.map((_, i) => i).filter((i) => {
@@ -62,15 +108,15 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
     const target = opts.arch === 'auto' ? arches[i].arch : normalizeArch(opts.arch);
     return target === null || target === kernelArch;
   });
+  const mine = opts.shard ? sources.filter((_, k) => inShard(k, opts.shard!)) : sources;
 
   const kernels: KernelMeta[] = [];
-  const kernelArch = new Map<string, string | null>();
   const results: { kernel: string; verdict: ObjectVerdict }[][] = objects.map(() => []);
   const leftOut: string[][] = objects.map(() => []);
-  const hints = new Map<string, ReadonlyMap<string, Successor>>();
-  const progress = startProgress(sources.length, 'kernels');
+  const hints: Record<string, Record<string, Successor>> = {};
+  const progress = startProgress(mine.length, 'kernels');
   try {
-    for (const source of sources) {
+    for (const source of mine) {
       progress.tick(source.label);
       const meta = (btf: boolean, arch: string | null): KernelMeta => ({
         label: source.label, distro: source.info.distro ?? null, release: source.info.release ?? null, arch, version: source.info.kernel ?? null, btf,
@@ -86,10 +132,8 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
         btf = (await source.load()).btf;
       } catch (e) {
         if (!(e instanceof CorecheckError) || e.code !== 'NO_BTF') throw e;
-        const forIt = wanted(known);
         kernels.push(meta(false, known));
-        kernelArch.set(source.label, known);
-        forIt.forEach((i) => results[i].push({ kernel: source.label, verdict: checkWithoutBtf(objects[i].object, e.detail) }));
+        for (const i of wanted(known)) results[i].push({ kernel: source.label, verdict: checkWithoutBtf(objects[i].object, e.detail) });
         continue;
       }
       const arch = known ?? kernelArchFromBtf(btf);
@@ -100,36 +144,20 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
       for (const m of opts.module) modules.push({ name: moduleNameFromPath(m), btf: (await loadKernelBtf(m, { base: btf })).btf });
       const check = checkKernel(forIt.map((i) => objects[i].object), { vmlinux: btf, modules });
       forIt.forEach((i, n) => results[i].push({ kernel: source.label, verdict: check.verdicts[n] }));
-      hints.set(source.label, check.successors);
+      hints[source.label] = Object.fromEntries(check.successors);
       kernels.push(meta(true, arch));
-      kernelArch.set(source.label, arch);
     }
   } finally {
     progress.stop();
   }
-
-  const runs: ObjectRun[] = objects.map((o, i) => ({
-    name: o.name,
-    arch: { builtFor: arches[i].arch, evidence: arches[i].evidence.map((e) => e.why), leftOut: leftOut[i] },
-    results: results[i],
-  }));
-  const causeOf: CauseOf = (reason: Reason, kernel: string, i: number) => {
-    const builtFor = arches[i].arch;
-    const karch = kernelArch.get(kernel) ?? null;
-    if (builtFor !== null && karch !== null && builtFor !== karch && explainedByArch(reason)) {
-      const mismatch = archMismatchReason(reason, builtFor, karch);
-      return { key: subjectKey(mismatch.subject), reason: mismatch };
-    }
-    return { key: subjectKey(reason.subject), reason };
+  return {
+    fleet: sources.map((s) => s.label),
+    kernels,
+    objects: objects.map((o, i) => ({
+      name: o.name,
+      arch: { builtFor: arches[i].arch, evidence: arches[i].evidence.map((e) => e.why), leftOut: leftOut[i] },
+      results: results[i],
+    })),
+    hints,
   };
-  const gate = evaluateGate(opts.failOn, opts.require, kernels,
-    runs.flatMap((r) => r.results.map((x) => ({ object: r.name, kernel: x.kernel, verdict: x.verdict.verdict }))));
-  const report = buildReport(VERSION, kernels, runs, hints, causeOf, gate);
-  const text = renderReport(report, opts.format, {
-    // absolute, so that absolute source paths under it become relative SARIF URIs
-    verbose: opts.verbose, sourceRoot: resolve(opts.sourceRoot), workingDirectory: process.cwd(), color: opts.output === undefined && useColor(process.stdout),
-  });
-  if (opts.output !== undefined) writeFileAtomic(opts.output, text);
-  else writeOut(text);
-  return gate.passed ? EXIT_PASSED : EXIT_GATE_FAILED;
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CorecheckError } from '../common/errors.js';
 import { runInspect } from './commands/inspect.js';
@@ -17,7 +18,16 @@ interface ReportFlags {
 }
 
 interface CheckFlags extends ReportFlags {
-  kernel?: string[]; module?: string[]; arch: string; shard?: { index: number; count: number };
+  kernel?: string[]; module?: string[]; arch: string; shard?: { index: number; count: number }; jobs: number;
+}
+
+/** One worker per core. */
+const defaultJobs = (): number => availableParallelism();
+
+function parseJobs(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
+  return n;
 }
 
 /** `2/5` → shard 2 of 5 (1-based). */
@@ -70,10 +80,11 @@ function buildProgram(): Command {
       '(default: the running kernel, /sys/kernel/btf/vmlinux)', collect)
     .option('--module <source>', 'a kernel module\'s BTF, split on the one --kernel; repeat for several', collect)
     .option('--arch <arch>', 'check each object against kernels of the architecture it was built for (auto), of one architecture, or all', 'auto')
+    .option('-j, --jobs <n>', 'worker threads that load and check kernels (1: all in this thread)', parseJobs, defaultJobs())
     .option('--shard <i/n>', 'check only the i-th of n deterministic slices of the kernels and write it as a partial run (JSON) for `corecheck merge`', parseShard))
     .action(async (files: string[], opts: CheckFlags) => {
       exitStatus = await runCheck(files, {
-        ...reportFlags(opts), kernel: opts.kernel ?? [], module: opts.module ?? [], arch: opts.arch, shard: opts.shard,
+        ...reportFlags(opts), kernel: opts.kernel ?? [], module: opts.module ?? [], arch: opts.arch, shard: opts.shard, jobs: opts.jobs,
       });
     });
 

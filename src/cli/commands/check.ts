@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
-import { inferObjectArch, kernelArchFromBtf } from '../../analysis/arch.js';
-import { checkWithoutBtf, type ObjectVerdict } from '../../analysis/check.js';
-import { checkKernel } from '../../analysis/kernel-check.js';
+import { Piscina } from 'piscina';
+import { inferObjectArch } from '../../analysis/arch.js';
+import type { ObjectVerdict } from '../../analysis/check.js';
 import type { Successor } from '../../analysis/successor.js';
-import type { Btf } from '../../btf/btf.js';
 import { CorecheckError } from '../../common/errors.js';
-import { loadKernelBtf, moduleNameFromPath, openKernelSources, type KernelSource } from '../../kernels/index.js';
+import { openKernelSources, type KernelSource } from '../../kernels/index.js';
 import { normalizeArch } from '../../kernels/kernel-info.js';
 import { openBpfObjects, type LocatedObject } from '../../object/open.js';
 import { inShard, mergeRuns, reportOfRun, type FleetRun, type PartialRun } from '../../report/fleet-run.js';
@@ -16,6 +15,8 @@ import { readInput, writeOut } from '../io.js';
 import { writeFileAtomic } from '../output.js';
 import { startProgress } from '../progress.js';
 import { useColor } from '../terminal.js';
+import { checkOneKernel, type KernelOutcome, type ObjectsFor } from '../fleet/kernel-task.js';
+import type { KernelTask, TaskError } from '../fleet/worker.js';
 
 /** How a report is rendered and gated (`check` and `merge`). */
 export interface ReportCliOptions {
@@ -36,6 +37,8 @@ export interface CheckCliOptions extends ReportCliOptions {
   readonly arch: string;
   /** Check only this slice of the fleet and write it as a partial run (`merge` combines them). */
   readonly shard?: { readonly index: number; readonly count: number };
+  /** Worker threads (1: check in this thread). */
+  readonly jobs: number;
 }
 
 export const RUNNING_KERNEL = '/sys/kernel/btf/vmlinux';
@@ -59,7 +62,7 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
   if (opts.module.length > 0 && sources.length !== 1) {
     throw new CorecheckError('USAGE', 'option --module', -1, `modules belong to one kernel, but ${sources.length} kernels are given`, opts.module[0]);
   }
-  const run = await checkFleet(objects, sources, opts);
+  const run = await checkFleet(files, objects, sources, opts);
   if (opts.shard) {
     const partial: PartialRun = { kind: 'corecheck-partial-run', schemaVersion: SCHEMA_VERSION, shard: opts.shard, ...run };
     const text = JSON.stringify(partial) + '\n';
@@ -97,58 +100,54 @@ function emitReport(run: FleetRun, opts: ReportCliOptions): number {
 }
 
 /**
- * Every object against every kernel of the fleet it is for (its architecture's, by default), one
- * kernel at a time. With a shard, only that slice of the fleet is read.
+ * Every object against every kernel of the fleet it is for (its architecture's, by default). With
+ * a shard, only that slice of the fleet is read. Kernels are checked in worker threads, one kernel
+ * per worker at a time (memory stays that of a few kernels), or here for small runs.
  */
-async function checkFleet(objects: readonly LocatedObject[], sources: readonly KernelSource[], opts: CheckCliOptions): Promise<FleetRun> {
+async function checkFleet(files: readonly string[], objects: readonly LocatedObject[], sources: readonly KernelSource[], opts: CheckCliOptions): Promise<FleetRun> {
   const arches = objects.map((o) => inferObjectArch(o.object, o.hostMachine, o.hostLittleEndian));
-  // Which objects a kernel of this architecture is for (an unknown architecture takes them all).
-  const wanted = (kernelArch: string | null): number[] => objects.map((_, i) => i).filter((i) => {
-    if (opts.arch === 'all' || kernelArch === null) return true;
-    const target = opts.arch === 'auto' ? arches[i].arch : normalizeArch(opts.arch);
-    return target === null || target === kernelArch;
-  });
+  // The architecture each object needs a kernel to have (null: any).
+  const targets = arches.map((a) => (opts.arch === 'all' ? null : opts.arch === 'auto' ? a.arch : normalizeArch(opts.arch)));
+  const objectsFor: ObjectsFor = (kernelArch) => targets.map((t, i) => (t === null || kernelArch === null || t === kernelArch ? i : -1)).filter((i) => i >= 0);
   const mine = opts.shard ? sources.filter((_, k) => inShard(k, opts.shard!)) : sources;
+  // Kernels whose architecture the path tells are left out before they are read.
+  const toCheck = mine.filter((s) => s.info.arch === undefined || objectsFor(s.info.arch).length > 0);
+
+  const progress = startProgress(toCheck.length, 'kernels');
+  const outcomes = new Map<string, KernelOutcome>();
+  const jobs = Math.min(opts.jobs, toCheck.length);
+  try {
+    if (jobs <= 1) {
+      for (const source of toCheck) {
+        progress.tick(source.label);
+        outcomes.set(source.label, await checkOneKernel(source, objects.map((o) => o.object), objectsFor, opts.module));
+      }
+    } else {
+      await inWorkers(jobs, toCheck, { files, modules: opts.module, objectArches: targets }, (label, outcome) => {
+        progress.tick(label);
+        outcomes.set(label, outcome);
+      });
+    }
+  } finally {
+    progress.stop();
+  }
 
   const kernels: KernelMeta[] = [];
   const results: { kernel: string; verdict: ObjectVerdict }[][] = objects.map(() => []);
   const leftOut: string[][] = objects.map(() => []);
   const hints: Record<string, Record<string, Successor>> = {};
-  const progress = startProgress(mine.length, 'kernels');
-  try {
-    for (const source of mine) {
-      progress.tick(source.label);
-      const meta = (btf: boolean, arch: string | null): KernelMeta => ({
-        label: source.label, distro: source.info.distro ?? null, release: source.info.release ?? null, arch, version: source.info.kernel ?? null, btf,
-      });
-      // Kernels whose architecture the path tells are left out before they are read.
-      const known = source.info.arch ?? null;
-      if (known !== null && wanted(known).length === 0) {
-        objects.forEach((_, i) => leftOut[i].push(source.label));
-        continue;
-      }
-      let btf: Btf;
-      try {
-        btf = (await source.load()).btf;
-      } catch (e) {
-        if (!(e instanceof CorecheckError) || e.code !== 'NO_BTF') throw e;
-        kernels.push(meta(false, known));
-        for (const i of wanted(known)) results[i].push({ kernel: source.label, verdict: checkWithoutBtf(objects[i].object, e.detail) });
-        continue;
-      }
-      const arch = known ?? kernelArchFromBtf(btf);
-      const forIt = wanted(arch);
-      objects.forEach((_, i) => { if (!forIt.includes(i)) leftOut[i].push(source.label); });
-      if (forIt.length === 0) continue;
-      const modules: { name: string; btf: Btf }[] = [];
-      for (const m of opts.module) modules.push({ name: moduleNameFromPath(m), btf: (await loadKernelBtf(m, { base: btf })).btf });
-      const check = checkKernel(forIt.map((i) => objects[i].object), { vmlinux: btf, modules });
-      forIt.forEach((i, n) => results[i].push({ kernel: source.label, verdict: check.verdicts[n] }));
-      hints[source.label] = Object.fromEntries(check.successors);
-      kernels.push(meta(true, arch));
+  for (const source of mine) {
+    const outcome = outcomes.get(source.label);
+    const checked = outcome?.verdicts.some((v) => v !== null) ?? false;
+    if (outcome && (checked || !outcome.meta.btf)) {
+      kernels.push(outcome.meta);
+      hints[source.label] = { ...outcome.hints };
     }
-  } finally {
-    progress.stop();
+    objects.forEach((_, i) => {
+      const v = outcome?.verdicts[i];
+      if (v) results[i].push({ kernel: source.label, verdict: v });
+      else leftOut[i].push(source.label);
+    });
   }
   return {
     fleet: sources.map((s) => s.label),
@@ -160,4 +159,23 @@ async function checkFleet(objects: readonly LocatedObject[], sources: readonly K
     })),
     hints,
   };
+}
+
+/** Checks kernels in a pool of worker threads; `done` is called as each finishes (in any order). */
+async function inWorkers(
+  threads: number, sources: readonly KernelSource[], task: Omit<KernelTask, 'kernel'>, done: (label: string, outcome: KernelOutcome) => void,
+): Promise<void> {
+  const pool = new Piscina({ filename: new URL('../fleet/worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
+  try {
+    await Promise.all(sources.map(async (source) => {
+      const r = (await pool.run({ ...task, kernel: source.path } satisfies KernelTask)) as KernelOutcome | TaskError;
+      if ('error' in r) {
+        const e = r.error;
+        throw 'code' in e ? new CorecheckError(e.code, e.structure, e.offset, e.detail, e.file) : new Error(e.message);
+      }
+      done(source.label, r);
+    }));
+  } finally {
+    await pool.destroy();
+  }
 }

@@ -1,0 +1,51 @@
+import { kernelArchFromBtf } from '../../analysis/arch.js';
+import { checkWithoutBtf, type ObjectVerdict } from '../../analysis/check.js';
+import { checkKernel } from '../../analysis/kernel-check.js';
+import type { Successor } from '../../analysis/successor.js';
+import type { Btf } from '../../btf/btf.js';
+import { CorecheckError } from '../../common/errors.js';
+import { loadKernelBtf, moduleNameFromPath, type KernelSource } from '../../kernels/index.js';
+import type { BpfObject } from '../../object/object.js';
+import type { KernelMeta } from '../../report/model.js';
+
+/** Which of the objects a kernel of this architecture is for (null: not known, so all of them). */
+export type ObjectsFor = (kernelArch: string | null) => readonly number[];
+
+/** What one kernel says about the objects meant for it. Plain data: it crosses worker threads. */
+export interface KernelOutcome {
+  readonly meta: KernelMeta;
+  /** Per object (in the run's order): its verdict here, or null when the object is not for this kernel. */
+  readonly verdicts: readonly (ObjectVerdict | null)[];
+  readonly hints: Readonly<Record<string, Successor>>;
+}
+
+/**
+ * Loads one kernel and checks the objects meant for its architecture, in whatever thread runs it.
+ * A kernel without BTF still gets verdicts (libbpf fails what needs BTF). `modules` are split BTFs
+ * on this kernel.
+ */
+export async function checkOneKernel(
+  source: KernelSource, objects: readonly BpfObject[], objectsFor: ObjectsFor, modules: readonly string[],
+): Promise<KernelOutcome> {
+  const known = source.info.arch ?? null;
+  const meta = (btf: boolean, arch: string | null): KernelMeta => ({
+    label: source.label, distro: source.info.distro ?? null, release: source.info.release ?? null, arch, version: source.info.kernel ?? null, btf,
+  });
+  let btf: Btf;
+  try {
+    btf = (await source.load()).btf;
+  } catch (e) {
+    if (!(e instanceof CorecheckError) || e.code !== 'NO_BTF') throw e;
+    const forIt = new Set(objectsFor(known));
+    return { meta: meta(false, known), verdicts: objects.map((o, i) => (forIt.has(i) ? checkWithoutBtf(o, e.detail) : null)), hints: {} };
+  }
+  const arch = known ?? kernelArchFromBtf(btf);
+  const forIt = objectsFor(arch);
+  const verdicts: (ObjectVerdict | null)[] = objects.map(() => null);
+  if (forIt.length === 0) return { meta: meta(true, arch), verdicts, hints: {} };
+  const moduleBtfs: { name: string; btf: Btf }[] = [];
+  for (const m of modules) moduleBtfs.push({ name: moduleNameFromPath(m), btf: (await loadKernelBtf(m, { base: btf })).btf });
+  const check = checkKernel(forIt.map((i) => objects[i]), { vmlinux: btf, modules: moduleBtfs });
+  forIt.forEach((i, n) => { verdicts[i] = check.verdicts[n]; });
+  return { meta: meta(true, arch), verdicts, hints: Object.fromEntries(check.successors) };
+}

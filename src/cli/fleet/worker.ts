@@ -1,0 +1,47 @@
+import { CorecheckError } from '../../common/errors.js';
+import { openKernelSources } from '../../kernels/index.js';
+import { openBpfObjects } from '../../object/open.js';
+import type { BpfObject } from '../../object/object.js';
+import { readInput } from '../io.js';
+import { checkOneKernel, type KernelOutcome } from './kernel-task.js';
+
+/** One kernel to check, as the main thread describes it: everything by path, so it clones cheaply. */
+export interface KernelTask {
+  /** A kernel source that names exactly one kernel (a file). */
+  readonly kernel: string;
+  readonly modules: readonly string[];
+  /** The run's input files, in order; their objects are opened once per worker. */
+  readonly files: readonly string[];
+  /** Per object of the run, the architecture a kernel must have for it (null: any); `all` ignores them. */
+  readonly objectArches: readonly (string | null)[];
+}
+
+/** An error as it crosses back to the main thread: CorecheckError's fields, so it can be raised again there. */
+export type TaskError = { readonly error: { code: CorecheckError['code']; structure: string; offset: number; detail: string; file?: string } | { message: string } };
+
+// A worker checks many kernels against the same objects: they are read and parsed once, here.
+let opened: { files: string; objects: BpfObject[] } | undefined;
+
+async function objectsOf(files: readonly string[]): Promise<BpfObject[]> {
+  const key = files.join('\0');
+  if (opened?.files !== key) {
+    const objects: BpfObject[] = [];
+    for (const f of files) objects.push(...openBpfObjects(await readInput(f), f).map((o) => o.object));
+    opened = { files: key, objects };
+  }
+  return opened.objects;
+}
+
+/** The worker's task (piscina calls the default export). */
+export default async function checkKernelTask(task: KernelTask): Promise<KernelOutcome | TaskError> {
+  try {
+    const objects = await objectsOf(task.files);
+    const [source] = await openKernelSources(task.kernel);
+    const objectsFor = (arch: string | null): number[] =>
+      task.objectArches.map((a, i) => (a === null || arch === null || a === arch ? i : -1)).filter((i) => i >= 0);
+    return await checkOneKernel(source, objects, objectsFor, task.modules);
+  } catch (e) {
+    if (e instanceof CorecheckError) return { error: { code: e.code, structure: e.structure, offset: e.offset, detail: e.detail, file: e.file } };
+    return { error: { message: (e as Error)?.message ?? String(e) } };
+  }
+}

@@ -1,0 +1,44 @@
+// All cores: kernels are loaded and checked in worker threads (--jobs, default one per core), with
+// the same report as checking them one by one in the main thread, and the same one-line errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CORPUS_KERNELS, REPO } from './helpers/inputs.js';
+
+const CLI = join(REPO, 'dist/src/cli/main.js');
+const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
+const dir = mkdtempSync(join(tmpdir(), 'corecheck-workers-'));
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('worker threads give the report checking in one thread gives (libbpf-tools objects and the example, every corpus kernel)', () => {
+  const inputs = ['/usr/sbin/biolatency', '/usr/sbin/klockstat', '/usr/sbin/slabratetop', EXAMPLE, '--kernel', CORPUS_KERNELS, '--format', 'json', '--arch', 'all'];
+  const one = cli(['check', ...inputs, '--jobs', '1']);
+  const three = cli(['check', ...inputs, '--jobs', '3']);
+  assert.equal(three.status, one.status);
+  assert.equal(three.stderr, '');
+  assert.equal(three.stdout, one.stdout);
+  assert.ok(JSON.parse(one.stdout).kernels.length === 35);
+});
+
+test('an error in a worker is the same one line, exit 2, as in the main thread', () => {
+  // A BTFHub tree with one truncated archive among good ones.
+  const tree = join(dir, 'tree/debian/12/x86_64');
+  mkdirSync(tree, { recursive: true });
+  for (const k of ['6.1.0-57-amd64', '6.1.0-47-amd64']) copyFileSync(join(CORPUS_KERNELS, `debian/12/x86_64/${k}.btf.tar.xz`), join(tree, `${k}.btf.tar.xz`));
+  writeFileSync(join(tree, '6.1.0-99-amd64.btf.tar.xz'), Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00]));
+  const inThread = cli(['check', EXAMPLE, '--kernel', join(dir, 'tree'), '--jobs', '1']);
+  const inWorkers = cli(['check', EXAMPLE, '--kernel', join(dir, 'tree'), '--jobs', '2']);
+  assert.equal(inThread.status, 2);
+  assert.equal(inWorkers.status, 2);
+  assert.match(inWorkers.stderr, /^corecheck: .*6\.1\.0-99-amd64\.btf\.tar\.xz: .*\n$/);
+  assert.equal(inWorkers.stderr, inThread.stderr);
+  assert.equal(inWorkers.stdout, '');
+  for (const bad of ['0', 'x', '1.5']) assert.equal(cli(['check', EXAMPLE, '--jobs', bad]).status, 2, bad);
+});

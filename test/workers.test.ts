@@ -2,8 +2,9 @@
 // the same report as checking them one by one in the main thread, and the same one-line errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CORPUS_KERNELS, REPO } from './helpers/inputs.js';
@@ -41,4 +42,33 @@ test('an error in a worker is the same one line, exit 2, as in the main thread',
   assert.equal(inWorkers.stderr, inThread.stderr);
   assert.equal(inWorkers.stdout, '');
   for (const bad of ['0', 'x', '1.5']) assert.equal(cli(['check', EXAMPLE, '--jobs', bad]).status, 2, bad);
+});
+
+test('kernel cache: BTF found in archives is kept by content hash under $XDG_CACHE_HOME/corecheck, reused, repaired when damaged; --no-cache keeps nothing', () => {
+  const cacheHome = join(dir, 'cache');
+  const kernels = join(CORPUS_KERNELS, 'debian/12/x86_64');
+  const run = (extra: string[] = []): ReturnType<typeof cli> => {
+    const r = spawnSync(process.execPath, [CLI, 'check', EXAMPLE, '--kernel', kernels, '--format', 'json', ...extra], {
+      encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000, env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const archives = readdirSync(kernels).filter((f) => f.endsWith('.btf.tar.xz'));
+  const cold = run(['--no-cache']);
+  assert.equal(cold.status, 0, cold.stderr);
+  assert.ok(!existsSync(cacheHome), '--no-cache writes nothing');
+  assert.equal(run().stdout, cold.stdout);
+  const store = join(cacheHome, 'corecheck/btf/v1');
+  const entries = readdirSync(store).sort();
+  const expected = archives.map((a) => `${createHash('sha256').update(readFileSync(join(kernels, a))).digest('hex')}.btf`).sort();
+  assert.deepEqual(entries, expected, 'one entry per archive, named by its sha256');
+  // The cached BTF is the archive's own, byte for byte (system tar is the reference).
+  const a = archives[0];
+  execFileSync('tar', ['-xJf', join(kernels, a), '-C', dir]);
+  const entry = join(store, `${createHash('sha256').update(readFileSync(join(kernels, a))).digest('hex')}.btf`);
+  assert.deepEqual(readFileSync(entry), readFileSync(join(dir, a.replace(/\.tar\.xz$/, ''))));
+  assert.equal(run().stdout, cold.stdout, 'warm: the same report');
+  writeFileSync(entry, 'damaged');
+  assert.equal(run().stdout, cold.stdout, 'a damaged entry is found again');
+  assert.deepEqual(readFileSync(entry), readFileSync(join(dir, a.replace(/\.tar\.xz$/, ''))), 'and repaired');
 });

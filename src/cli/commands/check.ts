@@ -4,6 +4,7 @@ import { inferObjectArch } from '../../analysis/arch.js';
 import type { ObjectVerdict } from '../../analysis/check.js';
 import type { Successor } from '../../analysis/successor.js';
 import { CorecheckError } from '../../common/errors.js';
+import type { KernelCache } from '../../kernels/cache.js';
 import { openKernelSources, type KernelSource } from '../../kernels/index.js';
 import { normalizeArch } from '../../kernels/kernel-info.js';
 import { openBpfObjects, type LocatedObject } from '../../object/open.js';
@@ -39,6 +40,8 @@ export interface CheckCliOptions extends ReportCliOptions {
   readonly shard?: { readonly index: number; readonly count: number };
   /** Worker threads (1: check in this thread). */
   readonly jobs: number;
+  /** Where kernel BTF found in archives, images and packages is kept by content hash; null: nowhere. */
+  readonly cache: KernelCache | null;
 }
 
 export const RUNNING_KERNEL = '/sys/kernel/btf/vmlinux';
@@ -111,7 +114,8 @@ async function checkFleet(files: readonly string[], objects: readonly LocatedObj
   const objectsFor: ObjectsFor = (kernelArch) => targets.map((t, i) => (t === null || kernelArch === null || t === kernelArch ? i : -1)).filter((i) => i >= 0);
   const mine = opts.shard ? sources.filter((_, k) => inShard(k, opts.shard!)) : sources;
   // Kernels whose architecture the path tells are left out before they are read.
-  const toCheck = mine.filter((s) => s.info.arch === undefined || objectsFor(s.info.arch).length > 0);
+  const toCheck = mine.filter((s) => s.info.arch === undefined || objectsFor(s.info.arch).length > 0)
+    .map((s) => (opts.cache ? opts.cache.wrap(s) : s));
 
   const progress = startProgress(toCheck.length, 'kernels');
   const outcomes = new Map<string, KernelOutcome>();
@@ -123,7 +127,7 @@ async function checkFleet(files: readonly string[], objects: readonly LocatedObj
         outcomes.set(source.label, await checkOneKernel(source, objects.map((o) => o.object), objectsFor, opts.module));
       }
     } else {
-      await inWorkers(jobs, toCheck, { files, modules: opts.module, objectArches: targets }, (label, outcome) => {
+      await inWorkers(jobs, toCheck, { files, modules: opts.module, objectArches: targets, cacheDir: opts.cache?.dir ?? null }, (label, outcome) => {
         progress.tick(label);
         outcomes.set(label, outcome);
       });

@@ -1,4 +1,5 @@
 import { CorecheckError } from '../../common/errors.js';
+import { KernelCache } from '../../kernels/cache.js';
 import { openKernelSources } from '../../kernels/index.js';
 import { openBpfObjects } from '../../object/open.js';
 import type { BpfObject } from '../../object/object.js';
@@ -14,6 +15,8 @@ export interface KernelTask {
   readonly files: readonly string[];
   /** Per object of the run, the architecture a kernel must have for it (null: any); `all` ignores them. */
   readonly objectArches: readonly (string | null)[];
+  /** The kernel cache's directory, or null without one (`--no-cache`). */
+  readonly cacheDir: string | null;
 }
 
 /** An error as it crosses back to the main thread: CorecheckError's fields, so it can be raised again there. */
@@ -36,7 +39,8 @@ async function objectsOf(files: readonly string[]): Promise<BpfObject[]> {
 export default async function checkKernelTask(task: KernelTask): Promise<KernelOutcome | TaskError> {
   try {
     const objects = await objectsOf(task.files);
-    const [source] = await openKernelSources(task.kernel);
+    const [opened] = await openKernelSources(task.kernel);
+    const source = task.cacheDir === null ? opened : new KernelCache(task.cacheDir).wrap(opened);
     const objectsFor = (arch: string | null): number[] =>
       task.objectArches.map((a, i) => (a === null || arch === null || a === arch ? i : -1)).filter((i) => i >= 0);
     return await checkOneKernel(source, objects, objectsFor, task.modules);

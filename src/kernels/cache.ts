@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Btf } from '../btf/btf.js';
+import { readFileBytes } from './files.js';
+import type { KernelSource, LoadedKernel } from './sources.js';
+
+/**
+ * Kernel BTF found once, kept by the content hash of the file it came from: the next run reads the
+ * BTF instead of decompressing an archive, a vmlinuz or a package again (that is most of a fleet
+ * run's time). A changed file has another hash, so nothing goes stale; the version in the path
+ * keeps caches of other layouts apart.
+ */
+export class KernelCache {
+  constructor(readonly dir: string) {}
+
+  /** `$XDG_CACHE_HOME/corecheck/btf/v1`, or `~/.cache/corecheck/btf/v1`. */
+  static default(): KernelCache {
+    const root = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+    return new KernelCache(join(root, 'corecheck', 'btf', 'v1'));
+  }
+
+  /** The source, loading through the cache. Raw BTF and ELF files hold the BTF as it is: they pass unchanged. */
+  wrap(source: KernelSource): KernelSource {
+    if (source.format === 'raw' || source.format === 'elf') return source;
+    return { ...source, load: () => this.load(source) };
+  }
+
+  private async load(source: KernelSource): Promise<LoadedKernel> {
+    const hash = createHash('sha256').update(await readFileBytes(source.path)).digest('hex');
+    const file = join(this.dir, `${hash}.btf`);
+    const cached = readOrUndefined(file);
+    if (cached) {
+      // A damaged cache entry (a full disk, a hand edit) is not the kernel's fault: find the BTF again.
+      try {
+        return { btf: Btf.parse(cached), method: `cached BTF ${file}` };
+      } catch {
+        rmSync(file, { force: true });
+      }
+    }
+    const loaded = await source.load();
+    this.store(file, loaded.btf.bytes);
+    return loaded;
+  }
+
+  /** Whole or not at all; a cache that cannot be written (read-only home) only costs the next run time. */
+  private store(file: string, bytes: Uint8Array): void {
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, file);
+    } catch {
+      rmSync(tmp, { force: true });
+    }
+  }
+}
+
+function readOrUndefined(file: string): Uint8Array | undefined {
+  try {
+    const b = readFileSync(file);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch {
+    return undefined;
+  }
+}

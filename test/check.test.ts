@@ -3,7 +3,7 @@
 // feature checks against facts bpftool reads from each corpus kernel's BTF.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,10 +16,9 @@ import { openBpfObjects } from '../src/object/open.js';
 import type { Report } from '../src/report/model.js';
 import { BtfBuilder } from './helpers/btf-builder.js';
 import { CORPUS_KERNELS, REPO, cachePath, corpusArchives, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { EXAMPLE, runCli as cli } from './helpers/cli.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
 const GOLDENS = join(REPO, 'test/goldens/verdicts');
-const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
 const EL8 = 'centos/8/aarch64/4.18.0-147.5.1.el8_1.aarch64';
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-check-'));
 
@@ -39,11 +38,6 @@ const program = (v: ObjectVerdict, name: string): ProgramVerdict => {
   assert.ok(p, `program ${name}`);
   return p;
 };
-
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('seed case: openat2_e fails on CentOS 8 el8_1 with libbpf\'s line and its source line, loads on 5.10+; the guarded variant loads', () => {
   const labels = [EL8, 'debian/11/x86_64/5.10.0-32-amd64', 'debian/12/x86_64/6.1.0-57-amd64', 'debian/13/x86_64/6.12.107+deb13-amd64'];

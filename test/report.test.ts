@@ -12,20 +12,12 @@ import { join } from 'node:path';
 import type { Report } from '../src/report/model.js';
 import { parseRequire } from '../src/report/gate.js';
 import { SCREEN_LINES, SCREEN_WIDTH } from '../src/report/text.js';
-import { CORPUS_KERNELS, HOST_BTF, REPO, cachePath, corpusManifest } from './helpers/inputs.js';
+import { CORPUS_KERNELS, HOST_BTF, cachePath, corpusManifest } from './helpers/inputs.js';
+import { CLI, EXAMPLE, runCli as cli } from './helpers/cli.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
-const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
 const EL8 = join(CORPUS_KERNELS, 'centos/8/aarch64/4.18.0-147.5.1.el8_1.aarch64.btf.tar.xz');
 const DEB11 = join(CORPUS_KERNELS, 'debian/11/x86_64/5.10.0-32-amd64.btf.tar.xz');
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-report-'));
-
-function cli(args: string[], env: Record<string, string | undefined> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8', maxBuffer: 1 << 30, timeout: 600_000, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** The distinct binaries of Debian's libbpf-tools (9 of its 61 names are symlinks to others). */
 function libbpfTools(): string[] {

@@ -3,21 +3,14 @@
 // (the report has no timings), with the same gate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../src/report/model.js';
-import { CORPUS_KERNELS, HOST_BTF, REPO } from './helpers/inputs.js';
+import { CORPUS_KERNELS, HOST_BTF } from './helpers/inputs.js';
+import { EXAMPLE, runCli as cli } from './helpers/cli.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
-const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-shard-'));
-
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('three shards of libbpf-tools\' biolatency and the example against the corpus and this machine merge into the unsharded report', () => {
   const inputs = ['/usr/sbin/biolatency', EXAMPLE, '--kernel', CORPUS_KERNELS, '--kernel', HOST_BTF];

@@ -2,21 +2,15 @@
 // the same report as checking them one by one in the main thread, and the same one-line errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CORPUS_KERNELS, REPO } from './helpers/inputs.js';
+import { CORPUS_KERNELS } from './helpers/inputs.js';
+import { EXAMPLE, runCli as cli } from './helpers/cli.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
-const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-workers-'));
-
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('worker threads give the report checking in one thread gives (libbpf-tools objects and the example, every corpus kernel)', () => {
   const inputs = ['/usr/sbin/biolatency', '/usr/sbin/klockstat', '/usr/sbin/slabratetop', EXAMPLE, '--kernel', CORPUS_KERNELS, '--format', 'json', '--arch', 'all'];
@@ -47,12 +41,8 @@ test('an error in a worker is the same one line, exit 2, as in the main thread',
 test('kernel cache: BTF found in archives is kept by content hash under $XDG_CACHE_HOME/corecheck, reused, repaired when damaged; --no-cache keeps nothing', () => {
   const cacheHome = join(dir, 'cache');
   const kernels = join(CORPUS_KERNELS, 'debian/12/x86_64');
-  const run = (extra: string[] = []): ReturnType<typeof cli> => {
-    const r = spawnSync(process.execPath, [CLI, 'check', EXAMPLE, '--kernel', kernels, '--format', 'json', ...extra], {
-      encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000, env: { ...process.env, XDG_CACHE_HOME: cacheHome },
-    });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const run = (extra: string[] = []): ReturnType<typeof cli> =>
+    cli(['check', EXAMPLE, '--kernel', kernels, '--format', 'json', ...extra], { XDG_CACHE_HOME: cacheHome });
   const archives = readdirSync(kernels).filter((f) => f.endsWith('.btf.tar.xz'));
   const cold = run(['--no-cache']);
   assert.equal(cold.status, 0, cold.stderr);

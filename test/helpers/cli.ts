@@ -1,0 +1,25 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO } from './inputs.js';
+
+/** The built command line, as a user runs it. */
+export const CLI = join(REPO, 'dist/src/cli/main.js');
+/** The seed example: openat2_e (unguarded) and openat2_guarded. */
+export const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
+
+export interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `corecheck <args>` in a child process, the way a user or CI does. Colour variables of the
+ * test's own environment are dropped unless `env` sets them, so output is the piped default.
+ */
+export function runCli(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}, timeout = 600_000): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8', maxBuffer: 1 << 30, timeout, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}

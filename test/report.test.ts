@@ -131,7 +131,7 @@ test('CI gate: exit 0 when every required pair meets the bar, 1 when one does no
   assert.equal(cli(['check', '/usr/sbin/slabratetop', '--kernel', warnKernels, '--fail-on', 'unknown']).status, 0, 'warn is better than unknown');
 
   for (const [args, message] of [
-    [['--require', 'kernel=5.10'], /^corecheck: --require: option --require: 'kernel=5\.10': 'kernel=5\.10' is not KEY OP VALUE/],
+    [['--require', 'kernel=5.10'], /^corecheck: option --require: 'kernel=5\.10': 'kernel=5\.10' is not KEY OP VALUE/],
     [['--require', 'arch>=x86_64'], /compares releases only/],
     [['--require', 'distro=rhel'], /'distro=rhel': matches none of the 1 checked kernels/],
     [['--fail-on', 'sometimes'], /error: option '--fail-on <verdict>' argument 'sometimes' is invalid/],
@@ -162,6 +162,25 @@ test('--require grammar on the corpus kernels\' metadata', () => {
   assert.ok(pick('distro=debian/12,arch=x86_64').every((v) => /^6\.(1|12)\./.test(v)));
   assert.deepEqual(pick('label=kylin/*'), pick('distro=kylin'));
   assert.deepEqual(pick('distro!=debian').sort(), kernels.filter((k) => k.distro !== 'debian').map((k) => k.version!).sort());
+});
+
+test('fleet filters: --distro and --release pick the kernels to check before any is read', () => {
+  const checked = (args: string[]): string[] =>
+    (JSON.parse(cli(['check', EXAMPLE, '--kernel', CORPUS_KERNELS, '--format', 'json', ...args]).stdout) as Report).kernels.map((k) => k.label);
+  const versionOf = (label: string): string => label.split('/')[3];
+  const range = checked(['--release', '>=5.4 <6.2']);
+  assert.ok(range.length > 0);
+  assert.ok(range.every((l) => /^(5\.\d+|6\.[01])\./.test(versionOf(l))), range.join(' '));
+  assert.deepEqual(checked(['--distro', 'kylin', '--distro', 'centos']), [...corpusManifest().keys()].filter((p) => /^(kylin|centos)\//.test(p)).map((p) => p.replace('/aarch64/', '/arm64/').replace(/\.btf\.tar\.xz$/, '')).sort());
+  assert.deepEqual(checked(['--distro', 'debian/12', '--release', '6.12']).map(versionOf), checked(['--distro', 'debian/12']).map(versionOf).filter((v) => v.startsWith('6.12.')));
+  for (const [args, message] of [
+    [['--release', 'new'], /^corecheck: option --release: 'new': 'new' is not a release comparison like >=5\.4 or <6\.0\n$/],
+    [['--distro', 'rhel'], /^corecheck: options --distro, --release: no kernel of the fleet matches them\n$/],
+  ] as const) {
+    const r = cli(['check', EXAMPLE, '--kernel', CORPUS_KERNELS, ...args]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, message);
+  }
 });
 
 test('colour only on a TTY or when forced: NO_COLOR and FORCE_COLOR are honoured', () => {

@@ -8,7 +8,7 @@ import { runRelocate } from './commands/relocate.js';
 import { runCheck, runMerge, type ReportCliOptions } from './commands/check.js';
 import { KernelCache } from '../kernels/cache.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/formats.js';
-import { FAIL_ON, type FailOn } from '../report/gate.js';
+import { FAIL_ON, parseFleetFilter, type FailOn } from '../report/gate.js';
 
 const EXIT_BAD_INPUT = 2;
 /** Set by a command whose outcome is an exit status (`check`'s CI gate). */
@@ -19,7 +19,7 @@ interface ReportFlags {
 }
 
 interface CheckFlags extends ReportFlags {
-  kernel?: string[]; module?: string[]; arch: string; shard?: { index: number; count: number }; jobs: number; cache: boolean;
+  kernel?: string[]; module?: string[]; arch: string; shard?: { index: number; count: number }; jobs: number; cache: boolean; distro?: string[]; release?: string;
 }
 
 /** One worker per core. */
@@ -81,13 +81,15 @@ function buildProgram(): Command {
       '(default: the running kernel, /sys/kernel/btf/vmlinux)', collect)
     .option('--module <source>', 'a kernel module\'s BTF, split on the one --kernel; repeat for several', collect)
     .option('--arch <arch>', 'check each object against kernels of the architecture it was built for (auto), of one architecture, or all', 'auto')
+    .option('--distro <name>', 'check only kernels of this distro (debian/12 for one release); repeat for several', collect)
+    .option('--release <range>', "check only kernel releases in this range, e.g. '>=5.4 <6.0' (all must hold) or 5.10")
     .option('--no-cache', 'do not keep or use kernel BTF found in archives, images and packages ($XDG_CACHE_HOME/corecheck, by content hash)')
     .option('-j, --jobs <n>', 'worker threads that load and check kernels (1: all in this thread)', parseJobs, defaultJobs())
     .option('--shard <i/n>', 'check only the i-th of n deterministic slices of the kernels and write it as a partial run (JSON) for `corecheck merge`', parseShard))
     .action(async (files: string[], opts: CheckFlags) => {
       exitStatus = await runCheck(files, {
         ...reportFlags(opts), kernel: opts.kernel ?? [], module: opts.module ?? [], arch: opts.arch, shard: opts.shard, jobs: opts.jobs,
-        cache: opts.cache ? KernelCache.default() : null,
+        cache: opts.cache ? KernelCache.default() : null, select: parseFleetFilter(opts.distro ?? [], opts.release),
       });
     });
 

@@ -64,9 +64,22 @@ function termTest(key: (typeof KEYS)[number], op: Op, value: string): KernelPred
   }
 }
 
+/**
+ * The fleet filters of `check`: `--distro` names (any of them; `debian/12` for one release) and a
+ * `--release` range of space-separated comparisons that must all hold (`'>=5.4 <6.0'`).
+ */
+export function parseFleetFilter(distros: readonly string[], release: string | undefined): KernelPredicate {
+  const byDistro = distros.map((d) => parseRequire(`distro=${d}`));
+  const byRelease = release === undefined ? [] : release.trim().split(/\s+/).map((r) => {
+    if (!/^(>=|<=|!=|=|>|<)?\d/.test(r)) throw usage(release, `'${r}' is not a release comparison like >=5.4 or <6.0`, '--release');
+    return parseRequire(`release${/^[<>=!]/.test(r) ? '' : '='}${r}`);
+  });
+  return (k) => (byDistro.length === 0 || byDistro.some((t) => t(k))) && byRelease.every((t) => t(k));
+}
+
 const normalizeArchName = (a: string): string => ({ aarch64: 'arm64', amd64: 'x86_64', ppc64el: 'ppc64le' } as Record<string, string>)[a] ?? a;
 
-const usage = (expr: string, why: string): CorecheckError => new CorecheckError('USAGE', 'option --require', -1, `'${expr}': ${why}`, '--require');
+const usage = (expr: string, why: string, option = '--require'): CorecheckError => new CorecheckError('USAGE', `option ${option}`, -1, `'${expr}': ${why}`);
 
 export type FailOn = Gate['failOn'];
 export const FAIL_ON: readonly FailOn[] = ['fails', 'unknown', 'warn'];

@@ -10,7 +10,7 @@ import { normalizeArch } from '../../kernels/kernel-info.js';
 import { openBpfObjects, type LocatedObject } from '../../object/open.js';
 import { inShard, mergeRuns, reportOfRun, type FleetRun, type PartialRun } from '../../report/fleet-run.js';
 import { renderReport, type ReportFormat } from '../../report/formats.js';
-import type { FailOn } from '../../report/gate.js';
+import type { FailOn, KernelPredicate } from '../../report/gate.js';
 import { SCHEMA_VERSION, type KernelMeta } from '../../report/model.js';
 import { readInput, writeOut } from '../io.js';
 import { writeFileAtomic } from '../output.js';
@@ -38,6 +38,8 @@ export interface CheckCliOptions extends ReportCliOptions {
   readonly arch: string;
   /** Check only this slice of the fleet and write it as a partial run (`merge` combines them). */
   readonly shard?: { readonly index: number; readonly count: number };
+  /** Which kernels of the fleet to check at all (`--distro`, `--release`). */
+  readonly select: KernelPredicate;
   /** Worker threads (1: check in this thread). */
   readonly jobs: number;
   /** Where kernel BTF found in archives, images and packages is kept by content hash; null: nowhere. */
@@ -61,7 +63,10 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
   const objects: LocatedObject[] = [];
   for (const f of files) objects.push(...openBpfObjects(await readInput(f), f));
   const sources: KernelSource[] = [];
-  for (const k of opts.kernel.length > 0 ? opts.kernel : [RUNNING_KERNEL]) sources.push(...(await openKernelSources(k)));
+  for (const k of opts.kernel.length > 0 ? opts.kernel : [RUNNING_KERNEL]) {
+    sources.push(...(await openKernelSources(k)).filter((s) => opts.select(metaOf(s))));
+  }
+  if (sources.length === 0) throw new CorecheckError('USAGE', 'options --distro, --release', -1, 'no kernel of the fleet matches them');
   if (opts.module.length > 0 && sources.length !== 1) {
     throw new CorecheckError('USAGE', 'option --module', -1, `modules belong to one kernel, but ${sources.length} kernels are given`, opts.module[0]);
   }
@@ -88,6 +93,11 @@ export async function runMerge(files: readonly string[], opts: ReportCliOptions)
     }
   }
   return emitReport(mergeRuns(parts, files), opts);
+}
+
+/** What the fleet knows of a kernel before reading it (the architecture may still come from its BTF). */
+function metaOf(s: KernelSource): KernelMeta {
+  return { label: s.label, distro: s.info.distro ?? null, release: s.info.release ?? null, arch: s.info.arch ?? null, version: s.info.kernel ?? null, btf: true };
 }
 
 /** Renders a run's report in the asked format to the asked place; the gate gives the exit status. */

@@ -72,7 +72,16 @@ function causeLines(c: RootCause, n: number, obj: ObjectReport, paint: Paint, fu
   return out;
 }
 
-const title = (c: RootCause): string => (c.class === 'ARCH_MISMATCH' ? `object built for ${c.subject.kind === 'arch' ? c.subject.arch : '?'}` : `${c.title} ${c.class === 'WALK_INCOMPLETE' ? '' : 'missing'}`.trim());
+/** A cause as a headline: what is missing, or what else went wrong. */
+function title(c: RootCause): string {
+  switch (c.class) {
+    case 'ARCH_MISMATCH': return `object built for ${c.subject.kind === 'arch' ? c.subject.arch : '?'}`;
+    case 'WALK_INCOMPLETE': return 'path analysis incomplete';
+    case 'CORE_AMBIGUOUS': return `${c.title}: ambiguous CO-RE relocation`;
+    case 'CORE_ERROR': return `${c.title}: CO-RE relocation error`;
+    default: return `${c.title} missing`;
+  }
+}
 
 /** `now task_struct.__state (renamed …); removed between 5.10.0-32-amd64 and 6.1.0-57-amd64`. */
 export function changeText(c: RootCause): string | undefined {

@@ -30,7 +30,8 @@ export async function inPayload<T>(what: string, kind: string, fn: () => Promise
   } catch (e) {
     if (!(e instanceof CorecheckError) || e.file !== undefined) throw e;
     const isArchive = /^(tar|cpio)\b/.test(e.structure);
-    const structure = isArchive ? `${what} > ${e.structure} (offset in the ${kind}-decompressed payload)` : `${what} > ${e.structure}`;
+    const data = kind === 'none' ? 'uncompressed payload' : `${kind}-decompressed payload`;
+    const structure = isArchive ? `${what} > ${e.structure} (offset in the ${data})` : `${what} > ${e.structure}`;
     throw new CorecheckError(e.code, structure, e.offset, e.detail);
   }
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKernelBtf, openKernelSources } from '../src/kernels/index.js';
 import { CORPUS_KERNELS, cachePath } from './helpers/inputs.js';
+import { objcopyBtf, systemVmlinux } from './helpers/kernel-images.js';
 
 const IMAGES = cachePath('kernel-images');
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-kernels-images-'));
@@ -49,27 +50,6 @@ function corpusBtf(img: FetchedImage): Buffer | undefined {
   return img.corpus ? execFileSync('tar', ['-xJOf', join(CORPUS_KERNELS, img.corpus)], { maxBuffer: 1 << 30 }) : undefined;
 }
 
-/**
- * The ELF vmlinux in a bzImage, located by the boot protocol (setup_sects at 0x1f1, payload_offset
- * and payload_length at 0x248/0x24c) and decompressed by the system tool. The build appends the
- * decompressed size as four bytes, which the tools would take for a second stream: they are left out.
- */
-function systemVmlinux(img: string, tool: 'xz' | 'lz4' | 'zstd'): string {
-  const b = readFileSync(img);
-  const start = ((b[0x1f1] || 4) + 1) * 512 + b.readUInt32LE(0x248);
-  const payload = b.subarray(start, start + b.readUInt32LE(0x24c) - 4);
-  const out = join(dir, `${tool}.vmlinux`);
-  writeFileSync(out, execFileSync(tool, ['-dc'], { input: payload, maxBuffer: 1 << 30 }));
-  assert.equal(readFileSync(out).subarray(0, 4).toString('latin1'), '\x7fELF');
-  return out;
-}
-
-function objcopyBtf(elf: string): Buffer {
-  const out = `${elf}.btf`;
-  execFileSync('objcopy', ['-O', 'binary', '--only-section=.BTF', elf, out]);
-  return readFileSync(out);
-}
-
 async function checkBzImage(t: TestContext, what: string, tool: 'xz' | 'lz4' | 'zstd'): Promise<void> {
   const img = need(t, what);
   if (!img) return;
@@ -79,7 +59,7 @@ async function checkBzImage(t: TestContext, what: string, tool: 'xz' | 'lz4' | '
   assert.equal(source.format, 'kernel-image');
   assert.deepEqual(source.info, { arch: 'x86_64', kernel: img.release });
   assert.match(method, new RegExp(`^bzImage ${tool === 'lz4' ? 'lz4-legacy' : tool} payload @0x[0-9a-f]+ > ELF \\.BTF section$`));
-  assert.ok(sameBytes(btf.bytes, objcopyBtf(systemVmlinux(img.path, tool))), `equals objcopy's .BTF of the vmlinux that ${tool} -dc gives`);
+  assert.ok(sameBytes(btf.bytes, objcopyBtf(systemVmlinux(img.path, tool, dir))), `equals objcopy's .BTF of the vmlinux that ${tool} -dc gives`);
   const corpus = corpusBtf(img);
   if (corpus) assert.ok(sameBytes(btf.bytes, corpus), `equals corpus ${img.corpus}`);
   else t.diagnostic(`${img.release} has no corpus row: compared with objcopy only`);
@@ -100,7 +80,7 @@ test('x86 bzImage, zstd payload (Debian trixie 6.12 cloud kernel): equals the co
 test('the ELF vmlinux itself (xz -dc of the 6.1.0-57 payload) is an "elf" source with the same BTF', async (t) => {
   const img = need(t, 'bzimage-xz');
   if (!img) return;
-  const vmlinux = systemVmlinux(img.path, 'xz');
+  const vmlinux = systemVmlinux(img.path, 'xz', dir);
   const [s] = await openKernelSources(vmlinux);
   assert.equal(s.format, 'elf');
   assert.deepEqual(s.info, { arch: 'x86_64' });

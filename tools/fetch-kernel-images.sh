@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Downloads real Debian kernel packages and extracts just their kernel images (and a few modules)
 # into .cache/kernel-images/, for the kernel-source tests (test/kernels-images.test.ts,
-# test/kernels-split.test.ts). Idempotent: packages already in .cache/debs/ and files already
+# test/kernels-split.test.ts); the packages themselves stay in .cache/debs/ for the package tests
+# (test/kernels-packages.test.ts, which also wraps the 6.1 and arm64 images in RPMs). Idempotent: packages already in .cache/debs/ and files already
 # extracted are not fetched again. Needs root (apt-get download), dpkg-deb, tar, readelf.
 #
 #   what            package (suite)                                            why

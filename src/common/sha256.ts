@@ -1,5 +1,6 @@
 /**
- * SHA-256 (FIPS 180-4), for the Content-Security-Policy hash of the HTML report's inline script.
+ * SHA-256 (FIPS 180-4), for the Content-Security-Policy hash of the HTML report's inline script and
+ * the SHA-256 check of xz blocks (rpm writes its xz payloads with it).
  * Plain TypeScript so the browser-safe core needs neither node:crypto nor the asynchronous WebCrypto.
  */
 
@@ -16,38 +17,47 @@ const K = new Uint32Array([
 
 /** The SHA-256 digest of `data`. */
 export function sha256(data: Uint8Array): Uint8Array {
-  // Padding: a 1 bit, zeros up to 56 mod 64 bytes, then the message length in bits (big-endian).
-  const blocks = Math.ceil((data.length + 9) / 64);
-  const msg = new Uint8Array(blocks * 64);
-  msg.set(data);
-  msg[data.length] = 0x80;
-  const view = new DataView(msg.buffer);
-  view.setUint32(msg.length - 8, Math.floor(data.length / 0x20000000));
-  view.setUint32(msg.length - 4, (data.length * 8) >>> 0);
-
   const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   const w = new Uint32Array(64);
-  const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
-  for (let b = 0; b < blocks; b++) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(b * 64 + i * 4);
-    for (let i = 16; i < 64; i++) {
-      const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
-      const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    let [a, bb, c, d, e, f, g, hh] = h;
-    for (let i = 0; i < 64; i++) {
-      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i]) >>> 0;
-      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & bb) ^ (a & c) ^ (bb & c))) >>> 0;
-      hh = g; g = f; f = e; e = (d + t1) >>> 0;
-      d = c; c = bb; bb = a; a = (t1 + t2) >>> 0;
-    }
-    h[0] += a; h[1] += bb; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
-  }
+  // Whole blocks are read in place (xz checks hash decoded blocks of tens of MB); only the tail is copied.
+  const full = Math.floor(data.length / 64);
+  const dataView = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let b = 0; b < full; b++) compress(h, w, dataView, b * 64);
+  // Padding: a 1 bit, zeros up to 56 mod 64 bytes, then the message length in bits (big-endian).
+  const rest = data.length - full * 64;
+  const tail = new Uint8Array(rest + 9 > 64 ? 128 : 64);
+  tail.set(data.subarray(full * 64));
+  tail[rest] = 0x80;
+  const tailView = new DataView(tail.buffer);
+  tailView.setUint32(tail.length - 8, Math.floor(data.length / 0x20000000));
+  tailView.setUint32(tail.length - 4, (data.length * 8) >>> 0);
+  for (let at = 0; at < tail.length; at += 64) compress(h, w, tailView, at);
   const out = new Uint8Array(32);
   const outView = new DataView(out.buffer);
   h.forEach((v, i) => outView.setUint32(i * 4, v));
   return out;
+}
+
+function rotr(x: number, n: number): number {
+  return (x >>> n) | (x << (32 - n));
+}
+
+/** One 64-byte block at `at` into the state `h` (`w` is scratch). */
+function compress(h: Uint32Array, w: Uint32Array, view: DataView, at: number): void {
+  for (let i = 0; i < 16; i++) w[i] = view.getUint32(at + i * 4);
+  for (let i = 16; i < 64; i++) {
+    const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+    const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+  }
+  let a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+  for (let i = 0; i < 64; i++) {
+    const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i]) >>> 0;
+    const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & bb) ^ (a & c) ^ (bb & c))) >>> 0;
+    hh = g; g = f; f = e; e = (d + t1) >>> 0;
+    d = c; c = bb; bb = a; a = (t1 + t2) >>> 0;
+  }
+  h[0] += a; h[1] += bb; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
 /** UTF-8 bytes of a string (what a browser hashes for a CSP source). */

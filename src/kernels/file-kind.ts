@@ -1,6 +1,8 @@
 import { startsWithBtfMagic } from './btf-scan.js';
 import { bzImageArch, bzImageRelease, isBzImage } from './bzimage.js';
 import { BTFHUB_SUFFIX, type KernelInfo } from './kernel-info.js';
+import { isArArchive } from './ar.js';
+import { isRpm } from './rpm.js';
 
 /**
  * What kind of kernel BTF source a file is, from its name and first bytes only, so that listing
@@ -10,7 +12,9 @@ export type KernelFormat =
   | 'raw' // raw BTF (/sys/kernel/btf/vmlinux, a .btf file)
   | 'elf' // ELF with .BTF: vmlinux, or a kernel module (split BTF)
   | 'kernel-image' // anything else: bzImage, arm64 Image(.gz), s390x image, a compressed vmlinux or BTF
-  | 'btfhub-archive'; // <kernel>.btf.tar.xz
+  | 'btfhub-archive' // <kernel>.btf.tar.xz
+  | 'deb' // a Debian or Ubuntu kernel package (linux-image-*.deb): an ar archive
+  | 'rpm'; // an RPM kernel package (kernel-core-*.rpm)
 
 /** Bytes of a file's head that `sniffKernelFile` looks at (the s390x entry marker sits at 0x10008). */
 export const HEAD_BYTES = 0x10010;
@@ -22,6 +26,9 @@ export function sniffKernelFile(name: string, head: Uint8Array): { format: Kerne
   const xzMagic = head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a && head[5] === 0;
   if (name.endsWith(BTFHUB_SUFFIX) && xzMagic) return { format: 'btfhub-archive', info: {} };
   if (startsWithBtfMagic(head)) return { format: 'raw', info: {} };
+  // Packages: their metadata needs more than the head (the control file, the RPM header), read when the source is opened.
+  if (isArArchive(head)) return { format: 'deb', info: {} };
+  if (isRpm(head)) return { format: 'rpm', info: {} };
   if (head.length >= 20 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) {
     const le = head[5] === 1;
     const machine = le ? head[18] | (head[19] << 8) : (head[18] << 8) | head[19];

@@ -38,6 +38,29 @@ export async function readHead(path: string, n: number): Promise<Uint8Array> {
   }
 }
 
+/** `length` bytes of a file from `offset` (fewer if it ends first). */
+export async function readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    const buf = new Uint8Array(length);
+    const { bytesRead } = await fh.read(buf, 0, length, offset);
+    return buf.subarray(0, bytesRead);
+  } catch (e) {
+    throw notFound(path, e);
+  } finally {
+    await fh?.close();
+  }
+}
+
+export async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (e) {
+    throw notFound(path, e);
+  }
+}
+
 export async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();

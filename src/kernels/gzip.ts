@@ -1,4 +1,4 @@
-import { inflateSync } from 'fflate';
+import { Inflate, inflateSync } from 'fflate';
 import { fail } from '../common/errors.js';
 
 /**
@@ -19,6 +19,43 @@ export function isGzipHeader(b: Uint8Array, at: number): boolean {
 }
 
 export function decompressGzip(b: Uint8Array, fileOffset: number): Uint8Array {
+  const p = deflateStart(b, fileOffset);
+  try {
+    return inflateSync(b.subarray(p));
+  } catch (e) {
+    return fail('MALFORMED', 'gzip stream', fileOffset, `cannot decompress: ${(e as Error).message}`);
+  }
+}
+
+/** Compressed bytes handed to the inflater at a time by `decompressGzipChunks`. */
+const INPUT_STEP = 1 << 20;
+
+/**
+ * The gzip stream at the start of `b`, decoded as it is read: yields the inflated data in pieces,
+ * keeping only fflate's 32 KiB window, so a package payload costs what its reader keeps and a reader
+ * that found what it wants stops decoding. Errors name the input step that failed.
+ */
+export function* decompressGzipChunks(b: Uint8Array, fileOffset: number): Generator<Uint8Array> {
+  const start = deflateStart(b, fileOffset);
+  const ready: Uint8Array[] = [];
+  let ended = false;
+  const inflater = new Inflate((chunk, final) => {
+    ready.push(chunk);
+    if (final) ended = true;
+  });
+  for (let at = start; at < b.length && !ended; at += INPUT_STEP) {
+    const end = Math.min(at + INPUT_STEP, b.length);
+    try {
+      inflater.push(b.subarray(at, end), end === b.length);
+    } catch (e) {
+      fail(end === b.length ? 'TRUNCATED' : 'MALFORMED', 'gzip stream', fileOffset + at, `cannot decompress the data from here: ${(e as Error).message}`);
+    }
+    yield* ready.splice(0);
+  }
+}
+
+/** Reads the gzip header (RFC 1952 2.3) and returns where the deflate data starts. */
+function deflateStart(b: Uint8Array, fileOffset: number): number {
   if (!isGzipHeader(b, 0)) fail('BAD_MAGIC', 'gzip header', fileOffset, 'not a gzip stream (bad magic, method or flags)');
   const flags = b[3];
   let p = 10;
@@ -35,9 +72,5 @@ export function decompressGzip(b: Uint8Array, fileOffset: number): Uint8Array {
   if (flags & FCOMMENT) skipString('comment');
   if (flags & FHCRC) p += 2;
   if (p >= b.length) fail('TRUNCATED', 'gzip header', fileOffset + Math.min(p, b.length), 'no deflate data after the header');
-  try {
-    return inflateSync(b.subarray(p));
-  } catch (e) {
-    return fail('MALFORMED', 'gzip stream', fileOffset, `cannot decompress: ${(e as Error).message}`);
-  }
+  return p;
 }

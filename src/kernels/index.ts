@@ -1,6 +1,7 @@
 /**
  * Kernel BTF sources: raw BTF, ELF vmlinux and modules (split BTF), kernel images (x86 bzImage with
- * xz/lz4/zstd/gzip payloads, arm64 Image and Image.gz, s390x), BTFHub archives and trees, behind one
+ * xz/lz4/zstd/gzip payloads, arm64 Image and Image.gz, s390x), BTFHub archives and trees, kernel
+ * packages (Debian/Ubuntu .deb, RPM), behind one
  * `KernelSource` interface. `sources.ts` and `files.ts` use the file system; the rest works on bytes.
  */
 export { openKernelSources, loadKernelBtf, type KernelSource, type LoadedKernel, type KernelSourceOptions } from './sources.js';
@@ -11,3 +12,5 @@ export { scanForBtf } from './btf-scan.js';
 export { readBtfHubArchive, type ArchiveMember } from './archive.js';
 export { decompressStream, compressionAt, findCompressedStreams, type Compression } from './decompress.js';
 export { readFileBytes } from './files.js';
+export { debKernelInfo, debKernelImage } from './deb.js';
+export { readRpmHeader, rpmKernelInfo, rpmKernelImage, type RpmHeader } from './rpm.js';

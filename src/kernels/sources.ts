@@ -5,6 +5,7 @@ import { readBtfHubArchive } from './archive.js';
 import { HEAD_BYTES, sniffKernelFile, type KernelFormat } from './file-kind.js';
 import { findBtfHubArchives, isDirectory, readFileBytes, readHead } from './files.js';
 import { findKernelBtf } from './image.js';
+import { openKernelPackage, type KernelPackage } from './package-source.js';
 import { runningKernelInfo } from './host.js';
 import { BTFHUB_SUFFIX, btfHubLabel, infoFromBtfHubPath, type KernelInfo } from './kernel-info.js';
 
@@ -12,10 +13,14 @@ import { BTFHUB_SUFFIX, btfHubLabel, infoFromBtfHubPath, type KernelInfo } from 
  * One kernel's BTF, not yet read. Listing sources costs a directory walk (BTFHub trees) or one
  * 64 KiB read (single files), so a fleet of thousands can be listed first and loaded one by one
  * (or in parallel, or in workers) later. Every kind of input sits behind this interface: raw BTF,
- * ELF vmlinux or module, kernel images, BTFHub archives.
+ * ELF vmlinux or module, kernel images, BTFHub archives, kernel packages (.deb, .rpm: listing
+ * reads their metadata, a few kilobytes).
  */
 export interface KernelSource {
-  /** `distro/release/arch/kernel` for BTFHub archives in a BTFHub tree, else the path. */
+  /**
+   * `distro/release/arch/kernel` for BTFHub archives in a BTFHub tree and for kernel packages whose
+   * metadata tells all four, else the path.
+   */
   readonly label: string;
   readonly path: string;
   readonly format: KernelFormat;
@@ -90,6 +95,10 @@ async function fileSource(path: string, base: BaseLoader): Promise<KernelSource>
   if (head.length === 0) throw new CorecheckError('MALFORMED', 'file', 0, 'file is empty', path);
   const { format, info } = sniffKernelFile(path, head);
   if (format === 'btfhub-archive') return archiveSource(path, base);
+  if (format === 'deb' || format === 'rpm') {
+    const pkg = await openKernelPackage(path, format);
+    return { label: btfHubLabel(pkg.info) ?? path, path, format, info: pkg.info, load: () => loadPackage(path, pkg, base) };
+  }
   return {
     label: path,
     path,
@@ -107,6 +116,20 @@ async function loadArchive(path: string, info: KernelInfo, base: BaseLoader): Pr
   if (baseBtf) throw notSplit(path, 0, `BTFHub archive member ${member}`);
   const btf = await inFile(`${path}:${member}`, () => Btf.parse(btfBytes, { base: baseBtf }));
   return { btf, method: `BTFHub archive member ${member}` };
+}
+
+/**
+ * A package's kernel: its image is extracted (the package's bytes are dropped once it is), then
+ * found and parsed like any kernel image. Errors inside the image name the package and the image.
+ */
+async function loadPackage(path: string, pkg: KernelPackage, base: BaseLoader): Promise<LoadedKernel> {
+  const image = await pkg.kernelImage();
+  if (await base()) throw notSplit(path, 0, `kernel package, ${image.method}`);
+  const inImage = `${path} (${image.method})`;
+  const found = await inFile(inImage, () => findKernelBtf(image.bytes));
+  const method = `${image.method} > ${found.method}`;
+  const btf = await inFile(found.inPayload ? `${path} (${method})` : inImage, () => Btf.parse(ownBytes(found.bytes), { fileOffset: found.offset }));
+  return { btf, method };
 }
 
 /** Complete BTF (a kernel's, an object's) given where split BTF (a module's) is expected. */

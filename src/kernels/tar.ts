@@ -1,5 +1,6 @@
-import { fail } from '../common/errors.js';
+import { CorecheckError, fail } from '../common/errors.js';
 import { latin1 } from '../common/bytes.js';
+import type { ChunkReader } from './chunk-reader.js';
 
 /**
  * A minimal tar reader (POSIX ustar, GNU and pax long names) for BTFHub archives. Written here
@@ -48,6 +49,50 @@ export function tarFiles(tar: Uint8Array): TarMember[] {
     fail('TRUNCATED', 'tar header', at, `needs ${BLOCK} bytes, only ${tar.length - at} left`);
   }
   return files;
+}
+
+/**
+ * Walks a tar as it is decompressed (a package's data.tar: hundreds of MB of modules) and returns
+ * the first regular file whose name `wanted` accepts, its data in a buffer of its own; the members
+ * before it are skipped, not kept. Undefined when the archive ends without one. Errors carry offsets
+ * in the decompressed tar.
+ */
+export async function findTarMember(tar: ChunkReader, wanted: (name: string) => boolean): Promise<TarMember | undefined> {
+  let longName: string | undefined;
+  for (;;) {
+    const at = tar.position;
+    const header = (await tar.read(BLOCK)).slice();
+    if (header.length === 0) return undefined; // no end-of-archive marker: tolerated, as GNU tar does
+    if (header.length < BLOCK) fail('TRUNCATED', 'tar header', at, `needs ${BLOCK} bytes, only ${header.length} left`);
+    if (isZeroBlock(header, 0)) return undefined;
+    atOffset(at, () => checkHeader(header, 0));
+    const type = header[156];
+    const size = atOffset(at, () => readSize(header, 0));
+    const name = (longName ?? headerName(header, 0)).replace(/^\.\//, '');
+    longName = undefined;
+    const padded = Math.ceil(size / BLOCK) * BLOCK;
+    const regular = type === 0x30 || type === 0 || type === 0x37;
+    if (type === 0x4c || type === 0x78 || (regular && wanted(name))) {
+      const data = await tar.readOwned(size);
+      if (data.length < size) fail('TRUNCATED', `tar member ${name}`, at, `declares ${size} bytes of data, but the archive ends ${data.length} bytes after its header`);
+      await tar.skip(padded - size);
+      if (type === 0x4c) longName = cString(data);
+      else if (type === 0x78) longName = paxPath(data) ?? undefined;
+      else return { name, headerOffset: at, data };
+    } else if ((await tar.skip(padded)) < size) {
+      fail('TRUNCATED', `tar member ${name}`, at, `declares ${size} bytes of data, but the archive ends first`);
+    }
+  }
+}
+
+/** Runs a check on a header copied out of the stream, with its errors moved to the header's offset `at`. */
+function atOffset<T>(at: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof CorecheckError && e.offset >= 0) throw new CorecheckError(e.code, e.structure, e.offset + at, e.detail);
+    throw e;
+  }
 }
 
 function isZeroBlock(b: Uint8Array, at: number): boolean {

@@ -2,6 +2,7 @@ import { fail } from '../common/errors.js';
 import { bcjX86Decode } from './bcj-x86.js';
 import { crc32 } from './crc32.js';
 import { crc64le } from './crc64.js';
+import { sha256 } from '../common/sha256.js';
 import { MAX_OUTPUT } from './limits.js';
 import { Lzma2Error, decodeLzma2 } from './lzma2.js';
 
@@ -112,34 +113,78 @@ export async function decompressXz(b: Uint8Array, fileOffset: number): Promise<U
     fail('UNSUPPORTED', 'xz stream index', fileOffset + extent.indexAt, `declares ${extent.uncompressedSize} uncompressed bytes, more than the ${MAX_OUTPUT} corecheck reads`);
   }
   const out = new Uint8Array(extent.uncompressedSize);
-  const checkType = b[7] & 0x0f;
   let p = HEADER_SIZE;
   let o = 0;
   for (const [i, rec] of extent.records.entries()) {
     const block = readBlockHeader(b, p, fileOffset, i);
-    if (block.filters.some((f) => f !== FILTER_LZMA2 && f !== FILTER_X86)) return liblzmaDecode(b.subarray(0, extent.length), extent.uncompressedSize, fileOffset);
-    const checkSize = CHECK_SIZES[checkType];
-    const dataEnd = p + rec.unpadded - checkSize;
-    if (dataEnd < block.dataAt || dataEnd > extent.indexAt) fail('MALFORMED', `xz block ${i}`, fileOffset + p, `index size ${rec.unpadded} does not fit the block`);
-    let r;
-    try {
-      r = decodeLzma2(b, block.dataAt, dataEnd, out, o, o + rec.uncompressed);
-    } catch (e) {
-      if (e instanceof Lzma2Error) fail('MALFORMED', `xz block ${i}`, fileOffset + e.at, `cannot decompress: ${e.message}`);
-      throw e;
-    }
-    if (r.inPos !== dataEnd || r.outPos !== o + rec.uncompressed) {
-      fail('MALFORMED', `xz block ${i}`, fileOffset + r.inPos, `LZMA2 data ends after ${r.inPos - block.dataAt} bytes / ${r.outPos - o} decoded bytes; the index says ${dataEnd - block.dataAt} / ${rec.uncompressed}`);
-    }
-    const blockOut = out.subarray(o, o + rec.uncompressed);
-    if (block.filters.includes(FILTER_X86)) bcjX86Decode(blockOut, block.x86Start);
-    const checkAt = (dataEnd + 3) & ~3;
-    verifyCheck(checkType, blockOut, b, checkAt, fileOffset, i);
-    p = checkAt + checkSize;
+    if (!lzma2Only(block)) return liblzmaDecode(b.subarray(0, extent.length), extent.uncompressedSize, fileOffset);
+    p = decodeBlock(b, p, block, rec, i, out, o, extent.indexAt, fileOffset);
     o += rec.uncompressed;
   }
   if (p !== extent.indexAt) fail('MALFORMED', 'xz index', fileOffset + extent.indexAt, `blocks end at ${p}, the index starts at ${extent.indexAt}`);
   return out;
+}
+
+/**
+ * The xz stream at the start of `b`, decoded one block at a time: each block is yielded as its own
+ * buffer and may be dropped before the next is decoded. A package's payload (a 400 MB data.tar in
+ * 24 MiB blocks, as dpkg-deb's multithreaded xz writes it) then costs one block, not the whole tar,
+ * and a reader that found what it wants stops decoding. A stream of one block (single-threaded xz)
+ * is still decoded whole: the LZMA2 decoder uses its output as the dictionary.
+ */
+export async function* decompressXzBlocks(b: Uint8Array, fileOffset: number): AsyncGenerator<Uint8Array> {
+  if (!isXzHeader(b, 0)) fail('BAD_MAGIC', 'xz stream header', fileOffset, 'not an xz stream (bad magic, flags or header CRC32)');
+  const extent = xzExtent(b);
+  if (!extent) {
+    fail('TRUNCATED', 'xz stream', fileOffset, `cannot decompress: no valid index and footer in the ${b.length} bytes from the stream header (the stream is cut short or damaged)`);
+  }
+  const largest = extent.records.reduce((m, r) => Math.max(m, r.uncompressed), 0);
+  if (largest > MAX_OUTPUT) {
+    fail('UNSUPPORTED', 'xz stream index', fileOffset + extent.indexAt, `declares a block of ${largest} uncompressed bytes, more than the ${MAX_OUTPUT} corecheck reads`);
+  }
+  let p = HEADER_SIZE;
+  for (const [i, rec] of extent.records.entries()) {
+    const block = readBlockHeader(b, p, fileOffset, i);
+    if (!lzma2Only(block)) {
+      if (extent.uncompressedSize > MAX_OUTPUT) fail('UNSUPPORTED', 'xz stream index', fileOffset + extent.indexAt, `declares ${extent.uncompressedSize} uncompressed bytes, more than the ${MAX_OUTPUT} corecheck reads`);
+      yield await liblzmaDecode(b.subarray(0, extent.length), extent.uncompressedSize, fileOffset);
+      return;
+    }
+    const out = new Uint8Array(rec.uncompressed);
+    p = decodeBlock(b, p, block, rec, i, out, 0, extent.indexAt, fileOffset);
+    yield out;
+  }
+  if (p !== extent.indexAt) fail('MALFORMED', 'xz index', fileOffset + extent.indexAt, `blocks end at ${p}, the index starts at ${extent.indexAt}`);
+}
+
+function lzma2Only(block: BlockHeader): boolean {
+  return block.filters.every((f) => f === FILTER_LZMA2 || f === FILTER_X86);
+}
+
+/**
+ * Decodes block `i` (header at `p`, already read as `block`; blocks end at the index) into `out[o..o + rec.uncompressed)`,
+ * undoes its BCJ filter and verifies its check. Returns where the next block header starts.
+ */
+function decodeBlock(b: Uint8Array, p: number, block: BlockHeader, rec: IndexRecord, i: number, out: Uint8Array, o: number, indexAt: number, fileOffset: number): number {
+  const checkType = b[7] & 0x0f;
+  const checkSize = CHECK_SIZES[checkType];
+  const dataEnd = p + rec.unpadded - checkSize;
+  if (dataEnd < block.dataAt || dataEnd > indexAt) fail('MALFORMED', `xz block ${i}`, fileOffset + p, `index size ${rec.unpadded} does not fit the block`);
+  let r;
+  try {
+    r = decodeLzma2(b, block.dataAt, dataEnd, out, o, o + rec.uncompressed);
+  } catch (e) {
+    if (e instanceof Lzma2Error) fail('MALFORMED', `xz block ${i}`, fileOffset + e.at, `cannot decompress: ${e.message}`);
+    throw e;
+  }
+  if (r.inPos !== dataEnd || r.outPos !== o + rec.uncompressed) {
+    fail('MALFORMED', `xz block ${i}`, fileOffset + r.inPos, `LZMA2 data ends after ${r.inPos - block.dataAt} bytes / ${r.outPos - o} decoded bytes; the index says ${dataEnd - block.dataAt} / ${rec.uncompressed}`);
+  }
+  const blockOut = out.subarray(o, o + rec.uncompressed);
+  if (block.filters.includes(FILTER_X86)) bcjX86Decode(blockOut, block.x86Start);
+  const checkAt = (dataEnd + 3) & ~3;
+  verifyCheck(checkType, blockOut, b, checkAt, fileOffset, i);
+  return checkAt + checkSize;
 }
 
 interface BlockHeader {
@@ -179,8 +224,12 @@ function verifyCheck(type: number, data: Uint8Array, b: Uint8Array, at: number, 
   } else if (type === 4) {
     const want = crc64le(data);
     for (let k = 0; k < 8; k++) if (want[k] !== b[at + k]) fail('MALFORMED', `xz block ${i} check`, fileOffset + at, 'CRC64 of the decoded data does not match');
+  } else if (type === 10) {
+    // rpm's xz payloads use SHA-256 (its xzdio asks liblzma for LZMA_CHECK_SHA256).
+    const want = sha256(data);
+    for (let k = 0; k < 32; k++) if (want[k] !== b[at + k]) fail('MALFORMED', `xz block ${i} check`, fileOffset + at, 'SHA-256 of the decoded data does not match');
   }
-  // SHA-256 and reserved check types are not verified: the block's sizes were.
+  // Reserved check types are not verified: the block's sizes were.
 }
 
 /** liblzma, for filters the JS decoder lacks. Loaded on first use (a native addon, ~8 MB of RSS). */

@@ -10,7 +10,8 @@ export type KernelFormat =
   | 'raw' // raw BTF (/sys/kernel/btf/vmlinux, a .btf file)
   | 'elf' // ELF with .BTF: vmlinux, or a kernel module (split BTF)
   | 'kernel-image' // anything else: bzImage, arm64 Image(.gz), s390x image, a compressed vmlinux or BTF
-  | 'btfhub-archive'; // <kernel>.btf.tar.xz
+  | 'btfhub-archive' // <kernel>.btf.tar.xz
+  | 'fleet-store'; // one kernel of a corecheck fleet store (fleet/builtin.fleet, src/fleet/)
 
 /** Bytes of a file's head that `sniffKernelFile` looks at (the s390x entry marker sits at 0x10008). */
 export const HEAD_BYTES = 0x10010;

@@ -11,3 +11,4 @@ export { scanForBtf } from './btf-scan.js';
 export { readBtfHubArchive, type ArchiveMember } from './archive.js';
 export { decompressStream, compressionAt, findCompressedStreams, type Compression } from './decompress.js';
 export { readFileBytes } from './files.js';
+export { builtinFleetSources, builtinFleetPath } from './builtin-fleet.js';

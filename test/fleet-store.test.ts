@@ -146,7 +146,7 @@ function blockRange(store: Uint8Array, label: string): { start: number; end: num
     const group = u();
     u(); u();
     const mode = u();
-    for (let p = mode === 0 ? 1 : 7; p > 0; p--) { u(); u(); }
+    for (let p = mode === 0 ? 1 : 8; p > 0; p--) { u(); u(); }
     if (l === label) return { start: indexEnd + groups[group][0], end: indexEnd + groups[group][0] + groups[group][1] };
   }
   throw new Error(`${label} not in the index`);

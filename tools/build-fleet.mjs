@@ -5,7 +5,8 @@
 //
 //   node tools/build-fleet.mjs [output]        # default output: fleet/builtin.fleet
 //
-// FLEET_GROUP_BY=kernel|version (default family) builds the other groupings, to measure them.
+// FLEET_GROUP_BY=family|kernel (default series; src/kernels/builtin-fleet-groups.ts) builds the
+// other groupings, to measure them.
 //
 // The BTF comes from each archive through corecheck's own archive reader; the tests compare it
 // with `tar -xJf`. Blocks are compressed with `xz --format=raw` (single-threaded, fixed options),
@@ -34,7 +35,7 @@ for (const path of archives) {
   const label = btfHubLabel(info);
   if (!label) throw new Error(`${path}: not in the BTFHub layout <distro>/<release>/<arch>/<kernel>.btf.tar.xz`);
   const { bytes } = await readBtfHubArchive(new Uint8Array(readFileSync(path)), info.kernel);
-  kernels.push({ info: { label, distro: info.distro, release: info.release, arch: info.arch, kernel: info.kernel }, btf: bytes.slice(), group: groupKey(info, process.env.FLEET_GROUP_BY ?? 'family') });
+  kernels.push({ info: { label, distro: info.distro, release: info.release, arch: info.arch, kernel: info.kernel }, btf: bytes.slice(), group: groupKey(info, process.env.FLEET_GROUP_BY ?? 'series') });
 }
 // Group by group key, then by label: the order fixes the bytes.
 kernels.sort((a, b) => cmp(a.group, b.group) || cmp(a.info.label, b.info.label));

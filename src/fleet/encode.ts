@@ -53,7 +53,7 @@ export function encodeFleet(kernels: readonly FleetInput[], compress: Lzma2Compr
     };
     block.bytes(pool.bytes());
     const poolLength = block.length;
-    const pick: ((c: BtfColumns, i: number) => Uint8Array)[] = [(c) => c.header, (c) => c.info, (c) => c.names, (c) => c.refs, (c) => c.newRefs, (c) => c.vals, (_c, i) => ids[i]];
+    const pick: ((c: BtfColumns, i: number) => Uint8Array)[] = [(c) => c.header, (c) => c.info, (c) => c.names, (c) => c.refs, (c) => c.newRefs, (c) => c.namedRefs, (c) => c.vals, (_c, i) => ids[i]];
     for (const get of pick) columns.forEach((c, i) => c && add(i, get(c, i)));
     members.forEach((k, i) => !columns[i] && add(i, k.btf));
     const unpacked = block.finish();

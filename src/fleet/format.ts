@@ -11,8 +11,8 @@
  * Index: group count, then per group {packed offset (from the end of the index), packed length,
  * unpacked length, string pool offset, string pool length}; kernel count, then per kernel {label,
  * distro, release, arch, kernel, group, raw BTF length, CRC-32 of the raw BTF, mode, parts}. Mode 0
- * (`raw`) has one part, the BTF as it is; mode 1 (`columns`) has seven: header, info, names,
- * refs, new refs, vals (btf-columns.ts) and the string ids into the group's pool (string-pool.ts). A part is {offset, length} in
+ * (`raw`) has one part, the BTF as it is; mode 1 (`columns`) has eight: header, info, names,
+ * refs, new refs, named refs, vals (btf-columns.ts) and the string ids into the group's pool (string-pool.ts). A part is {offset, length} in
  * the group's unpacked block.
  *
  * An unpacked block is the pool, then each column of every kernel of the group, column by column
@@ -26,7 +26,7 @@ export const MODE_RAW = 0;
 export const MODE_COLUMNS = 1;
 
 /** Parts per kernel by mode. */
-export const PART_COUNT: Readonly<Record<number, number>> = { [MODE_RAW]: 1, [MODE_COLUMNS]: 7 };
+export const PART_COUNT: Readonly<Record<number, number>> = { [MODE_RAW]: 1, [MODE_COLUMNS]: 8 };
 
 /** What the index says of one kernel, without loading it. */
 export interface FleetKernelInfo {

@@ -71,8 +71,8 @@ export function openFleetStore(bytes: Uint8Array): FleetStore {
       } else {
         const g = groups[k.group];
         const pool = b.subarray(g.poolOffset, g.poolOffset + g.poolLength);
-        const views = { header: part(0), info: part(1), names: part(2), refs: part(3), newRefs: part(4), vals: part(5) };
-        btf = joinBtf(views, k.btfBytes, what, (out, from) => writeStrings(pool, starts, part(6), out, from, what));
+        const views = { header: part(0), info: part(1), names: part(2), refs: part(3), newRefs: part(4), namedRefs: part(5), vals: part(6) };
+        btf = joinBtf(views, k.btfBytes, what, (out, from) => writeStrings(pool, starts, part(7), out, from, what));
       }
       if (crc32(btf) !== k.crc) fail('MALFORMED', what, -1, 'CRC-32 of the rebuilt BTF does not match the index: the store is corrupt');
       return btf;

@@ -5,6 +5,7 @@
 // A store load is a cold one: a fresh openFleetStore each run, so the kernel's block is decoded.
 //
 //   node dist/bench/fleet-store-bench.js [label ...]     BENCH_RUNS=5 by default
+//   FLEET_STORE=other.fleet node dist/bench/fleet-store-bench.js    (e.g. a store built with FLEET_GROUP_BY=family)
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -39,8 +40,9 @@ function archivePath(label: string): string {
 }
 
 async function main(): Promise<void> {
-  const storeBytes = new Uint8Array(readFileSync(builtinFleetPath()));
-  console.log(`store ${builtinFleetPath()}: ${storeBytes.length} bytes; median of ${RUNS} runs`);
+  const storePath = process.env.FLEET_STORE ?? builtinFleetPath();
+  const storeBytes = new Uint8Array(readFileSync(storePath));
+  console.log(`store ${storePath}: ${storeBytes.length} bytes; median of ${RUNS} runs`);
   console.log('kernel'.padEnd(46), 'store ms', ' ours ms', '  xz ms', ' store/ours', ' store/xz');
   for (const label of process.argv.slice(2).length ? process.argv.slice(2) : DEFAULT) {
     const archive = archivePath(label);

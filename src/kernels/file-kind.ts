@@ -14,7 +14,8 @@ export type KernelFormat =
   | 'kernel-image' // anything else: bzImage, arm64 Image(.gz), s390x image, a compressed vmlinux or BTF
   | 'btfhub-archive' // <kernel>.btf.tar.xz
   | 'deb' // a Debian or Ubuntu kernel package (linux-image-*.deb): an ar archive
-  | 'rpm'; // an RPM kernel package (kernel-core-*.rpm)
+  | 'rpm' // an RPM kernel package (kernel-core-*.rpm)
+  | 'fleet-store'; // one kernel of a corecheck fleet store (fleet/builtin.fleet, src/fleet/)
 
 /** Bytes of a file's head that `sniffKernelFile` looks at (the s390x entry marker sits at 0x10008). */
 export const HEAD_BYTES = 0x10010;

@@ -1,0 +1,126 @@
+import { CorecheckError, fail } from '../common/errors.js';
+import { crc32 } from '../kernels/crc32.js';
+import { MAX_OUTPUT } from '../kernels/limits.js';
+import { Lzma2Error, decodeLzma2 } from '../kernels/lzma2.js';
+import { joinBtf } from './btf-columns.js';
+import { FLEET_HEADER_SIZE, FLEET_MAGIC, MODE_COLUMNS, MODE_RAW, PART_COUNT, type FleetGroupEntry, type FleetKernelEntry, type FleetKernelInfo } from './format.js';
+import { poolStarts, writeStrings } from './string-pool.js';
+import { VarintReader } from './varint.js';
+
+/**
+ * Reads a fleet store (format.ts): pure, no I/O, so the web app runs it on a fetched file. Opening
+ * reads and checks only the index; `load` decodes the one LZMA2 block holding the asked kernel
+ * and rebuilds its BTF from columns. Both are synchronous. The last decoded block is kept, so
+ * loading a group's kernels one after another decodes it once; call `release()` to drop it.
+ */
+export interface FleetStore {
+  readonly kernels: readonly FleetKernelInfo[];
+  /** The kernel's raw BTF, byte-identical to the BTF the store was built from. */
+  load(label: string): Uint8Array;
+  release(): void;
+}
+
+const STRUCT = 'fleet store';
+
+export function openFleetStore(bytes: Uint8Array): FleetStore {
+  if (bytes.length < FLEET_HEADER_SIZE) fail('TRUNCATED', `${STRUCT} header`, 0, `${bytes.length} bytes, need ${FLEET_HEADER_SIZE}`);
+  for (let i = 0; i < FLEET_MAGIC.length; i++) {
+    if (bytes[i] !== FLEET_MAGIC.charCodeAt(i)) fail('BAD_MAGIC', `${STRUCT} header`, 0, `not a corecheck fleet store (expected "${FLEET_MAGIC}")`);
+  }
+  const indexLen = u32le(bytes, 8);
+  const indexEnd = FLEET_HEADER_SIZE + indexLen;
+  if (indexEnd > bytes.length) fail('TRUNCATED', `${STRUCT} index`, FLEET_HEADER_SIZE, `index of ${indexLen} bytes runs past the end of the ${bytes.length}-byte store`);
+  if (crc32(bytes, FLEET_HEADER_SIZE, indexEnd) !== u32le(bytes, 12)) fail('MALFORMED', `${STRUCT} index`, FLEET_HEADER_SIZE, 'CRC-32 mismatch: the index is corrupt');
+  const { groups, kernels } = readIndex(new VarintReader(bytes, FLEET_HEADER_SIZE, indexEnd, `${STRUCT} index`));
+  for (const [i, g] of groups.entries()) {
+    if (g.packedOffset + g.packedLength > bytes.length - indexEnd) fail('TRUNCATED', `${STRUCT} block ${i}`, indexEnd + g.packedOffset, `${g.packedLength} bytes run past the end of the ${bytes.length}-byte store`);
+  }
+  const byLabel = new Map(kernels.map((k) => [k.label, k]));
+  let cached: { group: number; block: Uint8Array; starts: Int32Array } | undefined;
+
+  const block = (gi: number): { block: Uint8Array; starts: Int32Array } => {
+    if (cached?.group === gi) return cached;
+    cached = undefined;
+    const g = groups[gi];
+    const at = indexEnd + g.packedOffset;
+    const out = new Uint8Array(g.unpackedLength);
+    try {
+      const r = decodeLzma2(bytes, at, at + g.packedLength, out, 0, out.length);
+      if (r.outPos !== out.length) fail('TRUNCATED', `${STRUCT} block ${gi}`, at, `decodes to ${r.outPos} bytes, the index says ${out.length}`);
+    } catch (e) {
+      if (e instanceof Lzma2Error) throw new CorecheckError('MALFORMED', `${STRUCT} block ${gi} (LZMA2)`, e.at, e.message);
+      throw e;
+    }
+    const g2 = groups[gi];
+    cached = { group: gi, block: out, starts: poolStarts(out.subarray(g2.poolOffset, g2.poolOffset + g2.poolLength)) };
+    return cached;
+  };
+
+  return {
+    kernels: kernels.map(({ label, distro, release, arch, kernel, btfBytes }) => ({ label, distro, release, arch, kernel, btfBytes })),
+    load(label: string): Uint8Array {
+      const k = byLabel.get(label);
+      if (!k) fail('NOT_FOUND', `${STRUCT} kernel`, -1, `no kernel labelled ${label} in the store`);
+      const { block: b, starts } = block(k.group);
+      const part = (i: number): Uint8Array => b.subarray(k.parts[i][0], k.parts[i][0] + k.parts[i][1]);
+      const what = `${STRUCT} kernel ${label}`;
+      let btf: Uint8Array;
+      if (k.mode === MODE_RAW) {
+        btf = part(0).slice();
+        if (btf.length !== k.btfBytes) fail('MALFORMED', what, -1, `holds ${btf.length} bytes, the index says ${k.btfBytes}`);
+      } else {
+        const g = groups[k.group];
+        const pool = b.subarray(g.poolOffset, g.poolOffset + g.poolLength);
+        const views = { header: part(0), info: part(1), names: part(2), refs: part(3), newRefs: part(4), namedRefs: part(5), vals: part(6) };
+        btf = joinBtf(views, k.btfBytes, what, (out, from) => writeStrings(pool, starts, part(7), out, from, what));
+      }
+      if (crc32(btf) !== k.crc) fail('MALFORMED', what, -1, 'CRC-32 of the rebuilt BTF does not match the index: the store is corrupt');
+      return btf;
+    },
+    release(): void {
+      cached = undefined;
+    },
+  };
+}
+
+function readIndex(r: VarintReader): { groups: FleetGroupEntry[]; kernels: FleetKernelEntry[] } {
+  const groups: FleetGroupEntry[] = [];
+  const groupCount = r.u32();
+  for (let i = 0; i < groupCount; i++) {
+    const g = { packedOffset: r.u32(), packedLength: r.u32(), unpackedLength: r.u32(), poolOffset: r.u32(), poolLength: r.u32() };
+    if (g.unpackedLength > MAX_OUTPUT) fail('MALFORMED', `${r.what} group ${i}`, r.pos, `block of ${g.unpackedLength} bytes is larger than corecheck accepts`);
+    if (g.poolOffset + g.poolLength > g.unpackedLength) fail('MALFORMED', `${r.what} group ${i}`, r.pos, 'string pool lies outside its block');
+    groups.push(g);
+  }
+  const kernels: FleetKernelEntry[] = [];
+  const kernelCount = r.u32();
+  for (let i = 0; i < kernelCount; i++) {
+    const at = r.pos;
+    const label = r.text();
+    const distro = r.text();
+    const release = r.text();
+    const arch = r.text();
+    const kernel = r.text();
+    const group = r.u32();
+    const btfBytes = r.u32();
+    const crc = r.u32();
+    const mode = r.u32();
+    if (btfBytes > MAX_OUTPUT) fail('MALFORMED', `${r.what} kernel ${i}`, at, `BTF of ${btfBytes} bytes is larger than corecheck accepts`);
+    if (group >= groups.length) fail('MALFORMED', `${r.what} kernel ${i}`, at, `group ${group} of ${groups.length}`);
+    if (mode !== MODE_RAW && mode !== MODE_COLUMNS) fail('UNSUPPORTED', `${r.what} kernel ${i}`, at, `mode ${mode}`);
+    const parts: [number, number][] = [];
+    for (let p = 0; p < PART_COUNT[mode]; p++) {
+      const off = r.u32();
+      const len = r.u32();
+      if (off + len > groups[group].unpackedLength) fail('MALFORMED', `${r.what} kernel ${i}`, at, `part ${p} lies outside block ${group}`);
+      parts.push([off, len]);
+    }
+    kernels.push({ label, distro, release, arch, kernel, btfBytes, group, crc, mode, parts });
+  }
+  if (!r.done) fail('MALFORMED', r.what, r.pos, 'bytes left after the last kernel');
+  return { groups, kernels };
+}
+
+function u32le(b: Uint8Array, at: number): number {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+}

@@ -1,0 +1,80 @@
+import { fail } from '../common/errors.js';
+import { VarintReader, VarintWriter } from './varint.js';
+
+/**
+ * A group's distinct strings, in order of first use, each NUL-terminated: sibling kernels share
+ * nearly all their names, so the group stores each once. A kernel's string section becomes the
+ * ids of its strings in order, each written as zigzag(id - previous id - 1), so a run of strings
+ * in pool order is a run of zero bytes; its name offsets become pool ids (btf-columns.ts).
+ */
+export class StringPoolBuilder {
+  private readonly ids = new Map<string, number>();
+  private readonly out = new VarintWriter();
+
+  /** The section's id list, and each string's pool id by its offset in the section. */
+  add(section: Uint8Array): { ids: Uint8Array; idAt: Map<number, number> } {
+    const w = new VarintWriter();
+    const idAt = new Map<number, number>();
+    let prev = -1;
+    let start = 0;
+    for (let i = 0; i < section.length; i++) {
+      if (section[i] !== 0) continue;
+      const s = section.subarray(start, i + 1);
+      const key = latin1(s);
+      let id = this.ids.get(key);
+      if (id === undefined) {
+        id = this.ids.size;
+        this.ids.set(key, id);
+        this.out.bytes(s);
+      }
+      if (!idAt.has(start)) idAt.set(start, id);
+      w.i32(id - prev - 1);
+      prev = id;
+      start = i + 1;
+    }
+    return { ids: w.finish(), idAt };
+  }
+
+  bytes(): Uint8Array {
+    return this.out.finish();
+  }
+}
+
+/** Where each pool string starts; computed once per decoded block. */
+export function poolStarts(pool: Uint8Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < pool.length; i++) if (pool[i] === 0) n++;
+  const starts = new Int32Array(n + 1);
+  let k = 1;
+  for (let i = 0; i < pool.length; i++) if (pool[i] === 0) starts[k++] = i + 1;
+  return starts;
+}
+
+/**
+ * Writes a kernel's string section at `out[from..)` from its id list. Returns where it ended and
+ * each pool id's offset in the section (the first, if a string occurs twice; -1 if absent).
+ */
+export function writeStrings(pool: Uint8Array, starts: Int32Array, ids: Uint8Array, out: Uint8Array, from: number, what: string): { end: number; offsetOf: Int32Array } {
+  const count = starts.length - 1;
+  const offsetOf = new Int32Array(count).fill(-1);
+  const r = new VarintReader(ids, 0, ids.length, `${what} string ids`);
+  let id = -1;
+  let at = from;
+  while (!r.done) {
+    id += r.i32() + 1;
+    if (id < 0 || id >= count) fail('MALFORMED', `${what} string ids`, r.pos, `string ${id} of a pool of ${count}`);
+    const s = starts[id];
+    const n = starts[id + 1] - s;
+    if (at + n > out.length) fail('MALFORMED', `${what} string ids`, r.pos, 'strings run past the end of the BTF');
+    if (offsetOf[id] < 0) offsetOf[id] = at - from;
+    out.set(pool.subarray(s, s + n), at);
+    at += n;
+  }
+  return { end: at, offsetOf };
+}
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
+  return s;
+}

@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { Btf } from '../btf/btf.js';
+import { CorecheckError } from '../common/errors.js';
+import { openFleetStore } from '../fleet/open-store.js';
+import { readFileBytes } from './files.js';
+import type { KernelSource } from './sources.js';
+
+/**
+ * corecheck's built-in default fleet: the corpus kernels, stored in `fleet/builtin.fleet` in the
+ * package (built by tools/build-fleet.mjs; format in src/fleet/format.ts), so a fresh clone or a
+ * global install checks against a fleet without any download.
+ */
+
+/** The store shipped in the package: dist/src/kernels/ → ../../../fleet/builtin.fleet. */
+export function builtinFleetPath(): string {
+  return fileURLToPath(new URL('../../../fleet/builtin.fleet', import.meta.url));
+}
+
+/**
+ * One source per kernel in the store at `path` (default: the built-in one), in the store's order
+ * (by label within each group). Listing reads the file and checks the index only; each `load()`
+ * decodes that kernel's block (the store keeps the last block, so a group's kernels loaded in a
+ * row decode it once).
+ */
+export async function builtinFleetSources(path = builtinFleetPath()): Promise<KernelSource[]> {
+  const bytes = await readFileBytes(path);
+  const store = CorecheckError.inFile(path, 0, () => openFleetStore(bytes));
+  return store.kernels.map((k) => ({
+    label: k.label,
+    path: `${path}#${k.label}`,
+    format: 'fleet-store' as const,
+    info: { distro: k.distro, release: k.release, arch: k.arch, kernel: k.kernel },
+    load: async () => {
+      const raw = CorecheckError.inFile(path, 0, () => store.load(k.label));
+      const btf = CorecheckError.inFile(`${path}#${k.label}`, 0, () => Btf.parse(raw));
+      return { btf, method: `fleet store ${k.label}` };
+    },
+  }));
+}

@@ -1,0 +1,153 @@
+// The built-in fleet store (fleet/builtin.fleet, src/fleet/): every corpus kernel reads back
+// byte-identical to the BTF that system `tar -xJf` extracts from its archive; bpftool's raw dump
+// of a few (big-endian s390x, the non-deduplicated CentOS one, a 6.12 x86_64) is the same for both;
+// the store stays within the 12 MB the package can carry; and a corrupt store is a CorecheckError.
+// The corpus comparisons skip when ../shared/corpus is absent (a user's clone); the store-loads
+// test needs nothing outside the repository.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CorecheckError } from '../src/common/errors.js';
+import { openFleetStore } from '../src/fleet/open-store.js';
+import { builtinFleetPath, builtinFleetSources } from '../src/kernels/builtin-fleet.js';
+import { btfHubLabel, infoFromBtfHubPath } from '../src/kernels/kernel-info.js';
+import { CORPUS_KERNELS, bpftoolRaw, corpusArchives, extractCorpusBtf, haveTool, readBytes } from './helpers/inputs.js';
+
+const STORE = builtinFleetPath();
+const MAX_STORE_BYTES = 12_000_000;
+const noCorpus = existsSync(CORPUS_KERNELS) ? false : `no corpus at ${CORPUS_KERNELS} (a user's clone): corpus comparisons skipped`;
+
+function labelOf(rel: string): string {
+  return btfHubLabel(infoFromBtfHubPath(resolve(CORPUS_KERNELS, rel)))!;
+}
+
+test('the built-in fleet lists and loads every kernel through KernelSource', async () => {
+  const sources = await builtinFleetSources();
+  assert.ok(sources.length >= 35, `${sources.length} kernels`);
+  assert.equal(new Set(sources.map((s) => s.label)).size, sources.length, 'labels are unique');
+  for (const s of sources) {
+    assert.equal(s.format, 'fleet-store');
+    assert.equal(s.label, `${s.info.distro}/${s.info.release}/${s.info.arch}/${s.info.kernel}`);
+    assert.ok(!s.label.includes('/aarch64/'), `${s.label}: arch is normalized`);
+    const { btf } = await s.load();
+    assert.ok(btf.typeCount > 1000, `${s.label}: ${btf.typeCount} types`);
+  }
+});
+
+test(`the store is at most ${MAX_STORE_BYTES} bytes`, () => {
+  const size = readFileSync(STORE).length;
+  assert.ok(size <= MAX_STORE_BYTES, `fleet/builtin.fleet is ${size} bytes`);
+});
+
+test('every corpus kernel loads from the store byte-identical to tar -xJf of its archive', { skip: noCorpus }, () => {
+  const store = openFleetStore(readBytes(STORE));
+  const archives = corpusArchives();
+  assert.deepEqual(store.kernels.map((k) => k.label).sort(), archives.map(labelOf).sort(), 'the store holds exactly the corpus kernels');
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-store-'));
+  try {
+    for (const rel of archives) {
+      const original = readBytes(extractCorpusBtf(rel, dir));
+      const loaded = store.load(labelOf(rel));
+      assert.equal(loaded.length, original.length, `${rel}: length`);
+      assert.ok(Buffer.from(loaded).equals(Buffer.from(original)), `${rel}: bytes differ`);
+      rmSync(join(dir, rel.split('/').pop()!.replace(/\.tar\.xz$/, '')));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const DUMPED = [
+  'debian/sid/s390x/7.2.13+deb14-s390x.btf.tar.xz',
+  'centos/8/aarch64/4.18.0-147.5.1.el8_1.aarch64.btf.tar.xz',
+  'debian/12/x86_64/6.12.117+deb12-amd64.btf.tar.xz',
+];
+for (const rel of DUMPED) {
+  test(`bpftool's raw dump of ${rel} is the same from the store`, { skip: noCorpus || (!haveTool('bpftool') && 'bpftool not installed') }, () => {
+    const store = openFleetStore(readBytes(STORE));
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-dump-'));
+    try {
+      const original = extractCorpusBtf(rel, dir);
+      const fromStore = join(dir, 'from-store.btf');
+      writeFileSync(fromStore, store.load(labelOf(rel)));
+      const ref = bpftoolRaw(original);
+      assert.ok(ref.length > 0);
+      assert.ok(bpftoolRaw(fromStore) === ref, 'bpftool dumps differ');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+function assertCorrupt(fn: () => unknown, what: string): void {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof CorecheckError, `${what}: threw ${e}, not a CorecheckError`);
+    assert.match(e.format(), /fleet store/, what);
+    return;
+  }
+  assert.fail(`${what}: no error`);
+}
+
+test('a truncated or corrupted store is a CorecheckError naming the structure', () => {
+  const good = readBytes(STORE);
+  const indexEnd = 16 + new DataView(good.buffer, good.byteOffset).getUint32(8, true);
+  // The smallest kernel's block, to keep decoding short.
+  const smallest = [...openFleetStore(good).kernels].sort((a, b) => a.btfBytes - b.btfBytes)[0].label;
+  for (const n of [0, 7, 15, 16, indexEnd - 1]) assertCorrupt(() => openFleetStore(good.subarray(0, n)), `truncated to ${n} bytes`);
+  // A store cut inside its blocks opens only if the index's blocks still fit; the last ones do not.
+  assertCorrupt(() => openFleetStore(good.subarray(0, good.length - 1)), 'last byte cut');
+  for (const at of [0, 9, 13, 16, 17, indexEnd >> 1, indexEnd - 1]) {
+    const bad = good.slice();
+    bad[at] ^= 0x5a;
+    assertCorrupt(() => openFleetStore(bad).load(smallest), `byte ${at} of the header or index flipped`);
+  }
+  // Flipped bytes inside the block: LZMA2 errors or the CRC of the rebuilt BTF catch them.
+  const store = openFleetStore(good);
+  const block = blockRange(good, smallest);
+  for (const frac of [0.01, 0.3, 0.6, 0.95]) {
+    const bad = good.slice();
+    const at = block.start + Math.floor((block.end - block.start) * frac);
+    bad[at] ^= 0xff;
+    assertCorrupt(() => openFleetStore(bad).load(smallest), `block byte ${at} flipped`);
+  }
+  assert.ok(store.load(smallest).length > 0, 'the intact store still loads');
+});
+
+/** Where a kernel's block lies: read from the index through a minimal varint walk. */
+function blockRange(store: Uint8Array, label: string): { start: number; end: number } {
+  let pos = 16;
+  const indexEnd = 16 + new DataView(store.buffer, store.byteOffset).getUint32(8, true);
+  const u = (): number => {
+    let x = 0;
+    for (let shift = 0; ; shift += 7) {
+      const c = store[pos++];
+      x += (c & 0x7f) * 2 ** shift;
+      if (c < 0x80) return x;
+    }
+  };
+  const text = (): string => {
+    const n = u();
+    pos += n;
+    return Buffer.from(store.subarray(pos - n, pos)).toString('latin1');
+  };
+  const groups: [number, number][] = [];
+  for (let g = u(); g > 0; g--) {
+    const [off, len] = [u(), u()];
+    u(); u(); u();
+    groups.push([off, len]);
+  }
+  for (let k = u(); k > 0; k--) {
+    const l = text();
+    text(); text(); text(); text();
+    const group = u();
+    u(); u();
+    const mode = u();
+    for (let p = mode === 0 ? 1 : 8; p > 0; p--) { u(); u(); }
+    if (l === label) return { start: indexEnd + groups[group][0], end: indexEnd + groups[group][0] + groups[group][1] };
+  }
+  throw new Error(`${label} not in the index`);
+}

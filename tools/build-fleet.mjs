@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// Regenerates fleet/builtin.fleet, corecheck's built-in default fleet, from the BTFHub-layout
+// corpus (CORECHECK_CORPUS, default /work/shared/corpus): every <distro>/<release>/<arch>/<kernel>.btf.tar.xz
+// below kernels/. Run after `npm run build` (it uses the compiled codec in dist/):
+//
+//   node tools/build-fleet.mjs [output]        # default output: fleet/builtin.fleet
+//
+// FLEET_GROUP_BY=family|kernel (default series; src/kernels/builtin-fleet-groups.ts) builds the
+// other groupings, to measure them.
+//
+// The BTF comes from each archive through corecheck's own archive reader; the tests compare it
+// with `tar -xJf`. Blocks are compressed with `xz --format=raw` (single-threaded, fixed options),
+// so the same corpus gives the same bytes on every run. The encoder reads every kernel back
+// before returning and fails if one is not byte-identical.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { encodeFleet } = await import(join(root, 'dist/src/fleet/index.js'));
+const { readBtfHubArchive } = await import(join(root, 'dist/src/kernels/archive.js'));
+const { findBtfHubArchives } = await import(join(root, 'dist/src/kernels/files.js'));
+const { btfHubLabel, infoFromBtfHubPath } = await import(join(root, 'dist/src/kernels/kernel-info.js'));
+const { groupKey, LZMA2_OPTIONS } = await import(join(root, 'dist/src/kernels/builtin-fleet-groups.js'));
+
+const corpus = resolve(process.env.CORECHECK_CORPUS ?? '/work/shared/corpus');
+const out = resolve(process.argv[2] ?? join(root, 'fleet/builtin.fleet'));
+const archives = await findBtfHubArchives(join(corpus, 'kernels'));
+if (archives.length === 0) throw new Error(`no .btf.tar.xz archives below ${join(corpus, 'kernels')}`);
+
+const kernels = [];
+for (const path of archives) {
+  const info = infoFromBtfHubPath(resolve(path));
+  const label = btfHubLabel(info);
+  if (!label) throw new Error(`${path}: not in the BTFHub layout <distro>/<release>/<arch>/<kernel>.btf.tar.xz`);
+  const { bytes } = await readBtfHubArchive(new Uint8Array(readFileSync(path)), info.kernel);
+  kernels.push({ info: { label, distro: info.distro, release: info.release, arch: info.arch, kernel: info.kernel }, btf: bytes.slice(), group: groupKey(info, process.env.FLEET_GROUP_BY ?? 'series') });
+}
+// Group by group key, then by label: the order fixes the bytes.
+kernels.sort((a, b) => cmp(a.group, b.group) || cmp(a.info.label, b.info.label));
+
+const compress = (unpacked) => {
+  const dict = Math.max(1 << 20, 2 ** Math.ceil(Math.log2(unpacked.length)));
+  return new Uint8Array(execFileSync('xz', ['--format=raw', `--lzma2=${LZMA2_OPTIONS},dict=${dict}`, '-T1', '-c'], { input: unpacked, maxBuffer: 1 << 30 }));
+};
+const { store, stats } = encodeFleet(kernels, compress);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, store);
+for (const g of stats.groups) console.log(`${g.key.padEnd(28)} ${String(g.kernels).padStart(2)} kernels  unpacked ${mb(g.unpacked)}  packed ${mb(g.packed)}`);
+if (stats.rawKernels.length) console.log(`stored raw (columns did not fit): ${stats.rawKernels.join(', ')}`);
+console.log(`${relative(process.cwd(), out)}: ${kernels.length} kernels, ${store.length} bytes (${mb(store.length)})`);
+
+function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+function mb(n) { return `${(n / 1e6).toFixed(2)} MB`; }

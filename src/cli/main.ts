@@ -7,6 +7,7 @@ import { runBtfDump } from './commands/btf-dump.js';
 import { runRelocate } from './commands/relocate.js';
 import { runCheck, runMerge, type ReportCliOptions } from './commands/check.js';
 import { KernelCache } from '../kernels/cache.js';
+import { runFleetAdd, runFleetList, runFleetRemove } from './commands/fleet.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/formats.js';
 import { FAIL_ON, parseFleetFilter, type FailOn } from '../report/gate.js';
 
@@ -19,7 +20,7 @@ interface ReportFlags {
 }
 
 interface CheckFlags extends ReportFlags {
-  kernel?: string[]; module?: string[]; arch: string; shard?: { index: number; count: number }; jobs: number; cache: boolean; distro?: string[]; release?: string;
+  kernel?: string[]; fleet?: string[]; module?: string[]; arch: string; shard?: { index: number; count: number }; jobs: number; cache: boolean; distro?: string[]; release?: string;
 }
 
 /** One worker per core. */
@@ -79,6 +80,7 @@ function buildProgram(): Command {
     .argument('<file...>', 'BPF objects (.o) or binaries that embed BPF objects')
     .option('--kernel <source>', 'a kernel BTF source (raw BTF, vmlinux, vmlinuz, BTFHub archive) or a BTFHub tree; repeat for several ' +
       '(default: the running kernel, /sys/kernel/btf/vmlinux)', collect)
+    .option('--fleet <store>', 'the kernels of a fleet store (corecheck fleet add --fleet <store>); repeat for several', collect)
     .option('--module <source>', 'a kernel module\'s BTF, split on the one --kernel; repeat for several', collect)
     .option('--arch <arch>', 'check each object against kernels of the architecture it was built for (auto), of one architecture, or all', 'auto')
     .option('--distro <name>', 'check only kernels of this distro (debian/12 for one release); repeat for several', collect)
@@ -88,7 +90,7 @@ function buildProgram(): Command {
     .option('--shard <i/n>', 'check only the i-th of n deterministic slices of the kernels and write it as a partial run (JSON) for `corecheck merge`', parseShard))
     .action(async (files: string[], opts: CheckFlags) => {
       exitStatus = await runCheck(files, {
-        ...reportFlags(opts), kernel: opts.kernel ?? [], module: opts.module ?? [], arch: opts.arch, shard: opts.shard, jobs: opts.jobs,
+        ...reportFlags(opts), kernel: opts.kernel ?? [], fleet: opts.fleet ?? [], module: opts.module ?? [], arch: opts.arch, shard: opts.shard, jobs: opts.jobs,
         cache: opts.cache ? KernelCache.default() : null, select: parseFleetFilter(opts.distro ?? [], opts.release),
       });
     });
@@ -99,6 +101,26 @@ function buildProgram(): Command {
     .action(async (files: string[], opts: ReportFlags) => {
       exitStatus = await runMerge(files, reportFlags(opts));
     });
+
+  const fleet = program.command('fleet').description('The kernels corecheck checks by default: the built-in fleet and your own');
+  const storeOption = '--fleet <store>';
+  const storeHelp = 'the fleet store to use (default: $XDG_CACHE_HOME/corecheck/fleet/user.fleet)';
+  fleet.command('list')
+    .description('List the kernels of your fleet (or, with --builtin, of the built-in one)')
+    .option(storeOption, storeHelp)
+    .option('--builtin', 'the built-in fleet that ships with corecheck')
+    .action(async (opts: { fleet?: string; builtin?: boolean }) => runFleetList(opts));
+  fleet.command('add')
+    .description('Import kernels into your fleet: any kernel BTF source, BTFHub trees, .deb and .rpm kernel packages; ' +
+      'stored like the built-in fleet (kernels of a release series share types and strings)')
+    .argument('<source...>', 'kernel BTF sources, BTFHub trees or kernel packages')
+    .option(storeOption, storeHelp)
+    .action(async (sources: string[], opts: { fleet?: string }) => runFleetAdd(sources, opts));
+  fleet.command('remove')
+    .description('Remove kernels from your fleet by label (as fleet list shows it; * matches any text)')
+    .argument('<label...>', 'kernel labels')
+    .option(storeOption, storeHelp)
+    .action(async (labels: string[], opts: { fleet?: string }) => runFleetRemove(labels, opts));
 
   program.command('relocate')
     .description('Resolve every CO-RE relocation of an object against a kernel\'s BTF exactly as libbpf does: ' +

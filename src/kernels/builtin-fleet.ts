@@ -23,6 +23,30 @@ export function builtinFleetPath(): string {
  * row decode it once).
  */
 export async function builtinFleetSources(path = builtinFleetPath()): Promise<KernelSource[]> {
+  return storeSources(path);
+}
+
+/** A store's sources by path, opened once per thread: the store keeps its last decoded block for the next kernel. */
+const opened = new Map<string, Promise<KernelSource[]>>();
+
+/**
+ * The one kernel a store path names (`<store>#<label>`, what a fleet-store source's `path` is), or
+ * undefined when `path` is not of that form: how a worker thread finds the kernel it is handed.
+ */
+export async function fleetStoreSource(path: string): Promise<KernelSource | undefined> {
+  const hash = path.lastIndexOf('#');
+  if (hash < 0 || !path.slice(0, hash).endsWith(FLEET_SUFFIX)) return undefined;
+  const store = path.slice(0, hash);
+  const label = path.slice(hash + 1);
+  if (!opened.has(store)) opened.set(store, storeSources(store));
+  const source = (await opened.get(store)!).find((s) => s.label === label);
+  if (!source) throw new CorecheckError('NOT_FOUND', 'fleet store index', -1, `no kernel ${label} in it`, store);
+  return source;
+}
+
+const FLEET_SUFFIX = '.fleet';
+
+async function storeSources(path: string): Promise<KernelSource[]> {
   const bytes = await readFileBytes(path);
   const store = CorecheckError.inFile(path, 0, () => openFleetStore(bytes));
   return store.kernels.map((k) => ({

@@ -28,7 +28,9 @@ export class KernelCache {
   }
 
   private async load(source: KernelSource): Promise<LoadedKernel> {
-    const hash = createHash('sha256').update(await readFileBytes(source.path)).digest('hex');
+    // A fleet store holds many kernels: its hash and the kernel's label name one.
+    const [storeOrFile, label] = source.format === 'fleet-store' ? [source.path.slice(0, source.path.lastIndexOf('#')), source.label] : [source.path, ''];
+    const hash = createHash('sha256').update(await readFileBytes(storeOrFile)).update(label).digest('hex');
     const file = join(this.dir, `${hash}.btf`);
     const cached = readOrUndefined(file);
     if (cached) {

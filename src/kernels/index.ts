@@ -14,4 +14,4 @@ export { decompressStream, compressionAt, findCompressedStreams, type Compressio
 export { readFileBytes } from './files.js';
 export { debKernelInfo, debKernelImage } from './deb.js';
 export { readRpmHeader, rpmKernelInfo, rpmKernelImage, type RpmHeader } from './rpm.js';
-export { builtinFleetSources, builtinFleetPath } from './builtin-fleet.js';
+export { builtinFleetSources, builtinFleetPath, fleetStoreSource } from './builtin-fleet.js';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { inferObjectArch } from '../../analysis/arch.js';
@@ -5,7 +6,8 @@ import type { ObjectVerdict } from '../../analysis/check.js';
 import type { Successor } from '../../analysis/successor.js';
 import { CorecheckError } from '../../common/errors.js';
 import type { KernelCache } from '../../kernels/cache.js';
-import { openKernelSources, type KernelSource } from '../../kernels/index.js';
+import { builtinFleetSources, openKernelSources, type KernelSource } from '../../kernels/index.js';
+import { fleetSources, userFleetPath } from '../../kernels/user-fleet.js';
 import { normalizeArch } from '../../kernels/kernel-info.js';
 import { openBpfObjects, type LocatedObject } from '../../object/open.js';
 import { inShard, mergeRuns, reportOfRun, type FleetRun, type PartialRun } from '../../report/fleet-run.js';
@@ -30,8 +32,10 @@ export interface ReportCliOptions {
 }
 
 export interface CheckCliOptions extends ReportCliOptions {
-  /** Kernel sources: files or BTFHub trees; none means the running kernel. */
+  /** Kernel sources: files or BTFHub trees (none, and no fleet: the running kernel and the built-in and user fleets). */
   readonly kernel: readonly string[];
+  /** Fleet stores (`fleet add --fleet`). */
+  readonly fleet: readonly string[];
   /** Module BTFs of the (single) kernel, in search order. */
   readonly module: readonly string[];
   /** `auto`: each object against the kernels of the architecture it was built for; `all`; or one architecture. */
@@ -62,10 +66,7 @@ export const EXIT_GATE_FAILED = 1;
 export async function runCheck(files: readonly string[], opts: CheckCliOptions): Promise<number> {
   const objects: LocatedObject[] = [];
   for (const f of files) objects.push(...openBpfObjects(await readInput(f), f));
-  const sources: KernelSource[] = [];
-  for (const k of opts.kernel.length > 0 ? opts.kernel : [RUNNING_KERNEL]) {
-    sources.push(...(await openKernelSources(k)).filter((s) => opts.select(metaOf(s))));
-  }
+  const sources = (await fleetOf(opts.kernel, opts.fleet)).filter((s) => opts.select(metaOf(s)));
   if (sources.length === 0) throw new CorecheckError('USAGE', 'options --distro, --release', -1, 'no kernel of the fleet matches them');
   if (opts.module.length > 0 && sources.length !== 1) {
     throw new CorecheckError('USAGE', 'option --module', -1, `modules belong to one kernel, but ${sources.length} kernels are given`, opts.module[0]);
@@ -93,6 +94,24 @@ export async function runMerge(files: readonly string[], opts: ReportCliOptions)
     }
   }
   return emitReport(mergeRuns(parts, files), opts);
+}
+
+/**
+ * The kernels to check: those given (`--kernel`, `--fleet`), or by default the running kernel (when
+ * it has BTF), the built-in fleet that ships in the package, and the user's fleet (`fleet add`).
+ */
+async function fleetOf(kernels: readonly string[], fleets: readonly string[]): Promise<KernelSource[]> {
+  const sources: KernelSource[] = [];
+  if (kernels.length === 0 && fleets.length === 0) {
+    if (existsSync(RUNNING_KERNEL)) sources.push(...(await openKernelSources(RUNNING_KERNEL)));
+    sources.push(...(await builtinFleetSources()), ...(await fleetSources(userFleetPath())));
+  }
+  for (const k of kernels) sources.push(...(await openKernelSources(k)));
+  for (const f of fleets) {
+    if (!existsSync(f)) throw new CorecheckError('NOT_FOUND', 'fleet store', -1, 'no such file (corecheck fleet add --fleet <file> makes one)', f);
+    sources.push(...(await builtinFleetSources(f)));
+  }
+  return sources;
 }
 
 /** What the fleet knows of a kernel before reading it (the architecture may still come from its BTF). */

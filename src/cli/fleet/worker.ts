@@ -1,6 +1,6 @@
 import { CorecheckError } from '../../common/errors.js';
 import { KernelCache } from '../../kernels/cache.js';
-import { openKernelSources } from '../../kernels/index.js';
+import { fleetStoreSource, openKernelSources } from '../../kernels/index.js';
 import { openBpfObjects } from '../../object/open.js';
 import type { BpfObject } from '../../object/object.js';
 import { readInput } from '../io.js';
@@ -39,7 +39,7 @@ async function objectsOf(files: readonly string[]): Promise<BpfObject[]> {
 export default async function checkKernelTask(task: KernelTask): Promise<KernelOutcome | TaskError> {
   try {
     const objects = await objectsOf(task.files);
-    const [opened] = await openKernelSources(task.kernel);
+    const opened = (await fleetStoreSource(task.kernel)) ?? (await openKernelSources(task.kernel))[0];
     const source = task.cacheDir === null ? opened : new KernelCache(task.cacheDir).wrap(opened);
     const objectsFor = (arch: string | null): number[] =>
       task.objectArches.map((a, i) => (a === null || arch === null || a === arch ? i : -1)).filter((i) => i >= 0);

@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CorecheckError } from '../common/errors.js';
+import { encodeFleet, type FleetInput } from '../fleet/index.js';
+import { builtinFleetSources } from './builtin-fleet.js';
+import { groupKey, LZMA2_OPTIONS } from './builtin-fleet-groups.js';
+import { btfHubLabel } from './kernel-info.js';
+import type { KernelSource } from './sources.js';
+
+/**
+ * A user's own fleet: kernels imported with `corecheck fleet add`, kept in one fleet store (the
+ * built-in fleet's format: kernels of a release series share a block, types and strings stored
+ * once) at `$XDG_CACHE_HOME/corecheck/fleet/user.fleet`, or wherever `--fleet` says.
+ */
+export function userFleetPath(): string {
+  const root = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(root, 'corecheck', 'fleet', 'user.fleet');
+}
+
+/** The kernels of the store at `path`; none when there is no store yet. */
+export async function fleetSources(path: string): Promise<KernelSource[]> {
+  return existsSync(path) ? builtinFleetSources(path) : [];
+}
+
+/**
+ * Writes the store at `path` with `kept` (sources already in it, or any others) and `added`, each
+ * kernel's BTF read once. A kernel is named by its label (`distro/release/arch/version` when known);
+ * an added one replaces a kept one of the same label.
+ */
+export async function writeFleet(path: string, kept: readonly KernelSource[], added: readonly KernelSource[]): Promise<{ kernels: number; bytes: number }> {
+  const byLabel = new Map<string, KernelSource>();
+  for (const s of [...kept, ...added]) byLabel.set(labelOf(s), s);
+  const inputs: FleetInput[] = [];
+  for (const [label, s] of byLabel) {
+    const { btf } = await s.load();
+    const info = { label, distro: s.info.distro ?? '', release: s.info.release ?? '', arch: s.info.arch ?? '', kernel: s.info.kernel ?? label };
+    inputs.push({ info, btf: btf.bytes, group: groupKey(s.info) });
+  }
+  inputs.sort((a, b) => compare(a.group, b.group) || compare(a.info.label, b.info.label));
+  const { store } = encodeFleet(inputs, compressLzma2);
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, store);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new CorecheckError('NOT_FOUND', 'fleet store', -1, `cannot write it: ${(e as Error).message.replace(/^[A-Z]+: /, '')}`, path);
+  }
+  return { kernels: inputs.length, bytes: store.length };
+}
+
+const labelOf = (s: KernelSource): string => btfHubLabel(s.info) ?? s.label;
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Raw LZMA2 by xz, as the built-in fleet is built (xz-utils is on every Linux that ships kernels). */
+function compressLzma2(unpacked: Uint8Array): Uint8Array {
+  const dict = Math.max(1 << 20, 2 ** Math.ceil(Math.log2(Math.max(1, unpacked.length))));
+  try {
+    return new Uint8Array(execFileSync('xz', ['--format=raw', `--lzma2=${LZMA2_OPTIONS},dict=${dict}`, '-T1', '-c'], { input: unpacked, maxBuffer: 1 << 30 }));
+  } catch (e) {
+    throw new CorecheckError('NOT_FOUND', 'xz', -1, `compressing the fleet store needs the xz command (xz-utils): ${(e as Error).message.split('\n')[0]}`);
+  }
+}

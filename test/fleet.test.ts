@@ -1,0 +1,54 @@
+// Fleets of corecheck's own: the built-in fleet is the default, with nothing outside the package;
+// a user's fleet is imported with `fleet add`, listed, checked with --fleet, and trimmed with `fleet remove`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Report } from '../src/report/model.js';
+import { EXAMPLE, runCli as cli } from './helpers/cli.js';
+import { HOST_BTF, REPO } from './helpers/inputs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'corecheck-fleet-'));
+const DEB = join(REPO, '.cache/debs/linux-image-6.1.0-57-amd64-unsigned_6.1.192-3_amd64.deb');
+
+test('no --kernel: the running kernel and the built-in fleet (from the package alone), each object against its architecture', () => {
+  const builtin = cli(['fleet', 'list', '--builtin']);
+  assert.equal(builtin.status, 0, builtin.stderr);
+  assert.match(builtin.stdout, /^35 kernels in the built-in fleet\n/);
+  const labels = builtin.stdout.split('\n').slice(2).filter((l) => l !== '').map((l) => l.split(/\s+/)[0]);
+  assert.equal(labels.length, 35);
+  const r = cli(['check', EXAMPLE, '--format', 'json'], { XDG_CACHE_HOME: join(dir, 'empty-cache') });
+  assert.equal(r.status, 1, 'the seed case fails on the 4.18/4.19 kernels of the fleet');
+  const report = JSON.parse(r.stdout) as Report;
+  assert.deepEqual(report.kernels.map((k) => k.label), [...(existsSync(HOST_BTF) ? [HOST_BTF] : []), ...labels]);
+  const el8 = report.objects[0].details.find((d) => d.kernel === 'centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64');
+  assert.equal(el8?.verdict, 'fails');
+});
+
+test('fleet add / list / remove, and check --fleet: a user store of a kernel package and a BTFHub archive', (t) => {
+  if (!existsSync(DEB)) return t.skip(`${DEB} is missing (tools/fetch-kernel-images.sh fetches it)`);
+  const store = join(dir, 'mine.fleet');
+  const archive = join(REPO, '../shared/corpus/kernels/debian/11/x86_64/5.10.0-32-amd64.btf.tar.xz');
+  if (!existsSync(archive)) return t.skip('the shared corpus is not beside the repository');
+  assert.match(cli(['fleet', 'list', '--fleet', store]).stdout, /^0 kernels in /);
+  const add = cli(['fleet', 'add', DEB, archive, '--fleet', store]);
+  assert.equal(add.status, 0, add.stderr);
+  assert.match(add.stdout, /mine\.fleet: 2 kernels \(2 added\)/);
+  const list = cli(['fleet', 'list', '--fleet', store]).stdout;
+  assert.match(list, /^2 kernels in .*\nlabel +distro +release +arch +version/);
+  assert.match(list, /debian\/12\/x86_64\/6\.1\.0-57-amd64 +debian +12 +x86_64 +6\.1\.0-57-amd64/);
+  assert.match(list, /debian\/11\/x86_64\/5\.10\.0-32-amd64/);
+  // The store holds the kernels' BTF as it was: the same verdicts as the sources themselves.
+  const viaStore = JSON.parse(cli(['check', '/usr/sbin/biolatency', '--fleet', store, '--format', 'json']).stdout) as Report;
+  const direct = JSON.parse(cli(['check', '/usr/sbin/biolatency', '--kernel', archive, '--kernel', DEB, '--format', 'json']).stdout) as Report;
+  assert.deepEqual(viaStore.objects[0].details.map((d) => d.programs), direct.objects[0].details.map((d) => d.programs));
+  assert.equal(cli(['fleet', 'remove', 'debian/11/*', '--fleet', store]).status, 0);
+  assert.match(cli(['fleet', 'list', '--fleet', store]).stdout, /^1 kernel in /);
+  const bad = cli(['fleet', 'remove', 'nope/*', '--fleet', store]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^corecheck: .*mine\.fleet: fleet store: no kernel labelled nope\/\* in it\n$/);
+  const missing = cli(['check', EXAMPLE, '--fleet', join(dir, 'none.fleet')]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /none\.fleet: fleet store: no such file/);
+});

@@ -1,0 +1,62 @@
+// The corecheck side of large-bench: per object, the wall time of `check` against one kernel and
+// of `inspect`, each a median of --runs runs in this one process, and one line per object.
+//   node large-one.js --btf <raw-btf> [--runs N] <object.o>...
+//
+// Each check run: read the object file, BpfObject, checkObject against a kernel Btf parsed for
+// this run. Kernel loading (here Btf.parse of the raw BTF, read from disk once) is not in the
+// check time, as for a fleet, where each kernel is loaded once for all objects; it is timed on
+// its own (parse_ms). But the Btf is fresh for every run, so whatever check builds per kernel
+// (name indexes, candidate lists, kernel facts) is built in each timed run, never reused from
+// the previous one; the same goes for per-object work. Each inspect run: read the object,
+// openBpfObjects, inspectObject.
+// The first run pays for V8's compilation; the median is a warmed-up run, as every object after
+// the first of a multi-object CLI run is.
+import { readFileSync } from 'node:fs';
+import { checkObject } from '../src/analysis/check.js';
+import { Btf } from '../src/btf/btf.js';
+import { BpfObject } from '../src/object/object.js';
+import { openBpfObjects } from '../src/object/open.js';
+import { inspectObject } from '../src/report/inspect.js';
+
+const args = process.argv.slice(2);
+let kernelFile = '';
+let runs = 5;
+const files: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--btf') kernelFile = args[++i];
+  else if (args[i] === '--runs') runs = Number(args[++i]);
+  else files.push(args[i]);
+}
+if (!kernelFile || files.length === 0 || !(runs >= 1)) throw new Error('usage: large-one.js --btf <raw-btf> [--runs N] <object.o>...');
+
+const readBytes = (f: string): Uint8Array => {
+  const b = readFileSync(f);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+};
+const kernelBytes = readBytes(kernelFile);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function time(fn: () => unknown): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+for (const file of files) {
+  let verdict = '';
+  const parse: number[] = [];
+  const check = Array.from({ length: runs }, () => {
+    let vmlinux: Btf | undefined;
+    parse.push(time(() => (vmlinux = Btf.parse(kernelBytes))));
+    return time(() => {
+      const obj = new BpfObject(readBytes(file));
+      verdict = checkObject(obj, { vmlinux: vmlinux! }).verdict;
+    });
+  });
+  let relocations = 0;
+  const inspect = Array.from({ length: runs }, () => time(() => {
+    relocations = openBpfObjects(readBytes(file), file).reduce((n, o) => n + inspectObject(o).relocations.length, 0);
+  }));
+  const ms = (xs: number[]): string => xs.map((x) => x.toFixed(3)).join(',');
+  process.stdout.write(`${file} relocations ${relocations} verdict ${verdict} check_ms ${median(check).toFixed(3)} inspect_ms ${median(inspect).toFixed(3)} parse_ms ${median(parse).toFixed(3)} check_runs ${ms(check)} inspect_runs ${ms(inspect)}\n`);
+}

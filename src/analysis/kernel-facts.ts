@@ -43,7 +43,9 @@ export function kernelFacts(btf: Btf): KernelFacts {
 
 /** Enumerators of the first enum named `name` whose names start with `prefix` (prefix removed), by value. */
 function enumerators(btf: Btf, name: string, prefix: string): Map<string, number> | undefined {
-  const id = btf.idsByName(name).find((i) => btf.kind(i) === Kind.ENUM || btf.kind(i) === Kind.ENUM64);
+  // the lower id of the first ENUM and the first ENUM64 of that name: the first of either kind
+  const found = [btf.find(name, Kind.ENUM), btf.find(name, Kind.ENUM64)].filter((i) => i !== undefined);
+  const id = found.length > 0 ? Math.min(...found) : undefined;
   if (id === undefined) return undefined;
   const out = new Map<string, number>();
   for (let i = 0, n = btf.vlen(id); i < n; i++) {
@@ -56,5 +58,5 @@ function enumerators(btf: Btf, name: string, prefix: string): Map<string, number
 
 /** Whether the kernel has a BTF type of that name and kind (modules are given as their own BTFs). */
 export function hasNamed(btfs: readonly Btf[], name: string, kind: number): boolean {
-  return btfs.some((b) => b.idsByName(name).some((i) => i >= (b.base ? b.base.typeCount : 0) && b.kind(i) === kind));
+  return btfs.some((b) => b.hasOwn(name, kind));
 }

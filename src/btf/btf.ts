@@ -3,6 +3,7 @@ import { CorecheckError, fail } from '../common/errors.js';
 import { Kind, KIND_MAX, isModOrTypedef, kindName, trailerSize } from './kinds.js';
 import type { BtfType, Member, EnumValue, Enum64Value, Param, VarSecinfo } from './types.js';
 import { findValueCycle } from './cycles.js';
+import { essentialLengthAt, essentialName } from './essential.js';
 import { NameIndex } from './name-index.js';
 
 export const BTF_MAGIC = 0xeb9f;
@@ -82,7 +83,16 @@ export class Btf {
   private readonly words: Uint32Array;
   private readonly nameCache = new Map<number, string>();
   private readonly typeCache: (BtfType | undefined)[] = [];
-  private nameIndex?: NameIndex;
+  /**
+   * Names are indexed in two halves, each built on first lookup in it: types (structs, enums,
+   * typedefs, ...) by essential name, CO-RE's candidate key (`task_struct___v2` is found under
+   * `task_struct`), and data (functions, variables, sections, declaration tags: most of a
+   * kernel's names) by exact name. A check against a kernel then indexes each type once: CO-RE's
+   * candidate search and exact lookups of types share the first half, and the second is built
+   * only when a function or variable is looked up.
+   */
+  private typeIndex?: NameIndex;
+  private dataIndex?: NameIndex;
 
   private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number) {
     const view = new ByteView(bytes, true, fileOffset);
@@ -478,7 +488,7 @@ export class Btf {
 
   /** All type ids whose name is exactly `name`, ascending (base BTF ids first). */
   idsByName(name: string): readonly number[] {
-    const own = this.buildNameIndex().lookup(name);
+    const own = mergeAscending(this.ownTypesNamed(name), this.ownDataNamed(name));
     if (!this.base) return own;
     const inBase = this.base.idsByName(name);
     return inBase.length === 0 ? own : [...inBase, ...own];
@@ -486,12 +496,36 @@ export class Btf {
 
   /** The first type named `name` of the given kind, or undefined. */
   find(name: string, kind: number): number | undefined {
-    return this.idsByName(name).find((id) => this.kind(id) === kind);
+    const inBase = this.base?.find(name, kind);
+    if (inBase !== undefined) return inBase;
+    const own = isDataKind(kind) ? this.ownDataNamed(name) : this.ownTypesNamed(name);
+    return own.find((id) => this.kind(id) === kind);
   }
 
-  private buildNameIndex(): NameIndex {
-    this.nameIndex ??= this.indexNamesBy();
-    return this.nameIndex;
+  /** Whether this blob itself (not its base) has a type of that name and kind. */
+  hasOwn(name: string, kind: number): boolean {
+    const own = isDataKind(kind) ? this.ownDataNamed(name) : this.ownTypesNamed(name);
+    return own.some((id) => this.kind(id) === kind);
+  }
+
+  /**
+   * This blob's own types of a type kind (not a function, variable, section or declaration tag)
+   * whose essential name is `name`, ascending: libbpf's candidate search (`bpf_core_add_cands`)
+   * scans every type for these; the index gives the same ids in the same order.
+   */
+  ownTypesByEssentialName(name: string): number[] {
+    this.typeIndex ??= this.indexNamesBy(essentialLengthAt, (k) => !isDataKind(k));
+    return this.typeIndex.lookup(name);
+  }
+
+  private ownTypesNamed(name: string): number[] {
+    const ids = this.ownTypesByEssentialName(essentialName(name));
+    return ids.length === 0 ? ids : ids.filter((id) => this.name(id) === name);
+  }
+
+  private ownDataNamed(name: string): number[] {
+    this.dataIndex ??= this.indexNamesBy(undefined, isDataKind);
+    return this.dataIndex.lookup(name);
   }
 
   /**
@@ -522,10 +556,21 @@ export class Btf {
     return out;
   }
 
-  /** Builds the name index now (it is otherwise built on first lookup). */
+  /** Builds the name indexes now (they are otherwise built on first lookup). */
   indexNames(): void {
-    this.buildNameIndex();
+    this.ownTypesByEssentialName('');
+    this.ownDataNamed('');
   }
+}
+
+/** Kinds that name data rather than a type; see `Btf.typeIndex`. */
+const isDataKind = (kind: number): boolean => kind === Kind.FUNC || kind === Kind.VAR || kind === Kind.DATASEC || kind === Kind.DECL_TAG;
+
+/** The union of two ascending lists of distinct ids, ascending. */
+function mergeAscending(a: number[], b: number[]): number[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...a, ...b].sort((x, y) => x - y);
 }
 
 /** The type section as host-order u32 words: a view when aligned and native, else a swapped copy. */

@@ -3,7 +3,7 @@ import { CorecheckError, fail } from '../common/errors.js';
 import { Kind, KIND_MAX, isModOrTypedef, kindName, trailerSize } from './kinds.js';
 import type { BtfType, Member, EnumValue, Enum64Value, Param, VarSecinfo } from './types.js';
 import { findValueCycle } from './cycles.js';
-import { essentialLengthAt, essentialName } from './essential.js';
+import { essentialName } from './essential.js';
 import { NameIndex } from './name-index.js';
 
 export const BTF_MAGIC = 0xeb9f;
@@ -93,6 +93,8 @@ export class Btf {
    */
   private typeIndex?: NameIndex;
   private dataIndex?: NameIndex;
+  /** Data lookups answered by a scan so far; the data index is built after `DATA_SCANS` of them. */
+  private dataScans = 0;
 
   private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number) {
     const view = new ByteView(bytes, true, fileOffset);
@@ -514,7 +516,7 @@ export class Btf {
    * scans every type for these; the index gives the same ids in the same order.
    */
   ownTypesByEssentialName(name: string): number[] {
-    this.typeIndex ??= this.indexNamesBy(essentialLengthAt, (k) => !isDataKind(k));
+    this.typeIndex ??= this.indexNamesBy(true, (k) => !isDataKind(k));
     return this.typeIndex.lookup(name);
   }
 
@@ -524,27 +526,54 @@ export class Btf {
   }
 
   private ownDataNamed(name: string): number[] {
-    this.dataIndex ??= this.indexNamesBy(undefined, isDataKind);
+    // A check asks for a few functions (attach targets, kfuncs): a scan of the type words costs
+    // a tenth of building the index over a kernel's ~60k functions, so the first few are scans.
+    if (!this.dataIndex && this.dataScans < DATA_SCANS) {
+      this.dataScans++;
+      return this.scanDataNamed(name);
+    }
+    this.dataIndex ??= this.indexNamesBy(false, isDataKind);
     return this.dataIndex.lookup(name);
   }
 
+  /** What `ownDataNamed` answers, by a scan of every own type (ascending ids). */
+  private scanDataNamed(name: string): number[] {
+    const out: number[] = [];
+    const w = this.words;
+    const starts = this.typeWords;
+    const first = name.length > 0 ? name.charCodeAt(0) : 0;
+    for (let i = 0; i < starts.length; i++) {
+      const off = w[starts[i]];
+      if (off === 0 || !isDataKind((w[starts[i] + 1] >>> 24) & 0x1f)) continue;
+      // names in this blob's own strings are compared in place; split BTF may name from the base's
+      if (off >= this.firstStrOff) {
+        const at = this.strStart + off - this.firstStrOff;
+        if (this.bytes[at] !== first) continue;
+        if (latin1Equals(name, this.bytes, at)) out.push(i + this.firstId);
+      } else if (this.strOrUndefined(off) === name) {
+        out.push(i + this.firstId);
+      }
+    }
+    return out;
+  }
+
   /**
-   * An index of this blob's own types by name, or by a prefix of it when `keyLength` is given
-   * (`keyLength(bytes, start)` returns how many bytes of the NUL-terminated name at `start` form the
-   * key), over the types whose kind `includeKind` accepts (all by default).
+   * An index of this blob's own types by name, or by essential name (CO-RE's flavor rule) when
+   * `essential`, over the types whose kind `includeKind` accepts.
    */
-  indexNamesBy(keyLength?: (bytes: Uint8Array, start: number) => number, includeKind?: (kind: number) => boolean): NameIndex {
+  private indexNamesBy(essential: boolean, includeKind: (kind: number) => boolean): NameIndex {
     const w = this.words;
     const starts = this.typeWords;
     // Split BTF names may live in the base's strings (pahole deduplicates against the base), so a
     // split blob is indexed over one copy of all strings; a base blob over its own bytes.
     const strings = this.base ? this.allStrings() : this.bytes;
     const delta = this.base ? 0 : this.strStart;
-    return new NameIndex(strings, this.firstId, starts.length, (i) => {
+    const nameStarts = new Int32Array(starts.length);
+    for (let i = 0; i < starts.length; i++) {
       const off = w[starts[i]];
-      if (off === 0 || (includeKind && !includeKind((w[starts[i] + 1] >>> 24) & 0x1f))) return -1;
-      return delta + off;
-    }, keyLength && ((start) => keyLength(strings, start)));
+      nameStarts[i] = off === 0 || !includeKind((w[starts[i] + 1] >>> 24) & 0x1f) ? -1 : delta + off;
+    }
+    return new NameIndex(strings, this.firstId, nameStarts, essential);
   }
 
   /** The combined string table (base strings, then this blob's), addressed by string offset. */
@@ -558,9 +587,18 @@ export class Btf {
 
   /** Builds the name indexes now (they are otherwise built on first lookup). */
   indexNames(): void {
-    this.ownTypesByEssentialName('');
-    this.ownDataNamed('');
+    this.typeIndex ??= this.indexNamesBy(true, (k) => !isDataKind(k));
+    this.dataIndex ??= this.indexNamesBy(false, isDataKind);
   }
+}
+
+/** Data lookups by scan before `Btf.ownDataNamed` builds its index. */
+const DATA_SCANS = 8;
+
+/** Whether the NUL-terminated name at `at` is `s` (a Latin-1 string). */
+function latin1Equals(s: string, b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[at + i]) return false;
+  return b[at + s.length] === 0;
 }
 
 /** Kinds that name data rather than a type; see `Btf.typeIndex`. */

@@ -593,7 +593,7 @@ export class Btf {
 }
 
 /** Data lookups by scan before `Btf.ownDataNamed` builds its index. */
-const DATA_SCANS = 8;
+const DATA_SCANS = 3;
 
 /** Whether the NUL-terminated name at `at` is `s` (a Latin-1 string). */
 function latin1Equals(s: string, b: Uint8Array, at: number): boolean {

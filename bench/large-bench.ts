@@ -12,7 +12,8 @@
 //                   openBpfObjects, inspectObject.
 // Both sides run as one process each over every object, and time each object --runs times
 // inside that process (medians): one process per measurement would time Node's start-up
-// (~40 ms) and module loading, not the work. The first run of each object warms V8's compiler.
+// (~40 ms) and module loading, not the work. large-one makes one untimed pass over every object
+// first, so V8 has compiled and optimized the code (steady state; a cold one-object run is slower).
 // Times are CPU times of each process (libbpf: CLOCK_PROCESS_CPUTIME_ID; Node: process.cpuUsage,
 // which counts V8's GC and compiler threads too): on a shared machine under load, wall time
 // measures the neighbours as much as the work. Wall-time totals are printed too.

@@ -93,7 +93,8 @@ export class Btf {
    */
   private typeIndex?: NameIndex;
   private dataIndex?: NameIndex;
-  /** Data lookups answered by a scan so far; the data index is built after `DATA_SCANS` of them. */
+  /** Exact-name lookups answered by a scan so far, per half; its index is built after `SCANS`. */
+  private typeScans = 0;
   private dataScans = 0;
 
   private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number) {
@@ -550,6 +551,12 @@ export class Btf {
   }
 
   private ownTypesNamed(name: string): number[] {
+    // An object without CO-RE asks for one or two types (a tracepoint's btf_trace_*): scans. With
+    // CO-RE, the candidate search has built the index before any of these lookups.
+    if (!this.typeIndex && this.typeScans < SCANS) {
+      this.typeScans++;
+      return this.scanNamed(name, false);
+    }
     const ids = this.ownTypesByEssentialName(essentialName(name));
     return ids.length === 0 ? ids : ids.filter((id) => this.name(id) === name);
   }
@@ -557,23 +564,23 @@ export class Btf {
   private ownDataNamed(name: string): number[] {
     // A check asks for a few functions (attach targets, kfuncs): a scan of the type words costs
     // a tenth of building the index over a kernel's ~60k functions, so the first few are scans.
-    if (!this.dataIndex && this.dataScans < DATA_SCANS) {
+    if (!this.dataIndex && this.dataScans < SCANS) {
       this.dataScans++;
-      return this.scanDataNamed(name);
+      return this.scanNamed(name, true);
     }
     this.dataIndex ??= this.indexNamesBy(false, isDataKind);
     return this.dataIndex.lookup(name);
   }
 
-  /** What `ownDataNamed` answers, by a scan of every own type (ascending ids). */
-  private scanDataNamed(name: string): number[] {
+  /** What `ownDataNamed` (`data`) or `ownTypesNamed` answers, by a scan of every own type (ascending ids). */
+  private scanNamed(name: string, data: boolean): number[] {
     const out: number[] = [];
     const w = this.words;
     const starts = this.typeWords;
     const first = name.length > 0 ? name.charCodeAt(0) : 0;
     for (let i = 0; i < starts.length; i++) {
       const off = w[starts[i]];
-      if (off === 0 || !isDataKind((w[starts[i] + 1] >>> 24) & 0x1f)) continue;
+      if (off === 0 || isDataKind((w[starts[i] + 1] >>> 24) & 0x1f) !== data) continue;
       // names in this blob's own strings are compared in place; split BTF may name from the base's
       if (off >= this.firstStrOff) {
         const at = this.strStart + off - this.firstStrOff;
@@ -621,8 +628,8 @@ export class Btf {
   }
 }
 
-/** Data lookups by scan before `Btf.ownDataNamed` builds its index. */
-const DATA_SCANS = 3;
+/** Exact-name lookups answered by a scan before a name index half is built. */
+const SCANS = 3;
 
 /** Whether the NUL-terminated name at `at` is `s` (a Latin-1 string). */
 function latin1Equals(s: string, b: Uint8Array, at: number): boolean {

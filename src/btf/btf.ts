@@ -546,7 +546,7 @@ export class Btf {
    * scans every type for these; the index gives the same ids in the same order.
    */
   ownTypesByEssentialName(name: string): number[] {
-    this.typeIndex ??= this.indexNamesBy(true, (k) => !isDataKind(k));
+    this.typeIndex ??= this.indexNamesBy(true, false);
     return this.typeIndex.lookup(name);
   }
 
@@ -568,7 +568,7 @@ export class Btf {
       this.dataScans++;
       return this.scanNamed(name, true);
     }
-    this.dataIndex ??= this.indexNamesBy(false, isDataKind);
+    this.dataIndex ??= this.indexNamesBy(false, true);
     return this.dataIndex.lookup(name);
   }
 
@@ -595,9 +595,9 @@ export class Btf {
 
   /**
    * An index of this blob's own types by name, or by essential name (CO-RE's flavor rule) when
-   * `essential`, over the types whose kind `includeKind` accepts.
+   * `essential`, over the data kinds (`data`) or the type kinds.
    */
-  private indexNamesBy(essential: boolean, includeKind: (kind: number) => boolean): NameIndex {
+  private indexNamesBy(essential: boolean, data: boolean): NameIndex {
     const w = this.words;
     const starts = this.typeWords;
     // Split BTF names may live in the base's strings (pahole deduplicates against the base), so a
@@ -607,7 +607,7 @@ export class Btf {
     const nameStarts = new Int32Array(starts.length);
     for (let i = 0; i < starts.length; i++) {
       const off = w[starts[i]];
-      nameStarts[i] = off === 0 || !includeKind((w[starts[i] + 1] >>> 24) & 0x1f) ? -1 : delta + off;
+      nameStarts[i] = off === 0 || isDataKind((w[starts[i] + 1] >>> 24) & 0x1f) !== data ? -1 : delta + off;
     }
     return new NameIndex(strings, this.firstId, nameStarts, essential);
   }
@@ -623,8 +623,8 @@ export class Btf {
 
   /** Builds the name indexes now (they are otherwise built on first lookup). */
   indexNames(): void {
-    this.typeIndex ??= this.indexNamesBy(true, (k) => !isDataKind(k));
-    this.dataIndex ??= this.indexNamesBy(false, isDataKind);
+    this.typeIndex ??= this.indexNamesBy(true, false);
+    this.dataIndex ??= this.indexNamesBy(false, true);
   }
 }
 

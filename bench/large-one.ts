@@ -9,8 +9,9 @@
 // (name indexes, candidate lists, kernel facts) is built in each timed run, never reused from
 // the previous one; the same goes for per-object work. Each inspect run: read the object,
 // openBpfObjects, inspectObject.
-// One untimed pass over every object comes first: V8 compiles and optimizes the code over many
-// calls, and without it the first objects of the list would pay for all the others. The times
+// Untimed passes over every object come first (BENCH_WARMUP, default 2): V8 compiles and
+// optimizes the code over many calls, on background threads whose CPU time process.cpuUsage
+// counts, and without them the first objects of the list would pay for all the others. The times
 // are steady-state ones, as for the objects of a fleet run after the first few; a one-shot CLI
 // run on a single object is slower by that warm-up.
 import { readFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ const readBytes = (f: string): Uint8Array => {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 };
 const kernelBytes = readBytes(kernelFile);
+const WARMUP_PASSES = Number(process.env.BENCH_WARMUP ?? 2);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Wall and CPU time (this process's, all threads: V8's GC and compiler threads count) of `fn`, in ms. */
@@ -47,9 +49,11 @@ function time(fn: () => unknown): { wall: number; cpu: number } {
   return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
 }
 
-for (const file of files) {
-  checkObject(new BpfObject(readBytes(file)), { vmlinux: Btf.parse(kernelBytes) });
-  openBpfObjects(readBytes(file), file).map(inspectObject);
+for (let pass = 0; pass < WARMUP_PASSES; pass++) {
+  for (const file of files) {
+    checkObject(new BpfObject(readBytes(file)), { vmlinux: Btf.parse(kernelBytes) });
+    openBpfObjects(readBytes(file), file).map(inspectObject);
+  }
 }
 
 for (const file of files) {

@@ -1,6 +1,6 @@
 import type { Btf } from '../btf/btf.js';
 import { Kind, isModOrTypedef } from '../btf/kinds.js';
-import { essentialName } from '../core/essential.js';
+import { essentialName } from '../btf/essential.js';
 import { isSpecError, parseSpec } from '../core/spec.js';
 import type { BpfObject } from '../object/object.js';
 import {

@@ -11,7 +11,7 @@ import type { BpfObject, BpfProgram } from '../object/object.js';
 import { HELPER_NAMES } from './helper-names.js';
 import { hasNamed, kernelFacts } from './kernel-facts.js';
 import type { Reachability } from './reach.js';
-import { essentialName } from '../core/essential.js';
+import { essentialName } from '../btf/essential.js';
 import { autoloadFix } from './explain.js';
 import type { Reason } from './reason.js';
 

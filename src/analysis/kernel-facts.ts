@@ -25,25 +25,30 @@ const cache = new WeakMap<Btf, KernelFacts>();
 export function kernelFacts(btf: Btf): KernelFacts {
   let facts = cache.get(btf);
   if (!facts) {
-    const helpers = enumerators(btf, 'bpf_func_id', 'BPF_FUNC_');
-    const maps = enumerators(btf, 'bpf_map_type', 'BPF_MAP_TYPE_');
-    const progs = enumerators(btf, 'bpf_prog_type', 'BPF_PROG_TYPE_');
-    const attach = enumerators(btf, 'bpf_attach_type', '');
+    const enums = [Kind.ENUM, Kind.ENUM64];
+    // one scan for the five names: a check of an object without CO-RE needs no index of the kernel
+    const [funcs, maps, progs, attach, trace] = btf.firstNamed([
+      { name: 'bpf_func_id', kinds: enums }, { name: 'bpf_map_type', kinds: enums }, { name: 'bpf_prog_type', kinds: enums },
+      { name: 'bpf_attach_type', kinds: enums }, { name: 'btf_trace_sched_switch', kinds: [Kind.TYPEDEF] },
+    ]);
+    const helpers = enumerators(btf, funcs, 'BPF_FUNC_');
+    const mapTypes = enumerators(btf, maps, 'BPF_MAP_TYPE_');
+    const progTypes = enumerators(btf, progs, 'BPF_PROG_TYPE_');
+    const attachTypes = enumerators(btf, attach, '');
     facts = {
       helpers: helpers && new Set(helpers.values()),
-      mapTypes: maps && new Set(maps.values()),
-      progTypes: progs && new Set(progs.keys()),
-      attachTypes: attach && new Set(attach.keys()),
-      btfTracepoints: btf.find('btf_trace_sched_switch', Kind.TYPEDEF) !== undefined,
+      mapTypes: mapTypes && new Set(mapTypes.values()),
+      progTypes: progTypes && new Set(progTypes.keys()),
+      attachTypes: attachTypes && new Set(attachTypes.keys()),
+      btfTracepoints: trace !== undefined,
     };
     cache.set(btf, facts);
   }
   return facts;
 }
 
-/** Enumerators of the first enum named `name` whose names start with `prefix` (prefix removed), by value. */
-function enumerators(btf: Btf, name: string, prefix: string): Map<string, number> | undefined {
-  const id = btf.idsByName(name).find((i) => btf.kind(i) === Kind.ENUM || btf.kind(i) === Kind.ENUM64);
+/** Enumerators of enum `id` whose names start with `prefix` (prefix removed), by value. */
+function enumerators(btf: Btf, id: number | undefined, prefix: string): Map<string, number> | undefined {
   if (id === undefined) return undefined;
   const out = new Map<string, number>();
   for (let i = 0, n = btf.vlen(id); i < n; i++) {
@@ -56,5 +61,5 @@ function enumerators(btf: Btf, name: string, prefix: string): Map<string, number
 
 /** Whether the kernel has a BTF type of that name and kind (modules are given as their own BTFs). */
 export function hasNamed(btfs: readonly Btf[], name: string, kind: number): boolean {
-  return btfs.some((b) => b.idsByName(name).some((i) => i >= (b.base ? b.base.typeCount : 0) && b.kind(i) === kind));
+  return btfs.some((b) => b.hasOwn(name, kind));
 }

@@ -51,12 +51,22 @@ const MEM = { mem: true } as const;
 interface Frame {
   readonly fn: BpfProgram;
   readonly code: InsnBuffer;
+  /** The call stack down to this frame, as `atJoin` keys join points by it (built once per call, not per branch). */
+  readonly key: string;
+  /** `fn`'s reached instructions (one array per function, shared by every frame of it). */
+  readonly marks: Uint8Array;
   /** Where the caller continues after this frame returns. */
   readonly ret: number;
   /** The caller's r6-r9 (callee-saved), restored on return. */
   readonly saved: readonly Val[];
-  /** Spilled constants (and 8-byte spilled stack pointers), by offset from the frame pointer (aligned to their size). */
+  /**
+   * Spilled constants (and 8-byte spilled stack pointers), by offset from the frame pointer
+   * (aligned to their size). Copied on write: states queued at a branch and states recorded at a
+   * join point share their frames' maps until one of them writes (`writableStack`).
+   */
   stack: Map<number, Slot>;
+  /** Whether `stack` belongs to this frame alone (false once shared by `cloneFrames`). */
+  owned: boolean;
 }
 
 /** A spill: `size` bytes (1, 2, 4 or 8) of a value at an offset aligned to `size`. */
@@ -81,6 +91,8 @@ const isPtr = (v: Val): v is { frame: number; off: number } => v !== null && 'fr
 const isMem = (v: Val): boolean => v === MEM;
 
 const MAX_FRAMES = 8; // the kernel's MAX_CALL_FRAMES
+/** Access size in bytes by the BPF_SIZE field (W, H, B, DW). */
+const SIZES: readonly number[] = [4, 2, 1, 8];
 
 export function analyzeReachability(obj: BpfObject, main: BpfProgram, codeOf: CodeOf, opts: ReachOptions = {}): Reachability {
   return new Walker(obj, codeOf, opts).run(main);
@@ -88,7 +100,10 @@ export function analyzeReachability(obj: BpfObject, main: BpfProgram, codeOf: Co
 
 class Walker {
   private readonly reached = new Map<BpfProgram, Uint8Array>();
-  private readonly joins = new Map<string, { count: number; joined: State }>();
+  /** Per function, its marks array; it enters `reached` when its first instruction is reached. */
+  private readonly marks = new Map<BpfProgram, Uint8Array>();
+  /** States recorded at join points: by call stack (`Frame.key`), then by instruction. */
+  private readonly joins = new Map<string, Map<number, { count: number; joined: State }>>();
   private readonly work: State[] = [];
   private readonly callbacks = new Set<string>();
   private steps = 0;
@@ -113,16 +128,25 @@ class Walker {
     const regs: Val[] = new Array(11).fill(null);
     regs[10] = { frame: 0, off: 0 };
     regs[1] = MEM; // the program's context (a callback's first argument is no stack pointer either)
-    this.work.push({ pc: entry, regs, frames: [{ fn, code: this.codeOf(fn), ret: -1, saved: [], stack: new Map() }] });
+    this.work.push({ pc: entry, regs, frames: [this.frame(fn, undefined, -1, [])] });
   }
 
-  private mark(fn: BpfProgram, pc: number, code: InsnBuffer): void {
-    let r = this.reached.get(fn);
-    if (!r) {
-      r = new Uint8Array(code.count);
-      this.reached.set(fn, r);
+  /** A new frame for `fn`, called from `caller` (none for an entry), returning to `ret`. */
+  private frame(fn: BpfProgram, caller: Frame | undefined, ret: number, saved: readonly Val[]): Frame {
+    const code = this.codeOf(fn);
+    let marks = this.marks.get(fn);
+    if (!marks) {
+      marks = new Uint8Array(code.count);
+      this.marks.set(fn, marks);
     }
-    r[pc] = 1;
+    const key = `${caller ? `${caller.key}/` : ''}${fn.sectionIndex}.${fn.insnOffset}@${ret}`;
+    return { fn, code, key, marks, ret, saved, stack: new Map(), owned: true };
+  }
+
+  private mark(frame: Frame, pc: number): void {
+    if (frame.marks[pc] !== 0) return;
+    frame.marks[pc] = 1;
+    if (!this.reached.has(frame.fn)) this.reached.set(frame.fn, frame.marks);
   }
 
   /** Follows one path until it ends, queueing the other side of every undecided branch. */
@@ -133,7 +157,7 @@ class Walker {
       const code = frame.code;
       const pc = s.pc;
       if (pc < 0 || pc >= code.count) return; // falls off the function: the verifier rejects it anyway
-      this.mark(frame.fn, pc, code);
+      this.mark(frame, pc);
       const op = code.code(pc);
       const cls = insnClass(op);
       const dst = code.dst(pc);
@@ -145,12 +169,14 @@ class Walker {
       switch (cls) {
         case BpfClass.ALU64:
         case BpfClass.ALU:
-          r[dst] = alu(op, cls === BpfClass.ALU64, r[dst], (op & 0x08) !== 0 ? r[src] : { c: u64(BigInt(imm)) }, off);
+          // with an unknown destination only a mov has a known result: skip building the operand
+          r[dst] = r[dst] === null && (op & 0xf0) !== 0xb0 ? null
+            : alu(op, cls === BpfClass.ALU64, r[dst], (op & 0x08) !== 0 ? r[src] : { c: u64(BigInt(imm)) }, off);
           s.pc = pc + 1;
           break;
         case BpfClass.LD:
           if (op === LD_IMM64) {
-            if (pc + 1 < code.count) this.mark(frame.fn, pc + 1, code);
+            if (pc + 1 < code.count) this.mark(frame, pc + 1);
             const ref = ldImm64Target(this.obj, frame.fn, pc, imm);
             if (ref?.kind === 'subprogram') this.callback(ref.callee, ref.entry);
             if (ref?.kind === 'extern' && this.missingWeak.has(ref.symbol.name)) r[dst] = { c: 0n };
@@ -164,13 +190,13 @@ class Walker {
           }
           break;
         case BpfClass.LDX:
-          r[dst] = (op & 0xe0) === 0x60 ? this.load(s, r[src], off, [4, 2, 1, 8][(op >>> 3) & 3]) : null;
+          r[dst] = (op & 0xe0) === 0x60 ? this.load(s, r[src], off, SIZES[(op >>> 3) & 3]) : null;
           s.pc = pc + 1;
           break;
         case BpfClass.ST:
         case BpfClass.STX: {
           const mode = op & 0xe0;
-          const size = [4, 2, 1, 8][(op >>> 3) & 3];
+          const size = SIZES[(op >>> 3) & 3];
           const value = cls === BpfClass.ST ? { c: u64(BigInt(imm)) } : r[src];
           if (mode === 0x60) this.store(s, r[dst], off, size, value);
           else {
@@ -197,7 +223,8 @@ class Walker {
             s.pc = pc + 1 + (cls === BpfClass.JMP32 ? imm : off); // ja, gotol
             break;
           }
-          const taken = decide(jop, cls === BpfClass.JMP32, r[dst], (op & 0x08) !== 0 ? r[src] : { c: u64(BigInt(imm)) });
+          const taken = r[dst] === null ? undefined // unknown: both ways, whatever the operand
+            : decide(jop, cls === BpfClass.JMP32, r[dst], (op & 0x08) !== 0 ? r[src] : { c: u64(BigInt(imm)) });
           if (taken === undefined) {
             this.queue({ pc: pc + 1 + off, regs: r.slice(), frames: cloneFrames(s.frames) });
             s.pc = pc + 1;
@@ -224,13 +251,15 @@ class Walker {
    * unknown, so loops whose counters the branch does not decide still end.
    */
   private atJoin(s: State): boolean {
-    const where = s.frames.map((f) => `${f.fn.sectionIndex}.${f.fn.insnOffset}@${f.ret}`).join('/') + `:${s.pc}`;
+    const stackKey = s.frames[s.frames.length - 1].key;
+    let here = this.joins.get(stackKey);
+    if (!here) this.joins.set(stackKey, (here = new Map()));
     // Recording a state costs in proportion to its size: charged to the budget, so hostile programs
     // with huge states end as "unknown" instead of exhausting memory.
     for (const f of s.frames) this.steps += f.stack.size;
-    const seen = this.joins.get(where);
+    const seen = here.get(s.pc);
     if (!seen) {
-      this.joins.set(where, { count: 1, joined: copyState(s) });
+      here.set(s.pc, { count: 1, joined: copyState(s) });
       return true;
     }
     if (seen.count >= this.widenAfter) widen(s, seen.joined);
@@ -256,7 +285,7 @@ class Walker {
         this.callback(ref.callee, ref.entry); // verified on its own; the caller sees an unknown r0
       } else if (ref.kind === 'subprogram') {
         if (s.frames.length >= MAX_FRAMES) return false;
-        s.frames.push({ fn: ref.callee, code: this.codeOf(ref.callee), ret: pc + 1, saved: r.slice(6, 10), stack: new Map() });
+        s.frames.push(this.frame(ref.callee, frame, pc + 1, r.slice(6, 10)));
         r[10] = { frame: s.frames.length - 1, off: 0 };
         s.pc = ref.entry;
         return this.atJoin(s);
@@ -272,7 +301,7 @@ class Walker {
     // A helper, kfunc or global function may write wherever its arguments point: those stacks are forgotten.
     for (let i = 1; i <= 5; i++) {
       const a = r[i];
-      if (isPtr(a)) s.frames[a.frame]?.stack.clear();
+      if (isPtr(a) && s.frames[a.frame]) forgetStack(s.frames[a.frame]);
     }
     for (let i = 0; i <= 5; i++) r[i] = null;
     s.pc = pc + 1;
@@ -308,7 +337,7 @@ class Walker {
 
   /** A spill of a constant at an offset aligned to its size is kept (as the verifier keeps it); any other write forgets what it overlaps. */
   private forgetStacks(s: State): void {
-    for (const f of s.frames) f.stack.clear();
+    for (const f of s.frames) forgetStack(f);
   }
 
   private store(s: State, ptr: Val, off: number, size: number, value: Val): void {
@@ -317,12 +346,12 @@ class Walker {
     if (!f || !isPtr(ptr)) return; // memory known to be outside the stacks is not tracked
     const at = ptr.off + off;
     // Stacks are shared with queued states only through copies, so this frame's map is ours.
-    for (const [k, slot] of [...f.stack]) if (k < at + size && at < k + slot.size) f.stack.delete(k);
+    for (const [k, slot] of f.stack) if (k < at + size && at < k + slot.size) writableStack(f).delete(k); // iterates the map it read first
     // Recent verifiers (6.18 here) keep constants spilled at offsets aligned to their size.
     if (at % size !== 0 || value === null) return;
     const c = constOf(value);
-    if (c !== undefined) f.stack.set(at, { size, v: { c: size === 8 ? c : c & ((1n << BigInt(size * 8)) - 1n) } });
-    else if (size === 8) f.stack.set(at, { size, v: value });
+    if (c !== undefined) writableStack(f).set(at, { size, v: { c: size === 8 ? c : c & ((1n << BigInt(size * 8)) - 1n) } });
+    else if (size === 8) writableStack(f).set(at, { size, v: value });
   }
 }
 
@@ -399,8 +428,29 @@ function decide(jop: number, is32: boolean, a: Val, b: Val): boolean | undefined
   }
 }
 
+/** New frames sharing the stacks of `frames`, which stop owning them too. */
 function cloneFrames(frames: Frame[]): Frame[] {
-  return frames.map((f) => ({ ...f, stack: new Map(f.stack) }));
+  return frames.map((f) => {
+    f.owned = false;
+    // spelled out rather than spread: one object shape for every frame keeps V8's accesses fast
+    return { fn: f.fn, code: f.code, key: f.key, marks: f.marks, ret: f.ret, saved: f.saved, stack: f.stack, owned: false };
+  });
+}
+
+/** The frame's stack, copied first if another state shares it. */
+function writableStack(f: Frame): Map<number, Slot> {
+  if (!f.owned) {
+    f.stack = new Map(f.stack);
+    f.owned = true;
+  }
+  return f.stack;
+}
+
+/** Forgets every slot of the frame's stack (a fresh map: a shared one stays as the others see it). */
+function forgetStack(f: Frame): void {
+  if (f.stack.size === 0) return;
+  f.stack = new Map();
+  f.owned = true;
 }
 
 function copyState(s: State): State {
@@ -437,9 +487,12 @@ function widen(s: State, seen: State): void {
   for (let i = 0; i < s.frames.length; i++) {
     const f = s.frames[i];
     const was = seen.frames[i];
-    for (const [k, v] of f.stack) if (!sameSlot(v, was.stack.get(k))) f.stack.delete(k);
+    for (const [k, v] of f.stack) if (!sameSlot(v, was.stack.get(k))) writableStack(f).delete(k);
     if (f.saved.some((v, j) => !sameVal(v, was.saved[j]))) {
-      s.frames[i] = { ...f, saved: f.saved.map((v, j) => (sameVal(v, was.saved[j]) ? v : null)) };
+      s.frames[i] = {
+        fn: f.fn, code: f.code, key: f.key, marks: f.marks, ret: f.ret, stack: f.stack, owned: f.owned,
+        saved: f.saved.map((v, j) => (sameVal(v, was.saved[j]) ? v : null)),
+      };
     }
   }
 }

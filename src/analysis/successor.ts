@@ -2,7 +2,7 @@ import type { Btf } from '../btf/btf.js';
 import { arrayElemType, enumValueBits, enumValueNameOff, memberBitOffset, memberNameOff, memberType } from '../btf/entries.js';
 import { KIND_NAMES_LIBBPF, Kind, isComposite, isEnum } from '../btf/kinds.js';
 import { fieldsAreCompat, kindsCoreCompat } from '../core/compat.js';
-import { essentialName } from '../core/essential.js';
+import { essentialName } from '../btf/essential.js';
 import { Closeness, closest, isStrong } from './close-names.js';
 
 /**

@@ -3,6 +3,7 @@ import { CorecheckError, fail } from '../common/errors.js';
 import { Kind, KIND_MAX, isModOrTypedef, kindName, trailerSize } from './kinds.js';
 import type { BtfType, Member, EnumValue, Enum64Value, Param, VarSecinfo } from './types.js';
 import { findValueCycle } from './cycles.js';
+import { essentialName } from './essential.js';
 import { NameIndex } from './name-index.js';
 
 export const BTF_MAGIC = 0xeb9f;
@@ -82,7 +83,19 @@ export class Btf {
   private readonly words: Uint32Array;
   private readonly nameCache = new Map<number, string>();
   private readonly typeCache: (BtfType | undefined)[] = [];
-  private nameIndex?: NameIndex;
+  /**
+   * Names are indexed in two halves, each built on first lookup in it: types (structs, enums,
+   * typedefs, ...) by essential name, CO-RE's candidate key (`task_struct___v2` is found under
+   * `task_struct`), and data (functions, variables, sections, declaration tags: most of a
+   * kernel's names) by exact name. A check against a kernel then indexes each type once: CO-RE's
+   * candidate search and exact lookups of types share the first half, and the second is built
+   * only when a function or variable is looked up.
+   */
+  private typeIndex?: NameIndex;
+  private dataIndex?: NameIndex;
+  /** Exact-name lookups answered by a scan so far, per half; its index is built after `SCANS`. */
+  private typeScans = 0;
+  private dataScans = 0;
 
   private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number) {
     const view = new ByteView(bytes, true, fileOffset);
@@ -478,7 +491,7 @@ export class Btf {
 
   /** All type ids whose name is exactly `name`, ascending (base BTF ids first). */
   idsByName(name: string): readonly number[] {
-    const own = this.buildNameIndex().lookup(name);
+    const own = mergeAscending(this.ownTypesNamed(name), this.ownDataNamed(name));
     if (!this.base) return own;
     const inBase = this.base.idsByName(name);
     return inBase.length === 0 ? own : [...inBase, ...own];
@@ -486,31 +499,117 @@ export class Btf {
 
   /** The first type named `name` of the given kind, or undefined. */
   find(name: string, kind: number): number | undefined {
-    return this.idsByName(name).find((id) => this.kind(id) === kind);
-  }
-
-  private buildNameIndex(): NameIndex {
-    this.nameIndex ??= this.indexNamesBy();
-    return this.nameIndex;
+    const inBase = this.base?.find(name, kind);
+    if (inBase !== undefined) return inBase;
+    const own = isDataKind(kind) ? this.ownDataNamed(name) : this.ownTypesNamed(name);
+    return own.find((id) => this.kind(id) === kind);
   }
 
   /**
-   * An index of this blob's own types by name, or by a prefix of it when `keyLength` is given
-   * (`keyLength(bytes, start)` returns how many bytes of the NUL-terminated name at `start` form the
-   * key), over the types whose kind `includeKind` accepts (all by default).
+   * For each wanted name, the first type (ascending ids, base first) of that exact name whose kind
+   * is one of `kinds`: what `find` answers per name, by one scan of the types instead of an index
+   * (a kernel's handful of well-known enums need no index of its ~50k types).
    */
-  indexNamesBy(keyLength?: (bytes: Uint8Array, start: number) => number, includeKind?: (kind: number) => boolean): NameIndex {
+  firstNamed(wanted: readonly { readonly name: string; readonly kinds: readonly number[] }[]): (number | undefined)[] {
+    const out: (number | undefined)[] = this.base ? this.base.firstNamed(wanted) : wanted.map(() => undefined);
+    const kinds = new Set(wanted.flatMap((x) => x.kinds));
+    const w = this.words;
+    const starts = this.typeWords;
+    const b = this.bytes;
+    let missing = out.filter((x) => x === undefined).length;
+    for (let i = 0; i < starts.length && missing > 0; i++) {
+      const off = w[starts[i]];
+      const kind = (w[starts[i] + 1] >>> 24) & 0x1f;
+      if (off === 0 || !kinds.has(kind)) continue;
+      const at = off >= this.firstStrOff ? this.strStart + off - this.firstStrOff : -1;
+      for (let k = 0; k < wanted.length; k++) {
+        if (out[k] !== undefined || !wanted[k].kinds.includes(kind)) continue;
+        const name = wanted[k].name;
+        if (at >= 0 ? latin1Equals(name, b, at) : this.str(off) === name) {
+          out[k] = i + this.firstId;
+          missing--;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Whether this blob itself (not its base) has a type of that name and kind. */
+  hasOwn(name: string, kind: number): boolean {
+    const own = isDataKind(kind) ? this.ownDataNamed(name) : this.ownTypesNamed(name);
+    return own.some((id) => this.kind(id) === kind);
+  }
+
+  /**
+   * This blob's own types of a type kind (not a function, variable, section or declaration tag)
+   * whose essential name is `name`, ascending: libbpf's candidate search (`bpf_core_add_cands`)
+   * scans every type for these; the index gives the same ids in the same order.
+   */
+  ownTypesByEssentialName(name: string): number[] {
+    this.typeIndex ??= this.indexNamesBy(true, false);
+    return this.typeIndex.lookup(name);
+  }
+
+  private ownTypesNamed(name: string): number[] {
+    // An object without CO-RE asks for one or two types (a tracepoint's btf_trace_*): scans. With
+    // CO-RE, the candidate search has built the index before any of these lookups.
+    if (!this.typeIndex && this.typeScans < SCANS) {
+      this.typeScans++;
+      return this.scanNamed(name, false);
+    }
+    const ids = this.ownTypesByEssentialName(essentialName(name));
+    return ids.length === 0 ? ids : ids.filter((id) => this.name(id) === name);
+  }
+
+  private ownDataNamed(name: string): number[] {
+    // A check asks for a few functions (attach targets, kfuncs): a scan of the type words costs
+    // a tenth of building the index over a kernel's ~60k functions, so the first few are scans.
+    if (!this.dataIndex && this.dataScans < SCANS) {
+      this.dataScans++;
+      return this.scanNamed(name, true);
+    }
+    this.dataIndex ??= this.indexNamesBy(false, true);
+    return this.dataIndex.lookup(name);
+  }
+
+  /** What `ownDataNamed` (`data`) or `ownTypesNamed` answers, by a scan of every own type (ascending ids). */
+  private scanNamed(name: string, data: boolean): number[] {
+    const out: number[] = [];
+    const w = this.words;
+    const starts = this.typeWords;
+    const first = name.length > 0 ? name.charCodeAt(0) : 0;
+    for (let i = 0; i < starts.length; i++) {
+      const off = w[starts[i]];
+      if (off === 0 || isDataKind((w[starts[i] + 1] >>> 24) & 0x1f) !== data) continue;
+      // names in this blob's own strings are compared in place; split BTF may name from the base's
+      if (off >= this.firstStrOff) {
+        const at = this.strStart + off - this.firstStrOff;
+        if (this.bytes[at] !== first) continue;
+        if (latin1Equals(name, this.bytes, at)) out.push(i + this.firstId);
+      } else if (this.strOrUndefined(off) === name) {
+        out.push(i + this.firstId);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * An index of this blob's own types by name, or by essential name (CO-RE's flavor rule) when
+   * `essential`, over the data kinds (`data`) or the type kinds.
+   */
+  private indexNamesBy(essential: boolean, data: boolean): NameIndex {
     const w = this.words;
     const starts = this.typeWords;
     // Split BTF names may live in the base's strings (pahole deduplicates against the base), so a
     // split blob is indexed over one copy of all strings; a base blob over its own bytes.
     const strings = this.base ? this.allStrings() : this.bytes;
     const delta = this.base ? 0 : this.strStart;
-    return new NameIndex(strings, this.firstId, starts.length, (i) => {
+    const nameStarts = new Int32Array(starts.length);
+    for (let i = 0; i < starts.length; i++) {
       const off = w[starts[i]];
-      if (off === 0 || (includeKind && !includeKind((w[starts[i] + 1] >>> 24) & 0x1f))) return -1;
-      return delta + off;
-    }, keyLength && ((start) => keyLength(strings, start)));
+      nameStarts[i] = off === 0 || isDataKind((w[starts[i] + 1] >>> 24) & 0x1f) !== data ? -1 : delta + off;
+    }
+    return new NameIndex(strings, this.firstId, nameStarts, essential);
   }
 
   /** The combined string table (base strings, then this blob's), addressed by string offset. */
@@ -522,10 +621,30 @@ export class Btf {
     return out;
   }
 
-  /** Builds the name index now (it is otherwise built on first lookup). */
+  /** Builds the name indexes now (they are otherwise built on first lookup). */
   indexNames(): void {
-    this.buildNameIndex();
+    this.typeIndex ??= this.indexNamesBy(true, false);
+    this.dataIndex ??= this.indexNamesBy(false, true);
   }
+}
+
+/** Exact-name lookups answered by a scan before a name index half is built. */
+const SCANS = 3;
+
+/** Whether the NUL-terminated name at `at` is `s` (a Latin-1 string). */
+function latin1Equals(s: string, b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[at + i]) return false;
+  return b[at + s.length] === 0;
+}
+
+/** Kinds that name data rather than a type; see `Btf.typeIndex`. */
+const isDataKind = (kind: number): boolean => kind === Kind.FUNC || kind === Kind.VAR || kind === Kind.DATASEC || kind === Kind.DECL_TAG;
+
+/** The union of two ascending lists of distinct ids, ascending. */
+function mergeAscending(a: number[], b: number[]): number[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...a, ...b].sort((x, y) => x - y);
 }
 
 /** The type section as host-order u32 words: a view when aligned and native, else a swapped copy. */

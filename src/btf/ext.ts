@@ -67,10 +67,12 @@ export function parseBtfExt(bytes: Uint8Array, fileOffset = 0): BtfExt {
   if (hdrLen === bytes.length) fail('MALFORMED', h, fileOffset + 4, 'BTF.ext has no data after its header');
   const data = v.slice(hdrLen, bytes.length - hdrLen, 'BTF.ext data');
   const funcInfo = parseInfo(data, v.u32(8, h), v.u32(12, h), fileOffset + 8, 'func_info', (r, o) => ({ insnOff: r.u32(o, 'func_info record'), typeId: r.u32(o + 4, 'func_info record') }));
+  // Line info is most of a large object's .BTF.ext (a record per source line) and is read only
+  // for reports: its records are materialized on first use, after the same bounds checks.
   const lineInfo = parseInfo(data, v.u32(16, h), v.u32(20, h), fileOffset + 16, 'line_info', (r, o) => {
     const col = r.u32(o + 12, 'line_info record');
     return { insnOff: r.u32(o, 'line_info record'), fileNameOff: r.u32(o + 4, 'line_info record'), lineOff: r.u32(o + 8, 'line_info record'), line: col >>> 10, column: col & 0x3ff };
-  });
+  }, true);
   // CO-RE records exist only with a 32-byte header; a shorter header means "no CO-RE info".
   const coreRelos = hdrLen >= 32
     ? parseInfo(data, v.u32(24, h), v.u32(28, h), fileOffset + 24, 'core_relo', (r, o) => ({
@@ -89,6 +91,8 @@ function parseInfo<R>(
   headerField: number,
   what: keyof typeof MIN_REC_SIZE,
   read: (v: ByteView, off: number) => R,
+  /** Read the records on first access of `records` (every bound is checked here, so reading them cannot fail). */
+  lazy = false,
 ): ExtSection<R>[] {
   if (len === 0) return [];
   const st = `BTF.ext ${what}`;
@@ -109,9 +113,18 @@ function parseInfo<R>(
     if (num === 0) fail('MALFORMED', `${st} section header`, v.base + p + 4, 'section has zero records');
     const bytesNeeded = num * recSize;
     if (p + 8 + bytesNeeded > len) fail('TRUNCATED', `${st} section header`, v.base + p, `${num} records of ${recSize} bytes run past the end of ${what} (${len - p - 8} bytes left)`);
-    const records: R[] = new Array(num);
-    for (let i = 0; i < num; i++) records[i] = read(v, p + 8 + i * recSize);
-    out.push({ secNameOff, records });
+    const first = p + 8;
+    const readAll = (): R[] => {
+      const records: R[] = new Array(num);
+      for (let i = 0; i < num; i++) records[i] = read(v, first + i * recSize);
+      return records;
+    };
+    if (!lazy) {
+      out.push({ secNameOff, records: readAll() });
+    } else {
+      let records: R[] | undefined;
+      out.push({ secNameOff, get records() { return (records ??= readAll()); } });
+    }
     p += 8 + bytesNeeded;
   }
   return out;

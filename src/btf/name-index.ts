@@ -14,35 +14,54 @@ export class NameIndex {
   /**
    * @param strings bytes holding NUL-terminated names
    * @param firstId id of local index 0
-   * @param count number of local indices
-   * @param nameAt byte offset in `strings` of the name of local index i, or -1 when it has none
-   * @param keyLength when given, only the first `keyLength(start)` bytes of each name form its key
-   *   (CO-RE's essential names: `task_struct___v2` is found under `task_struct`)
+   * @param nameStarts per local index, the byte offset in `strings` of its name, or -1 when it has
+   *   none (or is left out)
+   * @param essential key each name by its CO-RE essential name (`task_struct___v2` is found under
+   *   `task_struct`; the rule of `essentialNameLength`) instead of the whole name
    */
   constructor(
     private readonly strings: Uint8Array,
     private readonly firstId: number,
-    count: number,
-    nameAt: (i: number) => number,
-    keyLength?: (start: number) => number,
+    nameStarts: Int32Array,
+    essential = false,
   ) {
+    const count = nameStarts.length;
     let named = 0;
-    for (let i = 0; i < count; i++) if (nameAt(i) >= 0) named++;
+    for (let i = 0; i < count; i++) if (nameStarts[i] >= 0) named++;
     let size = 16;
     while (size < named + (named >>> 1)) size <<= 1;
     this.mask = size - 1;
     this.slotKey = new Int32Array(size);
     this.slotHead = new Int32Array(size);
     this.prev = new Int32Array(count);
-    if (keyLength) this.slotLen = new Int32Array(size);
+    if (essential) this.slotLen = new Int32Array(size);
     const b = strings;
     for (let i = 0; i < count; i++) {
-      const start = nameAt(i);
+      const start = nameStarts[i];
       if (start < 0) continue;
+      // FNV-1a over the key, in one forward pass: for an essential key, the hash as it stood at
+      // the last flavor separator ("X___Y", X and Y not underscores) seen, if any
       let h = 0x811c9dc5;
-      const len = keyLength ? keyLength(start) : -1;
-      if (len >= 0) for (let j = start, e = start + len; j < e; j++) h = Math.imul(h ^ b[j], 0x01000193);
-      else for (let j = start; b[j] !== 0; j++) h = Math.imul(h ^ b[j], 0x01000193);
+      let len = -1;
+      if (essential) {
+        let cutHash = 0;
+        let cut = -1;
+        let j = start;
+        for (; b[j] !== 0; j++) {
+          if (j - start >= 1 && b[j] === 0x5f && b[j - 1] !== 0x5f && b[j + 1] === 0x5f && b[j + 2] === 0x5f && b[j + 3] !== 0x5f && b[j + 3] !== 0) {
+            cut = j - start;
+            cutHash = h;
+          }
+          h = Math.imul(h ^ b[j], 0x01000193);
+        }
+        len = j - start;
+        if (cut >= 0) {
+          len = cut;
+          h = cutHash;
+        }
+      } else {
+        for (let j = start; b[j] !== 0; j++) h = Math.imul(h ^ b[j], 0x01000193);
+      }
       let slot = (h >>> 0) & this.mask;
       for (;;) {
         const k = this.slotKey[slot];

@@ -1,8 +1,7 @@
 import type { Btf } from '../btf/btf.js';
 import { Kind } from '../btf/kinds.js';
-import type { NameIndex } from '../btf/name-index.js';
 import { kindsCoreCompat } from './compat.js';
-import { essentialLengthAt, essentialName } from './essential.js';
+import { essentialName } from '../btf/essential.js';
 import type { CoreLog } from './log.js';
 import { libbpfKindName, type Errno } from './spec.js';
 
@@ -20,36 +19,24 @@ export interface Candidate {
 }
 
 /**
- * Kinds that name data, never a type a relocation is about: functions (most of a kernel's names),
- * variables, sections and declaration tags. Leaving them out of the index halves it; a local root
- * of one of these kinds (clang never emits one) is still answered exactly, by a scan.
+ * Ids of a BTF's own types of `kind`'s index group with essential name `name`, ascending. Local
+ * roots are types (clang never emits a relocation on a function or variable); for one that is
+ * not, libbpf's own way: every type of the blob, in id order.
  */
-const unindexedKind = (kind: number): boolean => kind === Kind.FUNC || kind === Kind.VAR || kind === Kind.DATASEC || kind === Kind.DECL_TAG;
-
-const essentialIndexes = new WeakMap<Btf, NameIndex>();
-
-/** Ids of a BTF's own types of `kind`'s index group with essential name `name`, ascending. */
 function idsByEssentialName(btf: Btf, name: string, kind: number): readonly number[] {
-  if (unindexedKind(kind)) return scanByEssentialName(btf, name);
-  let index = essentialIndexes.get(btf);
-  if (!index) {
-    index = btf.indexNamesBy(essentialLengthAt, (k) => !unindexedKind(k));
-    essentialIndexes.set(btf, index);
-  }
-  return index.lookup(name);
-}
-
-/** libbpf's own way: every type of the blob, in id order. */
-function scanByEssentialName(btf: Btf, name: string): number[] {
+  if (!isDataKind(kind)) return btf.ownTypesByEssentialName(name);
   const out: number[] = [];
   const first = btf.base ? btf.base.typeCount : 1;
   for (let id = first; id < btf.typeCount; id++) {
-    if (!unindexedKind(btf.kind(id))) continue;
+    if (!isDataKind(btf.kind(id))) continue;
     const n = btf.name(id);
     if (n.length >= name.length && n.startsWith(name) && essentialName(n) === name) out.push(id);
   }
   return out;
 }
+
+/** Kinds that name data, never a type a relocation is about: functions, variables, sections, declaration tags. */
+const isDataKind = (kind: number): boolean => kind === Kind.FUNC || kind === Kind.VAR || kind === Kind.DATASEC || kind === Kind.DECL_TAG;
 
 /**
  * libbpf's `bpf_core_find_cands` + `bpf_core_add_cands`: target types of a core-compatible kind

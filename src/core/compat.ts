@@ -3,7 +3,7 @@ import { arrayElemType, arrayNelems, enumValueNameOff, intBitsOffset, intEncodin
 import { IntEncoding, Kind, isComposite, isEnum } from '../btf/kinds.js';
 import type { CoreLog } from './log.js';
 import { libbpfKindName, type Errno } from './spec.js';
-import { essentialNameLength } from './essential.js';
+import { essentialNameLength } from '../btf/essential.js';
 
 /** 1 = compatible/match, 0 = not, or an errno: libbpf's tri-state results. */
 export type Tri = 0 | 1 | Errno;

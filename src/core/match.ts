@@ -3,7 +3,7 @@ import { Kind, isComposite, isEnum } from '../btf/kinds.js';
 import { isSizeError, resolveSize } from '../btf/size.js';
 import { arrayElemType, arrayNelems, enumValueNameOff, memberBitOffset, memberNameOff, memberType } from '../btf/entries.js';
 import { fieldsAreCompat, typesAreCompat, typesMatch, type Tri } from './compat.js';
-import { essentialNameLength } from './essential.js';
+import { essentialNameLength } from '../btf/essential.js';
 import type { CoreLog } from './log.js';
 import { isEnumvalBased, isFieldBased, isTypeBased, ReloKind } from './relo-kind.js';
 import { CORE_SPEC_MAX_LEN, isFlexArray, type CoreSpec } from './spec.js';

@@ -1,5 +1,5 @@
 import { libbpfKindName, type CoreSpec } from './spec.js';
-import { essentialName } from './essential.js';
+import { essentialName } from '../btf/essential.js';
 import { isEnumvalBased, isTypeBased } from './relo-kind.js';
 
 /**

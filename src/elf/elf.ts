@@ -61,6 +61,7 @@ export class ElfFile {
   /** Bytes the file occupies according to its headers (for objects embedded in other files). */
   readonly extent: number;
   private symbolCache?: readonly ElfSymbol[];
+  private sectionsByName?: Map<string, ElfSection>;
   private readonly view: ByteView;
 
   constructor(readonly bytes: Uint8Array, fileOffset = 0) {
@@ -154,8 +155,14 @@ export class ElfFile {
     return s;
   }
 
+  /** The first section of that name (libbpf's `elf_sec_by_name`). */
   section(name: string): ElfSection | undefined {
-    return this.sections.find((s) => s.name === name);
+    if (!this.sectionsByName) {
+      // built on first use: CO-RE and reports look sections up by name once per relocation
+      this.sectionsByName = new Map();
+      for (const s of this.sections) if (!this.sectionsByName.has(s.name)) this.sectionsByName.set(s.name, s);
+    }
+    return this.sectionsByName.get(name);
   }
 
   /** The bytes of a section (empty for NOBITS). */

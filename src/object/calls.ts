@@ -9,37 +9,9 @@ export type CodeRef =
   | { readonly kind: 'data'; readonly symbol: ElfSymbol } // a map, global data: an address, not a constant
   | { readonly kind: 'unresolved' };
 
-/** ELF relocations of one code section, by instruction index. */
-type SectionRelocs = Map<number, ElfSymbol>;
-
-const relocCache = new WeakMap<BpfObject, Map<number, SectionRelocs>>();
-
-/** Relocations that apply to section `sectionIndex`, keyed by instruction index (cached per object). */
-function relocsOf(obj: BpfObject, sectionIndex: number): SectionRelocs {
-  let bySection = relocCache.get(obj);
-  if (!bySection) {
-    bySection = new Map();
-    relocCache.set(obj, bySection);
-  }
-  let relocs = bySection.get(sectionIndex);
-  if (!relocs) {
-    relocs = new Map();
-    const elf = obj.elf;
-    const symbols = elf.symbols();
-    for (const rs of elf.relocationSectionsFor(elf.sections[sectionIndex])) {
-      for (const r of elf.relocations(rs)) {
-        const sym = symbols[r.symbol];
-        if (sym && r.offset % INSN_SIZE === 0) relocs.set(r.offset / INSN_SIZE, sym);
-      }
-    }
-    bySection.set(sectionIndex, relocs);
-  }
-  return relocs;
-}
-
 /** The symbol an ELF relocation attaches to instruction `idx` of `prog` (program-relative), if any. */
 export function relocatedSymbol(obj: BpfObject, prog: BpfProgram, idx: number): ElfSymbol | undefined {
-  return relocsOf(obj, prog.sectionIndex).get(prog.insnOffset + idx);
+  return obj.relocationsIn(prog.sectionIndex).get(prog.insnOffset + idx);
 }
 
 /**

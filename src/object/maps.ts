@@ -48,7 +48,7 @@ export function isDataSection(name: string): boolean {
  * members encode attributes: `__uint(x, N)` is `int (*x)[N]`, `__type(x, T)` is `T *x`.
  */
 export function parseBtfMaps(btf: Btf): BpfMap[] {
-  const sec = btf.idsByName('.maps').find((id) => btf.kind(id) === Kind.DATASEC);
+  const sec = btf.find('.maps', Kind.DATASEC);
   if (sec === undefined) return [];
   const t = btf.type(sec);
   if (t.kind !== Kind.DATASEC) return [];

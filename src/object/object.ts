@@ -1,8 +1,9 @@
 import { Btf } from '../btf/btf.js';
-import { parseBtfExt, type BtfExt, type CoreReloRecord, type LineInfoRecord } from '../btf/ext.js';
+import { parseBtfExt, type BtfExt, type CoreReloRecord } from '../btf/ext.js';
 import { CorecheckError, fail } from '../common/errors.js';
-import { EM_BPF, ET_REL, ElfFile, SHF_EXECINSTR, SHT, STB, STT, type ElfSection } from '../elf/elf.js';
+import { EM_BPF, ET_REL, ElfFile, SHF_EXECINSTR, SHT, STB, STT, type ElfSection, type ElfSymbol } from '../elf/elf.js';
 import { INSN_SIZE } from '../insn/insn.js';
+import { LineIndex, ProgramIndex, sectionRelocations } from './lookup.js';
 import { isDataSection, mapTypeName, parseBtfMaps, parseLegacyMaps, type BpfMap } from './maps.js';
 import { classifySection, type SectionDef } from './section-defs.js';
 
@@ -63,7 +64,14 @@ export class BpfObject {
   readonly ext?: BtfExt;
   /** Why `.BTF.ext` could not be used, when it is present but broken (libbpf ignores it then). */
   readonly extError?: CorecheckError;
+  // Built on first use and kept with the object: every check against every kernel asks the same
+  // questions of it (a fleet run asks them once per kernel), and answering them by scanning all
+  // programs or line records per relocation made large objects quadratic.
   private relocationCache?: readonly CoreRelocation[];
+  private programIndex?: ProgramIndex<BpfProgram>;
+  private lineIndex?: LineIndex;
+  private funcInfoIndex?: Map<string, Map<number, number>>;
+  private readonly codeRelocations = new Map<number, ReadonlyMap<number, ElfSymbol>>();
 
   constructor(bytes: Uint8Array, fileOffset = 0) {
     const elf = new ElfFile(bytes, fileOffset);
@@ -150,7 +158,18 @@ export class BpfObject {
 
   /** The program covering instruction `insn` of section `sectionIndex` (libbpf's `find_prog_by_sec_insn`). */
   programAt(sectionIndex: number, insn: number): BpfProgram | undefined {
-    return this.programs.find((p) => p.sectionIndex === sectionIndex && insn >= p.insnOffset && insn < p.insnOffset + p.insnCount);
+    this.programIndex ??= new ProgramIndex(this.programs);
+    return this.programIndex.at(sectionIndex, insn);
+  }
+
+  /** ELF relocations of code section `sectionIndex`, by instruction index within the section. */
+  relocationsIn(sectionIndex: number): ReadonlyMap<number, ElfSymbol> {
+    let relocs = this.codeRelocations.get(sectionIndex);
+    if (!relocs) {
+      relocs = sectionRelocations(this.elf, sectionIndex);
+      this.codeRelocations.set(sectionIndex, relocs);
+    }
+    return relocs;
   }
 
   /** Every CO-RE relocation, in `.BTF.ext` order (section block order, then record order). */
@@ -183,27 +202,27 @@ export class BpfObject {
   funcInfo(p: BpfProgram): number | undefined {
     const btf = this.btf;
     if (!btf || !this.ext) return undefined;
-    const byteOff = p.insnOffset * INSN_SIZE;
-    for (const block of this.ext.funcInfo) {
-      if (btf.strOrUndefined(block.secNameOff) !== p.section) continue;
-      const rec = block.records.find((r) => r.insnOff === byteOff);
-      if (rec) return rec.typeId;
+    if (!this.funcInfoIndex) {
+      // by section name, then byte offset: the first record in file order, as a scan finds it
+      const index = new Map<string, Map<number, number>>();
+      for (const block of this.ext.funcInfo) {
+        const name = btf.strOrUndefined(block.secNameOff);
+        if (name === undefined) continue;
+        let byOff = index.get(name);
+        if (!byOff) index.set(name, (byOff = new Map()));
+        for (const r of block.records) if (!byOff.has(r.insnOff)) byOff.set(r.insnOff, r.typeId);
+      }
+      this.funcInfoIndex = index;
     }
-    return undefined;
+    return this.funcInfoIndex.get(p.section)?.get(p.insnOffset * INSN_SIZE);
   }
 
   /** The source line that covers instruction `insn` of `section`, from `.BTF.ext` line_info. */
   sourceLine(section: string, insn: number): SourceLine | undefined {
     const btf = this.btf;
     if (!btf || !this.ext) return undefined;
-    const byteOff = insn * INSN_SIZE;
-    let best: LineInfoRecord | undefined;
-    for (const block of this.ext.lineInfo) {
-      if (btf.strOrUndefined(block.secNameOff) !== section) continue;
-      for (const r of block.records) {
-        if (r.insnOff <= byteOff && (!best || r.insnOff >= best.insnOff)) best = r;
-      }
-    }
+    this.lineIndex ??= new LineIndex(btf, this.ext.lineInfo);
+    const best = this.lineIndex.at(section, insn * INSN_SIZE);
     if (!best) return undefined;
     return {
       file: btf.strOrUndefined(best.fileNameOff) ?? '',

@@ -13,14 +13,3 @@ export function essentialNameLength(name: string): number {
 export function essentialName(name: string): string {
   return name.slice(0, essentialNameLength(name));
 }
-
-/** The same rule on a NUL-terminated name in a byte array. */
-export function essentialLengthAt(b: Uint8Array, start: number): number {
-  let n = 0;
-  while (b[start + n] !== 0) n++;
-  for (let i = n - 5; i >= 0; i--) {
-    const p = start + i;
-    if (b[p] !== 0x5f && b[p + 1] === 0x5f && b[p + 2] === 0x5f && b[p + 3] === 0x5f && b[p + 4] !== 0x5f) return i + 1;
-  }
-  return n;
-}

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BtfBuilder } from './helpers/btf-builder.js';
 import { CORPUS_KERNELS, REPO } from './helpers/inputs.js';
+import { assertOneLineError } from './helpers/cli.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-bad-'));
@@ -22,17 +23,6 @@ function file(name: string, bytes: Uint8Array | string): string {
   const p = join(dir, name);
   writeFileSync(p, bytes);
   return p;
-}
-
-/** Exit 2, nothing on stdout, one stderr line naming the file, a structure and (when given) an offset. */
-function assertOneLineError(r: ReturnType<typeof run>, path: string, pattern: RegExp): void {
-  assert.equal(r.status, 2, `exit status (stderr: ${r.stderr})`);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line, got:\n${r.stderr}`);
-  assert.ok(lines[0].startsWith(`corecheck: ${path}: `), lines[0]);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }
 
 /** A copy of a BTF blob with one u32 of its type section replaced. */

@@ -18,6 +18,7 @@ import { debKernelInfo } from '../src/kernels/deb.js';
 import { rpmKernelInfo, type RpmHeader } from '../src/kernels/rpm.js';
 import { CORPUS_KERNELS, REPO, bpftoolRaw, cachePath, haveTool } from './helpers/inputs.js';
 import { objcopyBtf, systemVmlinux } from './helpers/kernel-images.js';
+import { assertOneLineError } from './helpers/cli.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
 const DEBS = cachePath('debs');
@@ -291,16 +292,6 @@ test('RPM header → kernel info (dist tags of RHEL-family, Fedora, Amazon Linux
 });
 
 // --- bad input: one line naming the file, the structure and the offset; exit 2 ----------------------
-
-function assertOneLineError(r: ReturnType<typeof corecheck>, path: string, pattern: RegExp): void {
-  assert.equal(r.status, 2, `exit status (stderr: ${r.stderr})`);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line, got:\n${r.stderr}`);
-  assert.ok(lines[0].startsWith(`corecheck: ${path}: `), lines[0]);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 function cut(src: string, name: string, length: number): string {
   const p = join(dir, name);

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO } from './inputs.js';
@@ -22,4 +23,15 @@ export function runCli(args: readonly string[], env: Readonly<Record<string, str
     encoding: 'utf8', maxBuffer: 1 << 30, timeout, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Exit 2, nothing on stdout, one stderr line naming the file, a structure and (when given) an offset; no stack trace. */
+export function assertOneLineError(r: CliRun, path: string, pattern: RegExp): void {
+  assert.equal(r.status, 2, `exit status (stderr: ${r.stderr})`);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line, got:\n${r.stderr}`);
+  assert.ok(lines[0].startsWith(`corecheck: ${path}: `), lines[0]);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }

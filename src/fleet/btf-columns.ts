@@ -27,16 +27,9 @@ import { VarintReader, VarintWriter } from './varint.js';
  * make the two sides disagree; the encoder still checks every kernel round-trips before storing it.
  */
 
-export interface BtfColumns {
-  readonly header: Uint8Array;
+export interface BtfColumns extends ColumnViews {
   readonly littleEndian: boolean;
   readonly typeLen: number;
-  readonly info: Uint8Array;
-  readonly names: Uint8Array;
-  readonly refs: Uint8Array;
-  readonly newRefs: Uint8Array;
-  readonly namedRefs: Uint8Array;
-  readonly vals: Uint8Array;
 }
 
 const N = 1; // name offset

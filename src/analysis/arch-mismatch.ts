@@ -1,13 +1,5 @@
+import { isArchSyscallWrapper } from './arch.js';
 import { describeSubject, type Reason } from './reason.js';
-
-/** Syscall entry-point prefixes by architecture, as kernel BTF and kallsyms name them. */
-const SYSCALL_PREFIXES: Readonly<Record<string, readonly string[]>> = {
-  x86_64: ['__x64_sys_', '__ia32_sys_', '__x32_compat_sys_'],
-  arm64: ['__arm64_sys_'],
-  s390x: ['__s390x_sys_', '__s390_sys_'],
-  ppc64le: ['__powerpc_sys_'],
-  riscv64: ['__riscv_sys_'],
-};
 
 /**
  * Whether a reason is what an architecture mismatch explains: a CO-RE access to the register
@@ -17,7 +9,7 @@ const SYSCALL_PREFIXES: Readonly<Record<string, readonly string[]>> = {
 export function explainedByArch(r: Reason): boolean {
   const s = r.subject;
   if (s.kind === 'core') return s.core.essential === 'pt_regs' || s.core.essential === 'user_pt_regs';
-  if (s.kind === 'attach-target') return Object.values(SYSCALL_PREFIXES).some((ps) => ps.some((p) => s.name.startsWith(p)));
+  if (s.kind === 'attach-target') return isArchSyscallWrapper(s.name);
   return false;
 }
 

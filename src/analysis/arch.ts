@@ -149,6 +149,9 @@ const WRAPPER_FAMILY: Readonly<Record<string, ArchFamily>> = {
   x64: 'x86_64', x32: 'x86_64', ia32: 'x86_64', arm64: 'arm64', s390x: 's390x', s390: 's390x', powerpc: 'ppc64', riscv: 'riscv64',
 };
 
+/** Whether a function name is an architecture's syscall wrapper (`__x64_sys_openat`, `__arm64_compat_sys_read`). */
+export const isArchSyscallWrapper = (name: string): boolean => SYSCALL_WRAPPER.test(name);
+
 /** One evidence per distinct section naming an arch-prefixed syscall wrapper. */
 function sectionEvidence(obj: BpfObject): ArchEvidence[] {
   const out = new Map<string, ArchEvidence>();

@@ -198,6 +198,18 @@ function typesByName(dv: DataView, le: boolean, start: number, end: number, pool
  * are rebuilt (a reference may name a later type), and gives by pool id the one type of that name
  * (0 if none or several).
  */
+/**
+ * The next type's info word from the info column, with its kind's record layout and member count
+ * (a FUNC's vlen is its linkage, not a count).
+ */
+function nextTypeHead(info: VarintReader, id: number, what: string): { infoWord: number; kind: number; layout: NonNullable<(typeof LAYOUT)[number]>; vlen: number } {
+  const infoWord = info.u32();
+  const kind = (infoWord >>> 24) & 0x1f;
+  const layout = LAYOUT[kind];
+  if (!layout) fail('MALFORMED', `${what} info column`, info.pos, `type [${id}] has unknown kind ${kind}`);
+  return { infoWord, kind, layout, vlen: kind === KIND_FUNC ? 0 : infoWord & 0xffff };
+}
+
 function namedTypes(infoCol: Uint8Array, namesCol: Uint8Array, poolSize: number, what: string): Int32Array {
   const byName = new Int32Array(poolSize);
   const info = new VarintReader(infoCol, 0, infoCol.length, `${what} info column`);
@@ -205,13 +217,9 @@ function namedTypes(infoCol: Uint8Array, namesCol: Uint8Array, poolSize: number,
   let id = 0;
   while (!info.done) {
     id++;
-    const infoWord = info.u32();
-    const kind = (infoWord >>> 24) & 0x1f;
-    const layout = LAYOUT[kind];
-    if (!layout) fail('MALFORMED', `${what} info column`, info.pos, `type [${id}] has unknown kind ${kind}`);
+    const { kind, layout, vlen } = nextTypeHead(info, id, what);
     const z = names.u32();
     if (z > 0 && z - 1 < poolSize) byName[z - 1] = byName[z - 1] === 0 ? id : -1;
-    const vlen = kind === KIND_FUNC ? 0 : infoWord & 0xffff;
     let skip = 0;
     for (const cls of layout.each) if (cls === N) skip++;
     for (let i = vlen * skip; i > 0; i--) names.u32();
@@ -287,11 +295,7 @@ export function joinBtf(c: ColumnViews, rawLen: number, what: string, writeStrin
   let at = hdrLen;
   while (!info.done) {
     id++;
-    const infoWord = info.u32();
-    const kind = (infoWord >>> 24) & 0x1f;
-    const layout = LAYOUT[kind];
-    if (!layout) fail('MALFORMED', `${what} info column`, info.pos, `type [${id}] has unknown kind ${kind}`);
-    const vlen = kind === KIND_FUNC ? 0 : infoWord & 0xffff;
+    const { infoWord, kind, layout, vlen } = nextTypeHead(info, id, what);
     const words = 3 + layout.extra.length + vlen * layout.each.length;
     if (at + 4 * words > end) fail('MALFORMED', `${what} info column`, info.pos, `type [${id}] runs past the ${typeLen}-byte type section`);
     dv.setUint32(at, get(N), le);

@@ -13,6 +13,9 @@ import type { KernelSource, LoadedKernel } from './sources.js';
  * keeps caches of other layouts apart.
  */
 export class KernelCache {
+  /** Content hashes of the files read so far: a fleet store's 35 kernels share one. */
+  private readonly hashes = new Map<string, Promise<string>>();
+
   constructor(readonly dir: string) {}
 
   /** `$XDG_CACHE_HOME/corecheck/btf/v1`, or `~/.cache/corecheck/btf/v1`. */
@@ -29,8 +32,9 @@ export class KernelCache {
 
   private async load(source: KernelSource): Promise<LoadedKernel> {
     // A fleet store holds many kernels: its hash and the kernel's label name one.
-    const [storeOrFile, label] = source.format === 'fleet-store' ? [source.path.slice(0, source.path.lastIndexOf('#')), source.label] : [source.path, ''];
-    const hash = createHash('sha256').update(await readFileBytes(storeOrFile)).update(label).digest('hex');
+    const hash = source.format === 'fleet-store'
+      ? createHash('sha256').update(await this.hashOf(source.path.slice(0, source.path.lastIndexOf('#')))).update(source.label).digest('hex')
+      : await this.hashOf(source.path);
     const file = join(this.dir, `${hash}.btf`);
     const cached = readOrUndefined(file);
     if (cached) {
@@ -44,6 +48,15 @@ export class KernelCache {
     const loaded = await source.load();
     this.store(file, loaded.btf.bytes);
     return loaded;
+  }
+
+  private hashOf(file: string): Promise<string> {
+    let h = this.hashes.get(file);
+    if (!h) {
+      h = readFileBytes(file).then((b) => createHash('sha256').update(b).digest('hex'));
+      this.hashes.set(file, h);
+    }
+    return h;
   }
 
   /** Whole or not at all; a cache that cannot be written (read-only home) only costs the next run time. */

@@ -1,3 +1,5 @@
+import { isArchName, normalizeArch } from '../common/arch-names.js';
+
 /**
  * What is known of a kernel without loading its BTF: from a BTFHub path
  * (`<distro>/<release>/<arch>/<kernel>.btf.tar.xz`) or from the first bytes of a kernel file.
@@ -13,20 +15,9 @@ export interface KernelInfo {
   readonly kernel?: string;
 }
 
+export { normalizeArch };
+
 export const BTFHUB_SUFFIX = '.btf.tar.xz';
-
-const ARCH_ALIASES: Readonly<Record<string, string>> = {
-  aarch64: 'arm64', arm64: 'arm64',
-  amd64: 'x86_64', x86_64: 'x86_64',
-  ppc64el: 'ppc64le', ppc64le: 'ppc64le',
-  s390x: 's390x', riscv64: 'riscv64', loongarch64: 'loongarch64',
-  i386: 'i386', i686: 'i386', armhf: 'arm', armv7l: 'arm', mips64el: 'mips64el',
-};
-
-/** The one name of an architecture (`aarch64` → `arm64`, `amd64` → `x86_64`); unknown names pass through. */
-export function normalizeArch(arch: string): string {
-  return ARCH_ALIASES[arch] ?? arch;
-}
 
 /**
  * Info from a path ending `<distro>/<release>/<arch>/<kernel>.btf.tar.xz`. The three directories
@@ -39,7 +30,7 @@ export function infoFromBtfHubPath(path: string): KernelInfo {
   if (!file.endsWith(BTFHUB_SUFFIX)) return {};
   const kernel = file.slice(0, -BTFHUB_SUFFIX.length);
   const [distro, release, arch] = parts.slice(-4, -1);
-  if (parts.length < 4 || !(arch in ARCH_ALIASES)) return { kernel };
+  if (parts.length < 4 || !isArchName(arch)) return { kernel };
   return { distro, release, arch: normalizeArch(arch), kernel };
 }
 

@@ -1,3 +1,4 @@
+import { normalizeArch } from '../common/arch-names.js';
 import { CorecheckError } from '../common/errors.js';
 import { verdictRank, type Verdict } from '../analysis/reason.js';
 import { compareKernelVersions } from './kernel-version.js';
@@ -43,7 +44,7 @@ export function parseRequire(expr: string): KernelPredicate {
 function termTest(key: (typeof KEYS)[number], op: Op, value: string): KernelPredicate {
   const negate = (t: KernelPredicate): KernelPredicate => (op === '!=' ? (k) => !t(k) : t);
   switch (key) {
-    case 'arch': return negate((k) => k.arch !== null && normalizeArchName(k.arch) === normalizeArchName(value));
+    case 'arch': return negate((k) => k.arch !== null && normalizeArch(k.arch) === normalizeArch(value));
     case 'distro': return negate((k) => (value.includes('/') ? `${k.distro}/${k.release}` === value : k.distro === value));
     case 'label': {
       const glob = new RegExp(`^${value.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
@@ -76,8 +77,6 @@ export function parseFleetFilter(distros: readonly string[], release: string | u
   });
   return (k) => (byDistro.length === 0 || byDistro.some((t) => t(k))) && byRelease.every((t) => t(k));
 }
-
-const normalizeArchName = (a: string): string => ({ aarch64: 'arm64', amd64: 'x86_64', ppc64el: 'ppc64le' } as Record<string, string>)[a] ?? a;
 
 const usage = (expr: string, why: string, option = '--require'): CorecheckError => new CorecheckError('USAGE', `option ${option}`, -1, `'${expr}': ${why}`);
 

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ReasonVerdict, Verdict } from '../analysis/reason.js';
+import { plainColumns } from './table-style.js';
 import type { KernelGroup, ObjectOnKernel, ObjectReport, ProgramRow, Report, RootCause } from './model.js';
 
 export interface TextOptions {
@@ -107,8 +108,7 @@ function matrixLines(obj: ObjectReport, paint: Paint): string[] {
   const nameWidth = Math.max(12, SCREEN_WIDTH - 2 - obj.groups.reduce((n, g) => n + g.id.length + gap.length, 0));
   const table = new Table({
     head: ['program', ...obj.groups.map((g) => g.id)],
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '  ', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: gap },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+    ...plainColumns(gap, '  '),
     colWidths: [Math.min(nameWidth, Math.max(7, ...[...byRow.values()].map((ps) => Math.min(nameWidth, rowName(ps).length)))), ...obj.groups.map((g) => g.id.length)],
     wordWrap: true, wrapOnWordBoundary: true,
   });

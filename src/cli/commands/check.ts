@@ -18,7 +18,7 @@ import { readInput, writeOut } from '../io.js';
 import { writeFileAtomic } from '../output.js';
 import { startProgress } from '../progress.js';
 import { useColor } from '../terminal.js';
-import { checkOneKernel, type KernelOutcome, type ObjectsFor } from '../fleet/kernel-task.js';
+import { checkOneKernel, kernelMeta, type KernelOutcome, type ObjectsFor } from '../fleet/kernel-task.js';
 import type { KernelTask, TaskError } from '../fleet/worker.js';
 
 /** How a report is rendered and gated (`check` and `merge`). */
@@ -66,7 +66,7 @@ export const EXIT_GATE_FAILED = 1;
 export async function runCheck(files: readonly string[], opts: CheckCliOptions): Promise<number> {
   const objects: LocatedObject[] = [];
   for (const f of files) objects.push(...openBpfObjects(await readInput(f), f));
-  const sources = (await fleetOf(opts.kernel, opts.fleet)).filter((s) => opts.select(metaOf(s)));
+  const sources = (await fleetOf(opts.kernel, opts.fleet)).filter((s) => opts.select(kernelMeta(s, true)));
   if (sources.length === 0) throw new CorecheckError('USAGE', 'options --distro, --release', -1, 'no kernel of the fleet matches them');
   if (opts.module.length > 0 && sources.length !== 1) {
     throw new CorecheckError('USAGE', 'option --module', -1, `modules belong to one kernel, but ${sources.length} kernels are given`, opts.module[0]);
@@ -112,11 +112,6 @@ async function fleetOf(kernels: readonly string[], fleets: readonly string[]): P
     sources.push(...(await builtinFleetSources(f)));
   }
   return sources;
-}
-
-/** What the fleet knows of a kernel before reading it (the architecture may still come from its BTF). */
-function metaOf(s: KernelSource): KernelMeta {
-  return { label: s.label, distro: s.info.distro ?? null, release: s.info.release ?? null, arch: s.info.arch ?? null, version: s.info.kernel ?? null, btf: true };
 }
 
 /** Renders a run's report in the asked format to the asked place; the gate gives the exit status. */

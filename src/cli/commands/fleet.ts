@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { CorecheckError } from '../../common/errors.js';
 import { builtinFleetSources, openKernelSources, type KernelSource } from '../../kernels/index.js';
 import { fleetSources, userFleetPath, writeFleet } from '../../kernels/user-fleet.js';
+import { plainColumns } from '../../report/table-style.js';
 import { writeOut } from '../io.js';
 
 /** `corecheck fleet list [--fleet F] [--builtin]`: the kernels of a fleet, one per line. */
@@ -10,8 +11,7 @@ export async function runFleetList(opts: { fleet?: string; builtin?: boolean }):
   const sources = opts.builtin ? await builtinFleetSources() : await fleetSources(path);
   const table = new Table({
     head: ['label', 'distro', 'release', 'arch', 'version'],
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+    ...plainColumns('  '),
   });
   for (const s of sources) table.push([s.label, s.info.distro ?? '', s.info.release ?? '', s.info.arch ?? '', s.info.kernel ?? '']);
   const where = opts.builtin ? 'the built-in fleet' : path;

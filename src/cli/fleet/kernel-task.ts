@@ -19,6 +19,11 @@ export interface KernelOutcome {
   readonly hints: Readonly<Record<string, Successor>>;
 }
 
+/** What the fleet knows of a kernel: its source's info, whether it has BTF, and its architecture (from its BTF when the path did not say). */
+export function kernelMeta(source: KernelSource, btf: boolean, arch: string | null = source.info.arch ?? null): KernelMeta {
+  return { label: source.label, distro: source.info.distro ?? null, release: source.info.release ?? null, arch, version: source.info.kernel ?? null, btf };
+}
+
 /**
  * Loads one kernel and checks the objects meant for its architecture, in whatever thread runs it.
  * A kernel without BTF still gets verdicts (libbpf fails what needs BTF). `modules` are split BTFs
@@ -28,9 +33,7 @@ export async function checkOneKernel(
   source: KernelSource, objects: readonly BpfObject[], objectsFor: ObjectsFor, modules: readonly string[],
 ): Promise<KernelOutcome> {
   const known = source.info.arch ?? null;
-  const meta = (btf: boolean, arch: string | null): KernelMeta => ({
-    label: source.label, distro: source.info.distro ?? null, release: source.info.release ?? null, arch, version: source.info.kernel ?? null, btf,
-  });
+  const meta = (btf: boolean, arch: string | null): KernelMeta => kernelMeta(source, btf, arch);
   let btf: Btf;
   try {
     btf = (await source.load()).btf;

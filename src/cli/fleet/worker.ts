@@ -35,12 +35,16 @@ async function objectsOf(files: readonly string[]): Promise<BpfObject[]> {
   return opened.objects;
 }
 
+// One cache per worker, so a file's content hash (a fleet store's, shared by its kernels) is computed once.
+let cache: KernelCache | undefined;
+const cacheFor = (dir: string): KernelCache => (cache?.dir === dir ? cache : (cache = new KernelCache(dir)));
+
 /** The worker's task (piscina calls the default export). */
 export default async function checkKernelTask(task: KernelTask): Promise<KernelOutcome | TaskError> {
   try {
     const objects = await objectsOf(task.files);
     const opened = (await fleetStoreSource(task.kernel)) ?? (await openKernelSources(task.kernel))[0];
-    const source = task.cacheDir === null ? opened : new KernelCache(task.cacheDir).wrap(opened);
+    const source = task.cacheDir === null ? opened : cacheFor(task.cacheDir).wrap(opened);
     const objectsFor = (arch: string | null): number[] =>
       task.objectArches.map((a, i) => (a === null || arch === null || a === arch ? i : -1)).filter((i) => i >= 0);
     return await checkOneKernel(source, objects, objectsFor, task.modules);

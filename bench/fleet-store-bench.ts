@@ -8,15 +8,12 @@
 //   FLEET_STORE=other.fleet node dist/bench/fleet-store-bench.js    (e.g. a store built with FLEET_GROUP_BY=family)
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { openFleetStore } from '../src/fleet/open-store.js';
 import { readBtfHubArchive } from '../src/kernels/archive.js';
 import { builtinFleetPath } from '../src/kernels/builtin-fleet.js';
+import { CORPUS_KERNELS, corpusArchiveOf } from '../test/helpers/inputs.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const corpus = resolve(process.env.CORECHECK_CORPUS ?? resolve(here, '../../../shared/corpus'), 'kernels');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DEFAULT = [
   'centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64',
@@ -26,26 +23,13 @@ const DEFAULT = [
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function archivePath(label: string): string {
-  const [distro, release, arch, kernel] = label.split('/');
-  // The corpus keeps BTFHub's directory names: the CentOS and Kylin rows use aarch64.
-  for (const dir of [arch, arch === 'arm64' ? 'aarch64' : arch]) {
-    const p = join(corpus, distro, release, dir, `${kernel}.btf.tar.xz`);
-    try {
-      readFileSync(p, { flag: 'r' }).length;
-      return p;
-    } catch { /* try the next name */ }
-  }
-  throw new Error(`${label}: no archive below ${corpus}`);
-}
-
 async function main(): Promise<void> {
   const storePath = process.env.FLEET_STORE ?? builtinFleetPath();
   const storeBytes = new Uint8Array(readFileSync(storePath));
   console.log(`store ${storePath}: ${storeBytes.length} bytes; median of ${RUNS} runs`);
   console.log('kernel'.padEnd(46), 'store ms', ' ours ms', '  xz ms', ' store/ours', ' store/xz');
   for (const label of process.argv.slice(2).length ? process.argv.slice(2) : DEFAULT) {
-    const archive = archivePath(label);
+    const archive = join(CORPUS_KERNELS, corpusArchiveOf(label));
     const archiveBytes = new Uint8Array(readFileSync(archive));
     const store: number[] = [];
     const ours: number[] = [];

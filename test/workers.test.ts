@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CORPUS_KERNELS } from './helpers/inputs.js';
 import { EXAMPLE, runCli as cli } from './helpers/cli.js';
+import { loadBatches } from '../src/cli/commands/check.js';
+import { builtinFleetPath, type KernelSource } from '../src/kernels/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-workers-'));
 
@@ -20,6 +22,21 @@ test('worker threads give the report checking in one thread gives (libbpf-tools 
   assert.equal(three.stderr, '');
   assert.equal(three.stdout, one.stdout);
   assert.ok(JSON.parse(one.stdout).kernels.length === 35);
+});
+
+test('the built-in store in workers: kernels of one block go to one worker, and the report is the one-thread report', () => {
+  const inputs = ['/usr/sbin/biolatency', EXAMPLE, '--fleet', builtinFleetPath(), '--format', 'json', '--arch', 'all', '--no-cache'];
+  const one = cli(['check', ...inputs, '--jobs', '1']);
+  const two = cli(['check', ...inputs, '--jobs', '2']);
+  assert.equal(two.stderr, '');
+  assert.equal(two.stdout, one.stdout);
+  assert.equal(JSON.parse(two.stdout).kernels.length, 35);
+});
+
+test('loadBatches: sources that load together form one task, largest first, each in fleet order', () => {
+  const source = (label: string, loadsWith?: string): KernelSource => ({ label, path: label, format: 'fleet-store', info: {}, loadsWith, load: () => Promise.reject(new Error('not loaded')) });
+  const batches = loadBatches([source('a', 's#0'), source('b'), source('c', 's#1'), source('d', 's#1'), source('e', 's#0'), source('f', 's#1')]);
+  assert.deepEqual(batches.map((b) => b.map((s) => s.label)), [['c', 'd', 'f'], ['a', 'e'], ['b']]);
 });
 
 test('an error in a worker is the same one line, exit 2, as in the main thread', () => {

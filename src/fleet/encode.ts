@@ -11,7 +11,7 @@ import { VarintWriter } from './varint.js';
  * groups are numbered in order of first use, so the same input gives the same bytes.
  */
 export interface FleetInput {
-  readonly info: Omit<FleetKernelInfo, 'btfBytes'>;
+  readonly info: Omit<FleetKernelInfo, 'btfBytes' | 'block'>;
   readonly btf: Uint8Array;
   /** Kernels with the same group key share one LZMA2 block and one string pool. */
   readonly group: string;

@@ -38,6 +38,8 @@ export interface FleetKernelInfo {
   readonly kernel: string;
   /** Size of the raw BTF that `load` returns. */
   readonly btfBytes: number;
+  /** The block holding the kernel: loading kernels of one block in a row decodes it once. */
+  readonly block: number;
 }
 
 export interface FleetGroupEntry {
@@ -48,7 +50,7 @@ export interface FleetGroupEntry {
   readonly poolLength: number;
 }
 
-export interface FleetKernelEntry extends FleetKernelInfo {
+export interface FleetKernelEntry extends Omit<FleetKernelInfo, 'block'> {
   readonly group: number;
   readonly crc: number;
   readonly mode: number;

@@ -57,7 +57,7 @@ export function openFleetStore(bytes: Uint8Array): FleetStore {
   };
 
   return {
-    kernels: kernels.map(({ label, distro, release, arch, kernel, btfBytes }) => ({ label, distro, release, arch, kernel, btfBytes })),
+    kernels: kernels.map(({ label, distro, release, arch, kernel, btfBytes, group }) => ({ label, distro, release, arch, kernel, btfBytes, block: group })),
     load(label: string): Uint8Array {
       const k = byLabel.get(label);
       if (!k) fail('NOT_FOUND', `${STRUCT} kernel`, -1, `no kernel labelled ${label} in the store`);

@@ -54,6 +54,7 @@ async function storeSources(path: string): Promise<KernelSource[]> {
     path: `${path}#${k.label}`,
     format: 'fleet-store' as const,
     info: { distro: k.distro, release: k.release, arch: k.arch, kernel: k.kernel },
+    loadsWith: `${path}#block${k.block}`,
     load: async () => {
       const raw = CorecheckError.inFile(path, 0, () => store.load(k.label));
       const btf = CorecheckError.inFile(`${path}#${k.label}`, 0, () => Btf.parse(raw));

@@ -25,6 +25,12 @@ export interface KernelSource {
   readonly path: string;
   readonly format: KernelFormat;
   readonly info: KernelInfo;
+  /**
+   * Sources with the same key are cheapest loaded one after another in one thread: the kernels
+   * of one fleet-store block, which a load decodes whole and keeps for the next. Undefined: the
+   * source loads alone.
+   */
+  readonly loadsWith?: string;
   /** Reads the file, finds and parses the BTF (as split BTF on the base, if one was given). */
   load(): Promise<LoadedKernel>;
 }

@@ -29,6 +29,19 @@ export function corpusArchives(): string[] {
   return out.sort();
 }
 
+/**
+ * The corpus archive (relative to the kernels directory) of a fleet label `distro/release/arch/kernel`.
+ * The corpus keeps BTFHub's directory names, so the CentOS and Kylin rows say aarch64 where the label says arm64.
+ */
+export function corpusArchiveOf(label: string): string {
+  const [distro, release, arch, kernel] = label.split('/');
+  for (const dir of new Set([arch, arch === 'arm64' ? 'aarch64' : arch])) {
+    const rel = join(distro, release, dir, `${kernel}.btf.tar.xz`);
+    if (existsSync(join(CORPUS_KERNELS, rel))) return rel;
+  }
+  throw new Error(`${label}: no archive below ${CORPUS_KERNELS}`);
+}
+
 /** Rows of corpus/MANIFEST.tsv keyed by path. */
 export function corpusManifest(): Map<string, Record<string, string>> {
   const lines = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'latin1').trim().split('\n');

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { inferObjectArch } from '../../analysis/arch.js';
 import type { ObjectVerdict } from '../../analysis/check.js';
@@ -143,7 +144,7 @@ async function checkFleet(files: readonly string[], objects: readonly LocatedObj
 
   const progress = startProgress(toCheck.length, 'kernels');
   const outcomes = new Map<string, KernelOutcome>();
-  const jobs = Math.min(opts.jobs, toCheck.length);
+  const jobs = Math.min(opts.jobs, loadBatches(toCheck).length);
   try {
     if (jobs <= 1) {
       for (const source of toCheck) {
@@ -151,10 +152,8 @@ async function checkFleet(files: readonly string[], objects: readonly LocatedObj
         outcomes.set(source.label, await checkOneKernel(source, objects.map((o) => o.object), objectsFor, opts.module));
       }
     } else {
-      await inWorkers(jobs, toCheck, { files, modules: opts.module, objectArches: targets, cacheDir: opts.cache?.dir ?? null }, (label, outcome) => {
-        progress.tick(label);
-        outcomes.set(label, outcome);
-      });
+      await inWorkers(jobs, toCheck, { files, modules: opts.module, objectArches: targets, cacheDir: opts.cache?.dir ?? null },
+        (label, outcome) => outcomes.set(label, outcome), (label) => progress.tick(label));
     }
   } finally {
     progress.stop();
@@ -189,21 +188,44 @@ async function checkFleet(files: readonly string[], objects: readonly LocatedObj
   };
 }
 
-/** Checks kernels in a pool of worker threads; `done` is called as each finishes (in any order). */
+/**
+ * Checks kernels in a pool of worker threads; `done` is called as each finishes (in any order).
+ * Sources that load cheapest together (one fleet-store block) go to one worker as one task, so a
+ * block is decoded once per run instead of once per worker; the largest tasks start first.
+ */
 async function inWorkers(
-  threads: number, sources: readonly KernelSource[], task: Omit<KernelTask, 'kernel'>, done: (label: string, outcome: KernelOutcome) => void,
+  threads: number, sources: readonly KernelSource[], task: Omit<KernelTask, 'kernels' | 'progress'>, done: (label: string, outcome: KernelOutcome) => void,
+  progress: (label: string) => void,
 ): Promise<void> {
   const pool = new Piscina({ filename: new URL('../fleet/worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
   try {
-    await Promise.all(sources.map(async (source) => {
-      const r = (await pool.run({ ...task, kernel: source.path } satisfies KernelTask)) as KernelOutcome | TaskError;
-      if ('error' in r) {
-        const e = r.error;
-        throw 'code' in e ? new CorecheckError(e.code, e.structure, e.offset, e.detail, e.file) : new Error(e.message);
+    await Promise.all(loadBatches(sources).map(async (batch) => {
+      const channel = new MessageChannel();
+      channel.port1.on('message', (label: string) => progress(label));
+      try {
+        const r = (await pool.run({ ...task, kernels: batch.map((s) => s.path), progress: channel.port2 } satisfies KernelTask, { transferList: [channel.port2] })) as KernelOutcome[] | TaskError;
+        if ('error' in r) {
+          const e = r.error;
+          throw 'code' in e ? new CorecheckError(e.code, e.structure, e.offset, e.detail, e.file) : new Error(e.message);
+        }
+        batch.forEach((s, i) => done(s.label, r[i]));
+      } finally {
+        channel.port1.close();
       }
-      done(source.label, r);
     }));
   } finally {
     await pool.destroy();
   }
+}
+
+/** Sources grouped by `loadsWith` (alone without one), largest group first, each in fleet order. */
+export function loadBatches(sources: readonly KernelSource[]): KernelSource[][] {
+  const batches = new Map<string, KernelSource[]>();
+  sources.forEach((s, i) => {
+    const key = s.loadsWith ?? `#${i}`;
+    const batch = batches.get(key);
+    if (batch) batch.push(s);
+    else batches.set(key, [s]);
+  });
+  return [...batches.values()].sort((a, b) => b.length - a.length);
 }

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import { CorecheckError } from '../../common/errors.js';
 import { KernelCache } from '../../kernels/cache.js';
 import { fleetStoreSource, openKernelSources } from '../../kernels/index.js';
@@ -6,10 +7,13 @@ import type { BpfObject } from '../../object/object.js';
 import { readInput } from '../io.js';
 import { checkOneKernel, type KernelOutcome } from './kernel-task.js';
 
-/** One kernel to check, as the main thread describes it: everything by path, so it clones cheaply. */
+/**
+ * Kernels to check one after another, as the main thread describes them: everything by path, so
+ * it clones cheaply. One task holds the kernels that load cheapest together (a fleet-store block).
+ */
 export interface KernelTask {
-  /** A kernel source that names exactly one kernel (a file). */
-  readonly kernel: string;
+  /** Kernel sources that each name exactly one kernel (a file, or `<store>#<label>`). */
+  readonly kernels: readonly string[];
   readonly modules: readonly string[];
   /** The run's input files, in order; their objects are opened once per worker. */
   readonly files: readonly string[];
@@ -17,6 +21,8 @@ export interface KernelTask {
   readonly objectArches: readonly (string | null)[];
   /** The kernel cache's directory, or null without one (`--no-cache`). */
   readonly cacheDir: string | null;
+  /** Where each kernel's label is posted as it is done, for the progress bar. */
+  readonly progress?: MessagePort;
 }
 
 /** An error as it crosses back to the main thread: CorecheckError's fields, so it can be raised again there. */
@@ -39,15 +45,20 @@ async function objectsOf(files: readonly string[]): Promise<BpfObject[]> {
 let cache: KernelCache | undefined;
 const cacheFor = (dir: string): KernelCache => (cache?.dir === dir ? cache : (cache = new KernelCache(dir)));
 
-/** The worker's task (piscina calls the default export). */
-export default async function checkKernelTask(task: KernelTask): Promise<KernelOutcome | TaskError> {
+/** The worker's task (piscina calls the default export): the outcomes in the task's kernel order. */
+export default async function checkKernelTask(task: KernelTask): Promise<KernelOutcome[] | TaskError> {
   try {
     const objects = await objectsOf(task.files);
-    const opened = (await fleetStoreSource(task.kernel)) ?? (await openKernelSources(task.kernel))[0];
-    const source = task.cacheDir === null ? opened : cacheFor(task.cacheDir).wrap(opened);
     const objectsFor = (arch: string | null): number[] =>
       task.objectArches.map((a, i) => (a === null || arch === null || a === arch ? i : -1)).filter((i) => i >= 0);
-    return await checkOneKernel(source, objects, objectsFor, task.modules);
+    const outcomes: KernelOutcome[] = [];
+    for (const kernel of task.kernels) {
+      const opened = (await fleetStoreSource(kernel)) ?? (await openKernelSources(kernel))[0];
+      const source = task.cacheDir === null ? opened : cacheFor(task.cacheDir).wrap(opened);
+      outcomes.push(await checkOneKernel(source, objects, objectsFor, task.modules));
+      task.progress?.postMessage(source.label);
+    }
+    return outcomes;
   } catch (e) {
     if (e instanceof CorecheckError) return { error: { code: e.code, structure: e.structure, offset: e.offset, detail: e.detail, file: e.file } };
     return { error: { message: (e as Error)?.message ?? String(e) } };

@@ -1,0 +1,78 @@
+// Benchmark (not a test): a whole fleet run, the CLI as a user runs it — every libbpf-tools object
+// (the 52 distinct binaries' objects, .cache/objects/libbpf-tools) against the built-in fleet
+// (`--fleet fleet/builtin.fleet`: the store alone, not the running kernel) — next to the reference
+// tools, measured in the same run:
+//   xz          `xz -dc` of each of the fleet's 35 corpus archives, one after another; "per core"
+//               divides the sum by the cores corecheck's workers use (os.availableParallelism()).
+//   cold        the CLI with an empty kernel cache ($XDG_CACHE_HOME in a fresh directory): it
+//               decodes the store and fills the cache.       Target: ≤ 1.5 × xz per core.
+//   warm        the same command again, the cache filled.
+//   libbpf      libbpf 1.5's open + CO-RE (.cache/bin/open-core, bench/open-core.c) over the same
+//               (object, kernel) pairs as corecheck checked (read from the cold run's JSON): one
+//               process per kernel over all its objects, each kernel's BTF extracted beforehand
+//               (untimed). Target: warm ≥ 10 × faster than this loop.
+//   memory      peak RSS (/usr/bin/time) of the cold and warm runs, less that of an idle `node -e 0`
+//               (how ../shared/reference/facts.md defines memory targets). Target: ≤ 2 GiB.
+// Wall times, since the point of workers is to use every core. Run on an otherwise idle machine.
+//
+//   npm run build --silent && node dist/bench/fleet-bench.js
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinFleetSources } from '../src/kernels/builtin-fleet.js';
+import { timed } from './measure.js';
+import { CORPUS_KERNELS, REPO, corpusArchiveOf, extractCorpusBtf } from '../test/helpers/inputs.js';
+
+const CLI = join(REPO, 'dist/src/cli/main.js');
+const STORE = join(REPO, 'fleet/builtin.fleet');
+const OPEN_CORE = join(REPO, '.cache/bin/open-core');
+const TOOLS = join(REPO, '.cache/objects/libbpf-tools');
+
+const work = mkdtempSync(join(tmpdir(), 'corecheck-fleet-bench-'));
+try {
+  execFileSync(join(REPO, 'bench/build-open-core.sh'), { stdio: ['ignore', 'ignore', 'inherit'] });
+  const objects = readdirSync(TOOLS).filter((f) => f.endsWith('.bpf.o')).sort().map((f) => join(TOOLS, f));
+  const cores = availableParallelism();
+
+  // The fleet's archives, decoded by xz alone.
+  const labels = (await builtinFleetSources(STORE)).map((k) => k.label);
+  let xzSeconds = 0;
+  for (const label of labels) xzSeconds += timed('xz', ['-dc', join(CORPUS_KERNELS, corpusArchiveOf(label))]).seconds;
+  const xzPerCore = xzSeconds / cores;
+
+  const idle = timed(process.execPath, ['-e', '0']);
+  const cache = join(work, 'xdg');
+  const env = { ...process.env, XDG_CACHE_HOME: cache };
+  const report = join(work, 'report.json');
+  const check = ['check', ...objects, '--fleet', STORE, '--json', '-o', report];
+  const cold = timed(process.execPath, [CLI, ...check], { env, ok: [0, 1] });
+  const warm = timed(process.execPath, [CLI, ...check], { env, ok: [0, 1] });
+
+  // The same (object, kernel) pairs through libbpf: one open-core process per kernel.
+  const checked = new Map<string, string[]>();
+  for (const o of JSON.parse(readFileSync(report, 'utf8')).objects as { name: string; kernels: string[] }[]) {
+    for (const k of o.kernels) checked.set(k, [...(checked.get(k) ?? []), o.name]);
+  }
+  let libbpfSeconds = 0;
+  let pairs = 0;
+  for (const [label, objs] of checked) {
+    const btf = extractCorpusBtf(corpusArchiveOf(label), work);
+    libbpfSeconds += timed(OPEN_CORE, ['--btf', btf, '--runs', '1', ...objs]).seconds;
+    rmSync(btf);
+    pairs += objs.length;
+  }
+
+  const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
+  const s = (x: number): string => `${x.toFixed(2)} s`;
+  console.log(`${objects.length} libbpf-tools objects × the built-in fleet (${labels.length} kernels): ${pairs} (object, kernel) pairs; ${cores} cores`);
+  console.log(`xz -dc of the ${labels.length} archives   ${s(xzSeconds)}  (${s(xzPerCore)} per core)`);
+  console.log(`cold run (empty cache)            ${s(cold.seconds)}  peak RSS +${mb(cold.peakKb - idle.peakKb)}`);
+  console.log(`warm run (cache filled)           ${s(warm.seconds)}  peak RSS +${mb(warm.peakKb - idle.peakKb)}`);
+  console.log(`libbpf open + CO-RE, same pairs   ${s(libbpfSeconds)}`);
+  console.log(`cold / xz per core                ${(cold.seconds / xzPerCore).toFixed(2)}   target ≤ 1.5`);
+  console.log(`libbpf loop / warm                ${(libbpfSeconds / warm.seconds).toFixed(1)}   target ≥ 10`);
+  console.log(`peak RSS growth                   ${mb(Math.max(cold.peakKb, warm.peakKb) - idle.peakKb)}   target ≤ 2048 MiB`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Btf } from '../btf/btf.js';
@@ -24,18 +24,27 @@ export class KernelCache {
     return new KernelCache(join(root, 'corecheck', 'btf', 'v1'));
   }
 
-  /** The source, loading through the cache. Raw BTF and ELF files hold the BTF as it is: they pass unchanged. */
-  wrap(source: KernelSource): KernelSource {
+  /**
+   * The source, loading through the cache. Raw BTF and ELF files hold the BTF as it is: they pass
+   * unchanged. A source already in the cache loads alone, so it loses `loadsWith`: grouping it
+   * with its block's kernels would only cost the workers balance.
+   */
+  async wrap(source: KernelSource): Promise<KernelSource> {
     if (source.format === 'raw' || source.format === 'elf') return source;
-    return { ...source, load: () => this.load(source) };
+    const file = await this.entryOf(source);
+    const load = (): Promise<LoadedKernel> => this.load(source, file);
+    return existsSync(file) ? { ...source, loadsWith: undefined, load } : { ...source, load };
   }
 
-  private async load(source: KernelSource): Promise<LoadedKernel> {
-    // A fleet store holds many kernels: its hash and the kernel's label name one.
+  /** The cache file of a source: by its file's content hash; a fleet store's kernel by the store's hash and its label. */
+  private async entryOf(source: KernelSource): Promise<string> {
     const hash = source.format === 'fleet-store'
       ? createHash('sha256').update(await this.hashOf(source.path.slice(0, source.path.lastIndexOf('#')))).update(source.label).digest('hex')
       : await this.hashOf(source.path);
-    const file = join(this.dir, `${hash}.btf`);
+    return join(this.dir, `${hash}.btf`);
+  }
+
+  private async load(source: KernelSource, file: string): Promise<LoadedKernel> {
     const cached = readOrUndefined(file);
     if (cached) {
       // A damaged cache entry (a full disk, a hand edit) is not the kernel's fault: find the BTF again.

@@ -139,8 +139,8 @@ async function checkFleet(files: readonly string[], objects: readonly LocatedObj
   const objectsFor: ObjectsFor = (kernelArch) => targets.map((t, i) => (t === null || kernelArch === null || t === kernelArch ? i : -1)).filter((i) => i >= 0);
   const mine = opts.shard ? sources.filter((_, k) => inShard(k, opts.shard!)) : sources;
   // Kernels whose architecture the path tells are left out before they are read.
-  const toCheck = mine.filter((s) => s.info.arch === undefined || objectsFor(s.info.arch).length > 0)
-    .map((s) => (opts.cache ? opts.cache.wrap(s) : s));
+  const wanted = mine.filter((s) => s.info.arch === undefined || objectsFor(s.info.arch).length > 0);
+  const toCheck = opts.cache ? await Promise.all(wanted.map((s) => opts.cache!.wrap(s))) : wanted;
 
   const progress = startProgress(toCheck.length, 'kernels');
   const outcomes = new Map<string, KernelOutcome>();

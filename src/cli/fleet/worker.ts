@@ -54,7 +54,7 @@ export default async function checkKernelTask(task: KernelTask): Promise<KernelO
     const outcomes: KernelOutcome[] = [];
     for (const kernel of task.kernels) {
       const opened = (await fleetStoreSource(kernel)) ?? (await openKernelSources(kernel))[0];
-      const source = task.cacheDir === null ? opened : cacheFor(task.cacheDir).wrap(opened);
+      const source = task.cacheDir === null ? opened : await cacheFor(task.cacheDir).wrap(opened);
       outcomes.push(await checkOneKernel(source, objects, objectsFor, task.modules));
       task.progress?.postMessage(source.label);
     }

@@ -203,25 +203,47 @@ static void reset_log(void)
 /* Without a verifier log (libbpf refused before or around the load: attach target, kfunc, ...):
  * libbpf's first "prog '<name>': ..." line that says fail/error, other than "failed to load".
  * Only with --tool-setup, so the older goldens' lines stay as they were. */
+/* The first (last: the last) libbpf line starting with prefix and containing word, leaving out
+ * the summary lines and libbpf's optional-step notes. */
+static char *first_line(const char *prefix, const char *word, bool last)
+{
+	char *found = NULL;
+
+	for (const char *p = log_buf; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = strndup(p, len);
+		if (!strncmp(line, prefix, strlen(prefix)) && strstr(line, word) &&
+		    !strstr(line, ": failed to load: ") && !strstr(line, "failed to load object") &&
+		    !strstr(line, "w/ invalid insn") && !strstr(line, "skipping optional step")) {
+			if (!last)
+				return line;
+			free(found);
+			found = line;
+		} else {
+			free(line);
+		}
+		p = nl ? nl + 1 : p + len;
+	}
+	return found;
+}
+
 static char *libbpf_reason(struct bpf_object *obj, int hit)
 {
+	static const char *words[] = { "fail", "error", "invalid", "unsupported", "not supported" };
+	/* hit < 0: the object failed as a whole; libbpf's last complaint before giving up */
 	struct bpf_program *prog;
-	char want[512] = "";
+	char want[512] = "libbpf: ";
 	int i = 0;
 
 	bpf_object__for_each_program(prog, obj) {
 		if (i++ == hit)
 			snprintf(want, sizeof(want), "libbpf: prog '%s': ", bpf_program__name(prog));
 	}
-	for (const char *p = log_buf; p && *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *line = strndup(p, len);
-		if (*want && !strncmp(line, want, strlen(want)) && !strstr(line, ": failed to load: ") &&
-		    (strstr(line, "fail") || strstr(line, "error") || strstr(line, "invalid")))
-			return strdup(line + 8);
-		free(line);
-		p = nl ? nl + 1 : p + len;
+	for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		char *line = first_line(want, words[w], hit < 0);
+		if (line)
+			return line + 8;
 	}
 	return NULL;
 }
@@ -368,7 +390,9 @@ int main(int argc, char **argv)
 					printf("object %.*s %s: %s\n", (int)(sp - v), v, pname, sp + 1);
 				}
 			} else {
-				char *why = line_with("failed to load object");
+				char *why = libbpf_reason(obj, -1);
+				if (!why)
+					why = line_with("failed to load object");
 				printf("object fails-other %d %s\n", err, why ? why : "object load failed");
 			}
 		}
@@ -414,7 +438,9 @@ int main(int argc, char **argv)
 		char *v = failure(obj, err, &hit, off);
 		if (hit < 0 || verdict[hit]) {
 			/* the object failed before its programs (maps, BTF, externs): all of them */
-			char *why = line_with("failed to load object");
+			char *why = tool_setup ? libbpf_reason(obj, -1) : NULL;
+			if (!why)
+				why = line_with("failed to load object");
 			i = 0;
 			bpf_object__for_each_program(prog, obj) {
 				if (!verdict[i] && !off[i])

@@ -45,8 +45,8 @@
 # Prerequisites: root, qemu-system-x86 busybox-static (apt), those of build-libbpf.sh,
 # extract-libbpf-tools.py, build-fixtures.sh --objects-only, build-selftests.sh --objects-only,
 # network access to deb.debian.org, the corpus ($CORECHECK_CORPUS, default ../shared/corpus).
-# Time: about 8 s to boot under TCG, then some minutes per kernel (the selftests' large objects
-# dominate); ~30 min for the three kernels on a busy 2-core machine. Re-runs reuse the downloads.
+# Time: about 8 s to boot under TCG, then 1.5-3 min per kernel (5.10 is the slowest; the selftests' large objects
+# dominate); ~6 min for the three kernels on a busy 2-core machine. Re-runs reuse the downloads.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -269,3 +269,4 @@ for rel in $(cut -f1 "$OUT/KERNELS.tsv" | tail -n +2); do
   cat "$OUT/$rel"/*.tsv | awk -F'\t' '$1!="program" && $1!="(object)" {n[$2]++} $1=="(object)" {o[$2]++}
     END { for (k in n) printf "%s=%d ", k, n[k]; printf "| objects:"; for (k in o) printf " %s=%d", k, o[k]; print "" }'
 done
+python3 "$HERE/live_vs_verdicts.py"

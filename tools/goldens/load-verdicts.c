@@ -230,7 +230,8 @@ static char *first_line(const char *prefix, const char *word, bool last)
 
 static char *libbpf_reason(struct bpf_object *obj, int hit)
 {
-	static const char *words[] = { "fail", "error", "invalid", "unsupported", "not supported" };
+	static const char *words[] = { "fail", "error", "invalid", "unsupported", "not supported", "not found",
+				       "can't", "cannot", "" };
 	/* hit < 0: the object failed as a whole; libbpf's last complaint before giving up */
 	struct bpf_program *prog;
 	char want[512] = "libbpf: ";

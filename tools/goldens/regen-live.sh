@@ -17,7 +17,8 @@
 #      into .cache/live/debs and unpacks /boot/vmlinuz-<release> into .cache/live/kernels;
 #   2. builds load-verdicts.c statically against libbpf 1.5 (build-libbpf.sh) and an initramfs
 #      (busybox-static; .cache/live/initramfs.cpio.gz) whose /init mounts proc, sysfs, bpffs,
-#      debugfs and tracefs, raises RLIMIT_MEMLOCK, records `uname -r` and the sha256 of
+#      debugfs and tracefs, raises RLIMIT_MEMLOCK, has the kernels' /boot/config-<release> (libbpf
+#      reads it for __kconfig externs, as on an installed system), records `uname -r` and the sha256 of
 #      /sys/kernel/btf/vmlinux, runs `load-verdicts <obj> --tool-setup --whole` on every object
 #      and writes everything to the second serial port (ttyS1 -> .cache/live/out/<release>.txt;
 #      the console, ttyS0, goes to .cache/live/out/<release>.console), then powers off;
@@ -115,6 +116,10 @@ while IFS=$'\t' read -r rel pkg ver _; do
     (cd "$DEBS" && apt-get download "$pkg=$ver" >>"$LIVE/download.log" 2>&1) || die "cannot download $pkg=$ver (see $LIVE/download.log)"
   fi
   [ -s "$deb" ] || die "$deb missing after download"
+  # /boot/config-<release> too: libbpf reads it for __kconfig externs (Debian kernels have no
+  # /proc/config.gz); the initramfs carries it where an installed kernel has it
+  [ -s "$KDIR/config-$rel" ] || { dpkg-deb --fsys-tarfile "$deb" | tar -xO "./boot/config-$rel" >"$KDIR/config-$rel.tmp" &&
+    mv "$KDIR/config-$rel.tmp" "$KDIR/config-$rel"; } || die "no ./boot/config-$rel in $deb"
   img="$KDIR/vmlinuz-$rel"
   if [ ! -s "$img" ]; then
     dpkg-deb --fsys-tarfile "$deb" | tar -xO "./boot/vmlinuz-$rel" >"$img.tmp" && mv "$img.tmp" "$img" ||
@@ -146,7 +151,8 @@ objname() { local n; n="$(basename "$1")"; n="${n%.o}"; n="${n%.bpfel}"; n="${n%
 
 IRD="$LIVE/initramfs"
 rm -rf "$IRD"
-mkdir -p "$IRD"/{bin,sbin,proc,sys,dev,tmp,objects}
+mkdir -p "$IRD"/{bin,sbin,proc,sys,dev,tmp,objects,boot}
+cp "$KDIR"/config-* "$IRD/boot/"
 cp "$BUSYBOX" "$IRD/bin/busybox"
 cp "$LOADER" "$IRD/bin/load-verdicts"
 : >"$IRD/objects/LIST"

@@ -46,8 +46,9 @@
 # Prerequisites: root, qemu-system-x86 busybox-static (apt), those of build-libbpf.sh,
 # extract-libbpf-tools.py, build-fixtures.sh --objects-only, build-selftests.sh --objects-only,
 # network access to deb.debian.org, the corpus ($CORECHECK_CORPUS, default ../shared/corpus).
-# Time: about 8 s to boot under TCG, then 1.5-3 min per kernel (5.10 is the slowest; the selftests' large objects
-# dominate); ~6 min for the three kernels on a busy 2-core machine. Re-runs reuse the downloads.
+# Time: about 8 s to boot under TCG, then 1-3.5 min per kernel (5.10 is the slowest; the selftests' large objects
+# dominate); 6-8 min for the three kernels on a busy 2-core machine. Re-runs reuse the downloads and
+# give byte-identical goldens.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

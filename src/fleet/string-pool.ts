@@ -43,10 +43,10 @@ export class StringPoolBuilder {
 /** Where each pool string starts; computed once per decoded block. */
 export function poolStarts(pool: Uint8Array): Int32Array {
   let n = 0;
-  for (let i = 0; i < pool.length; i++) if (pool[i] === 0) n++;
+  for (let i = pool.indexOf(0); i >= 0; i = pool.indexOf(0, i + 1)) n++;
   const starts = new Int32Array(n + 1);
   let k = 1;
-  for (let i = 0; i < pool.length; i++) if (pool[i] === 0) starts[k++] = i + 1;
+  for (let i = pool.indexOf(0); i >= 0; i = pool.indexOf(0, i + 1)) starts[k++] = i + 1;
   return starts;
 }
 
@@ -67,7 +67,8 @@ export function writeStrings(pool: Uint8Array, starts: Int32Array, ids: Uint8Arr
     const n = starts[id + 1] - s;
     if (at + n > out.length) fail('MALFORMED', `${what} string ids`, r.pos, 'strings run past the end of the BTF');
     if (offsetOf[id] < 0) offsetOf[id] = at - from;
-    out.set(pool.subarray(s, s + n), at);
+    // Names are short (~20 bytes): a loop beats a subarray and a set per string.
+    for (let i = 0; i < n; i++) out[at + i] = pool[s + i];
     at += n;
   }
   return { end: at, offsetOf };

@@ -38,6 +38,11 @@ export class StringPoolBuilder {
   bytes(): Uint8Array {
     return this.out.finish();
   }
+
+  /** Bytes of the pool so far. */
+  get length(): number {
+    return this.out.length;
+  }
 }
 
 /** Where each pool string starts; computed once per decoded block. */

@@ -2,7 +2,8 @@
 // (fleet/builtin.fleet) next to xz-decoding that kernel's BTFHub archive, with corecheck's own
 // decoder (readBtfHubArchive: xz + tar) and with `xz -dc` (wall time, process start included), in
 // the same run. Target: a store load takes no longer than decoding the archive (ratio ≤ 1).
-// A store load is a cold one: a fresh openFleetStore each run, so the kernel's block is decoded.
+// A store load is a cold one: a fresh openFleetStore each run, so the kernel's block is decoded
+// (up to the end of the kernel: a kernel late in its group decodes its group's earlier kernels too).
 //
 //   node dist/bench/fleet-store-bench.js [label ...]     BENCH_RUNS=5 by default
 //   FLEET_STORE=other.fleet node dist/bench/fleet-store-bench.js    (e.g. a store built with FLEET_GROUP_BY=family)

@@ -105,20 +105,22 @@ test('a truncated or corrupted store is a CorecheckError naming the structure', 
     bad[at] ^= 0x5a;
     assertCorrupt(() => openFleetStore(bad).load(smallest), `byte ${at} of the header or index flipped`);
   }
-  // Flipped bytes inside the block: LZMA2 errors or the CRC of the rebuilt BTF catch them.
+  // Flipped bytes inside a block: LZMA2 errors or the CRC of the rebuilt BTF catch them. A load
+  // decodes its block only up to its kernel, so the flips are read by loading the last kernel of
+  // the smallest block, which decodes all of it.
   const store = openFleetStore(good);
-  const block = blockRange(good, smallest);
+  const { block, label: last } = lastOfSmallestBlock(good);
   for (const frac of [0.01, 0.3, 0.6, 0.95]) {
     const bad = good.slice();
     const at = block.start + Math.floor((block.end - block.start) * frac);
     bad[at] ^= 0xff;
-    assertCorrupt(() => openFleetStore(bad).load(smallest), `block byte ${at} flipped`);
+    assertCorrupt(() => openFleetStore(bad).load(last), `block byte ${at} flipped`);
   }
   assert.ok(store.load(smallest).length > 0, 'the intact store still loads');
 });
 
-/** Where a kernel's block lies: read from the index through a minimal varint walk. */
-function blockRange(store: Uint8Array, label: string): { start: number; end: number } {
+/** The smallest block, and its last kernel: read from the index through a minimal varint walk. */
+function lastOfSmallestBlock(store: Uint8Array): { block: { start: number; end: number }; label: string } {
   let pos = 16;
   const indexEnd = 16 + new DataView(store.buffer, store.byteOffset).getUint32(8, true);
   const u = (): number => {
@@ -137,17 +139,21 @@ function blockRange(store: Uint8Array, label: string): { start: number; end: num
   const groups: [number, number][] = [];
   for (let g = u(); g > 0; g--) {
     const [off, len] = [u(), u()];
-    u(); u(); u();
+    u();
     groups.push([off, len]);
   }
+  const smallest = groups.reduce((best, g, i) => (g[1] < groups[best][1] ? i : best), 0);
+  let label: string | undefined;
   for (let k = u(); k > 0; k--) {
     const l = text();
     text(); text(); text(); text();
     const group = u();
     u(); u();
     const mode = u();
-    for (let p = mode === 0 ? 1 : 8; p > 0; p--) { u(); u(); }
-    if (l === label) return { start: indexEnd + groups[group][0], end: indexEnd + groups[group][0] + groups[group][1] };
+    for (let p = mode === 0 ? 2 : 9; p > 0; p--) { u(); u(); }
+    if (group === smallest) label = l;
   }
-  throw new Error(`${label} not in the index`);
+  if (label === undefined) throw new Error('the smallest block holds no kernel');
+  const [off, len] = groups[smallest];
+  return { block: { start: indexEnd + off, end: indexEnd + off + len }, label };
 }

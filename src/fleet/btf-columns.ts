@@ -193,23 +193,29 @@ function typesByName(dv: DataView, le: boolean, start: number, end: number, pool
   return { nameOf, idOf };
 }
 
+/** Per kind, the name words in each trailing entry: what `namedTypes` skips per member. */
+const NAMES_PER_ENTRY = LAYOUT.map((l) => (l ? l.each.filter((c) => c === N).length : 0));
+
+/** Per kind, the record's words beyond the three of its head, for a vlen of 0. */
+const EXTRA_WORDS = LAYOUT.map((l) => (l ? l.extra.length : 0));
+
+/** The info word's kind, or a CorecheckError naming type [id] if no layout has it. */
+function kindOf(infoWord: number, info: VarintReader, id: number, what: string): number {
+  const kind = (infoWord >>> 24) & 0x1f;
+  if (!LAYOUT[kind]) fail('MALFORMED', `${what} info column`, info.pos, `type [${id}] has unknown kind ${kind}`);
+  return kind;
+}
+
+/** A type's member count: its info word's vlen, except a FUNC's, which is its linkage. */
+function vlenOf(infoWord: number, kind: number): number {
+  return kind === KIND_FUNC ? 0 : infoWord & 0xffff;
+}
+
 /**
  * The decoder's side of `typesByName`: walks the info and names columns once, before the types
  * are rebuilt (a reference may name a later type), and gives by pool id the one type of that name
  * (0 if none or several).
  */
-/**
- * The next type's info word from the info column, with its kind's record layout and member count
- * (a FUNC's vlen is its linkage, not a count).
- */
-function nextTypeHead(info: VarintReader, id: number, what: string): { infoWord: number; kind: number; layout: NonNullable<(typeof LAYOUT)[number]>; vlen: number } {
-  const infoWord = info.u32();
-  const kind = (infoWord >>> 24) & 0x1f;
-  const layout = LAYOUT[kind];
-  if (!layout) fail('MALFORMED', `${what} info column`, info.pos, `type [${id}] has unknown kind ${kind}`);
-  return { infoWord, kind, layout, vlen: kind === KIND_FUNC ? 0 : infoWord & 0xffff };
-}
-
 function namedTypes(infoCol: Uint8Array, namesCol: Uint8Array, poolSize: number, what: string): Int32Array {
   const byName = new Int32Array(poolSize);
   const info = new VarintReader(infoCol, 0, infoCol.length, `${what} info column`);
@@ -217,12 +223,11 @@ function namedTypes(infoCol: Uint8Array, namesCol: Uint8Array, poolSize: number,
   let id = 0;
   while (!info.done) {
     id++;
-    const { kind, layout, vlen } = nextTypeHead(info, id, what);
+    const infoWord = info.u32();
+    const kind = kindOf(infoWord, info, id, what);
     const z = names.u32();
     if (z > 0 && z - 1 < poolSize) byName[z - 1] = byName[z - 1] === 0 ? id : -1;
-    let skip = 0;
-    for (const cls of layout.each) if (cls === N) skip++;
-    for (let i = vlen * skip; i > 0; i--) names.u32();
+    for (let i = vlenOf(infoWord, kind) * NAMES_PER_ENTRY[kind]; i > 0; i--) names.skip();
   }
   for (let i = 0; i < poolSize; i++) if (byName[i] < 0) byName[i] = 0;
   return byName;
@@ -260,54 +265,84 @@ export function joinBtf(c: ColumnViews, rawLen: number, what: string, writeStrin
   const offsetOf = strings.offsetOf;
   const info = new VarintReader(c.info, 0, c.info.length, `${what} info column`);
   const names = new VarintReader(c.names, 0, c.names.length, `${what} names column`);
-  const refs = new VarintReader(c.refs, 0, c.refs.length, `${what} refs column`);
-  const newRefs = new VarintReader(c.newRefs, 0, c.newRefs.length, `${what} new refs column`);
   const vals = new VarintReader(c.vals, 0, c.vals.length, `${what} values column`);
-  const namedRefs = new VarintReader(c.namedRefs, 0, c.namedRefs.length, `${what} named refs column`);
-  const maxId = Math.floor(typeLen / 12);
-  const named = namedTypes(c.info, c.names, offsetOf.length, what);
-  const ranks = new RecencyRanks(Math.max(1, typeLen >>> 2), maxId);
-  const refsWhat = `${what} refs column`;
-  let id = 0;
-  const get = (cls: number): number => {
-    if (cls === N) {
-      const z = names.u32();
-      if (z === 0) return 0;
-      const off = z - 1 < offsetOf.length ? offsetOf[z - 1] : -1;
-      if (off < 0) fail('MALFORMED', `${what} names column`, names.pos, `type [${id}] names pool string ${z - 1}, which the kernel's string section lacks`);
-      return off;
-    }
-    if (cls === R) {
-      const z = refs.u32();
-      if (z === 0) return 0;
-      let ref: number;
-      if (z === 1) ref = id - newRefs.i32();
-      else if (z === 2) {
-        const name = namedRefs.u32();
-        ref = name < named.length ? named[name] : -1;
-      } else ref = ranks.idAt(z - 3, refsWhat);
-      if (ref <= 0 || ref > maxId) fail('MALFORMED', refsWhat, refs.pos, `type [${id}] refers to type ${ref}, outside 1..${maxId}`);
-      ranks.touch(ref, refsWhat);
-      return ref;
-    }
-    return vals.u32();
+  const refs = new RefReader(c, typeLen, namedTypes(c.info, c.names, offsetOf.length, what), what);
+  const name = (id: number): number => {
+    const z = names.u32();
+    if (z === 0) return 0;
+    const off = z - 1 < offsetOf.length ? offsetOf[z - 1] : -1;
+    if (off < 0) fail('MALFORMED', `${what} names column`, names.pos, `type [${id}] names pool string ${z - 1}, which the kernel's string section lacks`);
+    return off;
   };
+  let id = 0;
   let at = hdrLen;
   while (!info.done) {
     id++;
-    const { infoWord, kind, layout, vlen } = nextTypeHead(info, id, what);
-    const words = 3 + layout.extra.length + vlen * layout.each.length;
+    const infoWord = info.u32();
+    const kind = kindOf(infoWord, info, id, what);
+    const layout = LAYOUT[kind]!;
+    const vlen = vlenOf(infoWord, kind);
+    const each = layout.each;
+    const words = 3 + EXTRA_WORDS[kind] + vlen * each.length;
     if (at + 4 * words > end) fail('MALFORMED', `${what} info column`, info.pos, `type [${id}] runs past the ${typeLen}-byte type section`);
-    dv.setUint32(at, get(N), le);
+    dv.setUint32(at, name(id), le);
     dv.setUint32(at + 4, infoWord, le);
-    dv.setUint32(at + 8, get(layout.sizeType), le);
+    dv.setUint32(at + 8, layout.sizeType === R ? refs.next(id) : vals.u32(), le);
     let w = at + 12;
-    for (const cls of layout.extra) { dv.setUint32(w, get(cls), le); w += 4; }
-    for (let i = 0; i < vlen; i++) for (const cls of layout.each) { dv.setUint32(w, get(cls), le); w += 4; }
+    for (const cls of layout.extra) { dv.setUint32(w, cls === R ? refs.next(id) : vals.u32(), le); w += 4; }
+    for (let i = 0; i < vlen; i++) {
+      for (let j = 0; j < each.length; j++) {
+        const cls = each[j];
+        dv.setUint32(w, cls === N ? name(id) : cls === R ? refs.next(id) : vals.u32(), le);
+        w += 4;
+      }
+    }
     at = w;
   }
-  if (at !== end || !names.done || !refs.done || !newRefs.done || !namedRefs.done || !vals.done) {
+  if (at !== end || !names.done || !refs.done || !vals.done) {
     fail('MALFORMED', what, -1, `columns do not rebuild the ${typeLen}-byte type section exactly`);
   }
   return out;
+}
+
+/** The refs column and the two it points into, read back to type ids (see the column list above). */
+class RefReader {
+  private readonly refs: VarintReader;
+  private readonly newRefs: VarintReader;
+  private readonly namedRefs: VarintReader;
+  private readonly ranks: RecencyRanks;
+  private readonly maxId: number;
+  private readonly what: string;
+
+  constructor(c: ColumnViews, typeLen: number, private readonly named: Int32Array, what: string) {
+    this.what = `${what} refs column`;
+    this.refs = new VarintReader(c.refs, 0, c.refs.length, this.what);
+    this.newRefs = new VarintReader(c.newRefs, 0, c.newRefs.length, `${what} new refs column`);
+    this.namedRefs = new VarintReader(c.namedRefs, 0, c.namedRefs.length, `${what} named refs column`);
+    this.maxId = Math.floor(typeLen / 12);
+    // One varint per reference: sizing the ranks by the references there are, not by the type
+    // section's words, keeps their tree a third as large, and more of it in cache.
+    let refCount = 0;
+    for (let i = 0; i < c.refs.length; i++) if (c.refs[i] < 0x80) refCount++;
+    this.ranks = new RecencyRanks(Math.max(1, refCount), this.maxId);
+  }
+
+  /** The next type id referenced from type [id]. */
+  next(id: number): number {
+    const z = this.refs.u32();
+    if (z === 0) return 0;
+    let ref: number;
+    if (z === 1) ref = id - this.newRefs.i32();
+    else if (z === 2) {
+      const name = this.namedRefs.u32();
+      ref = name < this.named.length ? this.named[name] : -1;
+    } else ref = this.ranks.idAt(z - 3, this.what);
+    if (ref <= 0 || ref > this.maxId) fail('MALFORMED', this.what, this.refs.pos, `type [${id}] refers to type ${ref}, outside 1..${this.maxId}`);
+    this.ranks.touch(ref, this.what);
+    return ref;
+  }
+
+  get done(): boolean {
+    return this.refs.done && this.newRefs.done && this.namedRefs.done;
+  }
 }

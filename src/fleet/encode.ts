@@ -8,7 +8,8 @@ import { VarintWriter } from './varint.js';
 /**
  * Builds a fleet store (format.ts). Pure: the LZMA2 compressor is passed in (the build script uses
  * `xz --format=raw`), so this module type-checks with the core. Kernels keep the order given and
- * groups are numbered in order of first use, so the same input gives the same bytes.
+ * groups are numbered in order of first use, so the same input gives the same bytes. Within a
+ * group, a kernel loads faster the earlier it comes (format.ts): the caller picks the order.
  */
 export interface FleetInput {
   readonly info: Omit<FleetKernelInfo, 'btfBytes' | 'block'>;
@@ -36,34 +37,40 @@ export function encodeFleet(kernels: readonly FleetInput[], compress: Lzma2Compr
   for (const [gi, key] of keys.entries()) {
     const members = kernels.filter((k) => k.group === key);
     const pool = new StringPoolBuilder();
+    const poolEnds: number[] = [];
     const ids: Uint8Array[] = [];
     const columns = members.map((k, i) => {
       const s = btfSections(k.btf);
-      if (!s) return undefined;
+      if (!s) {
+        poolEnds.push(pool.length);
+        return undefined;
+      }
       const strings = pool.add(k.btf.subarray(s.hdrLen + s.typeLen));
+      poolEnds.push(pool.length);
       ids[i] = strings.ids;
       return roundTrips(k.btf, splitBtf(k.btf, strings.idAt), pool.bytes(), strings.ids);
     });
-    // Unpacked block: pool, then column by column across the group's kernels, then raw kernels.
+    // Unpacked block: kernel by kernel, each kernel's new pool strings and then its columns, so a
+    // load decodes the block only up to its kernel.
+    const poolBytes = pool.bytes();
     const block = new VarintWriter();
     const parts: [number, number][][] = members.map(() => []);
     const add = (i: number, b: Uint8Array): void => {
       parts[i].push([block.length, b.length]);
       block.bytes(b);
     };
-    block.bytes(pool.bytes());
-    const poolLength = block.length;
-    const pick: ((c: BtfColumns, i: number) => Uint8Array)[] = [(c) => c.header, (c) => c.info, (c) => c.names, (c) => c.refs, (c) => c.newRefs, (c) => c.namedRefs, (c) => c.vals, (_c, i) => ids[i]];
-    for (const get of pick) columns.forEach((c, i) => c && add(i, get(c, i)));
-    members.forEach((k, i) => !columns[i] && add(i, k.btf));
+    members.forEach((k, i) => {
+      add(i, poolBytes.subarray(i === 0 ? 0 : poolEnds[i - 1], poolEnds[i]));
+      const c = columns[i];
+      if (!c) return add(i, k.btf);
+      for (const b of [c.header, c.info, c.names, c.refs, c.newRefs, c.namedRefs, c.vals, ids[i]]) add(i, b);
+    });
     const unpacked = block.finish();
     const packed = compress(unpacked);
     blocks.push(packed);
     index.u32(packedOffset);
     index.u32(packed.length);
     index.u32(unpacked.length);
-    index.u32(0);
-    index.u32(poolLength);
     packedOffset += packed.length;
     (stats.groups as { key: string; kernels: number; unpacked: number; packed: number }[]).push({ key, kernels: members.length, unpacked: unpacked.length, packed: packed.length });
     members.forEach((k, i) => {

@@ -1,32 +1,34 @@
 /**
- * The fleet store file, version 1. All integers in the index are LEB128 varints; the two header
+ * The fleet store file, version 2. All integers in the index are LEB128 varints; the two header
  * words are little-endian u32.
  *
- *   0  "CCFLEET1"                      magic and version
+ *   0  "CCFLEET2"                      magic and version
  *   8  u32 index length L
  *  12  u32 CRC-32 of the index         a flipped index byte is caught before any offset is trusted
  *  16  index (L bytes)
  *  16+L blocks: one raw LZMA2 stream per group of similar kernels
  *
  * Index: group count, then per group {packed offset (from the end of the index), packed length,
- * unpacked length, string pool offset, string pool length}; kernel count, then per kernel {label,
- * distro, release, arch, kernel, group, raw BTF length, CRC-32 of the raw BTF, mode, parts}. Mode 0
- * (`raw`) has one part, the BTF as it is; mode 1 (`columns`) has eight: header, info, names,
- * refs, new refs, named refs, vals (btf-columns.ts) and the string ids into the group's pool (string-pool.ts). A part is {offset, length} in
- * the group's unpacked block.
+ * unpacked length}; kernel count, then per kernel {label, distro, release, arch, kernel, group, raw
+ * BTF length, CRC-32 of the raw BTF, mode, parts}. A part is {offset, length} in the group's
+ * unpacked block. Part 0 of every kernel is the strings it adds to its group's pool (string-pool.ts):
+ * a kernel's pool is part 0 of each kernel of its group, in index order, up to and including its
+ * own. Mode 0 (`raw`) then has one part, the BTF as it is; mode 1 (`columns`) has eight: header,
+ * info, names, refs, new refs, named refs, vals (btf-columns.ts) and the string ids into the pool.
  *
- * An unpacked block is the pool, then each column of every kernel of the group, column by column
- * (all headers, all info columns, ...), then raw-mode kernels: equal columns of sibling kernels
- * sit next to each other, where LZMA2 finds them with short distances.
+ * An unpacked block is its kernels one after another, each kernel's parts in order. Sibling
+ * kernels' columns are still within LZMA2's reach of each other, and a load decodes the block only
+ * up to the end of its kernel (version 1 stored the block column by column, so every load decoded
+ * all of it): a kernel loads faster the earlier it comes in its group.
  */
-export const FLEET_MAGIC = 'CCFLEET1';
+export const FLEET_MAGIC = 'CCFLEET2';
 export const FLEET_HEADER_SIZE = 16;
 
 export const MODE_RAW = 0;
 export const MODE_COLUMNS = 1;
 
 /** Parts per kernel by mode. */
-export const PART_COUNT: Readonly<Record<number, number>> = { [MODE_RAW]: 1, [MODE_COLUMNS]: 8 };
+export const PART_COUNT: Readonly<Record<number, number>> = { [MODE_RAW]: 2, [MODE_COLUMNS]: 9 };
 
 /** What the index says of one kernel, without loading it. */
 export interface FleetKernelInfo {
@@ -46,8 +48,6 @@ export interface FleetGroupEntry {
   readonly packedOffset: number;
   readonly packedLength: number;
   readonly unpackedLength: number;
-  readonly poolOffset: number;
-  readonly poolLength: number;
 }
 
 export interface FleetKernelEntry extends Omit<FleetKernelInfo, 'block'> {

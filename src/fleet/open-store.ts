@@ -1,7 +1,7 @@
 import { CorecheckError, fail } from '../common/errors.js';
 import { crc32 } from '../kernels/crc32.js';
 import { MAX_OUTPUT } from '../kernels/limits.js';
-import { Lzma2Error, decodeLzma2 } from '../kernels/lzma2.js';
+import { Lzma2Decoder, Lzma2Error } from '../kernels/lzma2.js';
 import { joinBtf } from './btf-columns.js';
 import { FLEET_HEADER_SIZE, FLEET_MAGIC, MODE_COLUMNS, MODE_RAW, PART_COUNT, type FleetGroupEntry, type FleetKernelEntry, type FleetKernelInfo } from './format.js';
 import { poolStarts, writeStrings } from './string-pool.js';
@@ -9,9 +9,10 @@ import { VarintReader } from './varint.js';
 
 /**
  * Reads a fleet store (format.ts): pure, no I/O, so the web app runs it on a fetched file. Opening
- * reads and checks only the index; `load` decodes the one LZMA2 block holding the asked kernel
- * and rebuilds its BTF from columns. Both are synchronous. The last decoded block is kept, so
- * loading a group's kernels one after another decodes it once; call `release()` to drop it.
+ * reads and checks only the index; `load` decodes the LZMA2 block holding the asked kernel up to
+ * the end of that kernel, and rebuilds its BTF from columns. Both are synchronous. The last block's
+ * decoder is kept, so loading a group's kernels one after another decodes it once, each load going
+ * on where the one before stopped; call `release()` to drop it.
  */
 export interface FleetStore {
   readonly kernels: readonly FleetKernelInfo[];
@@ -21,6 +22,17 @@ export interface FleetStore {
 }
 
 const STRUCT = 'fleet store';
+
+/** A group's block as far as it is decoded, and the pool of the kernels decoded so far. */
+interface OpenBlock {
+  readonly group: number;
+  readonly decoder: Lzma2Decoder;
+  readonly out: Uint8Array;
+  /** Kernels of the group (in index order) whose pool strings `pool` holds. */
+  poolKernels: number;
+  pool: Uint8Array;
+  starts: Int32Array;
+}
 
 export function openFleetStore(bytes: Uint8Array): FleetStore {
   if (bytes.length < FLEET_HEADER_SIZE) fail('TRUNCATED', `${STRUCT} header`, 0, `${bytes.length} bytes, need ${FLEET_HEADER_SIZE}`);
@@ -36,24 +48,40 @@ export function openFleetStore(bytes: Uint8Array): FleetStore {
     if (g.packedOffset + g.packedLength > bytes.length - indexEnd) fail('TRUNCATED', `${STRUCT} block ${i}`, indexEnd + g.packedOffset, `${g.packedLength} bytes run past the end of the ${bytes.length}-byte store`);
   }
   const byLabel = new Map(kernels.map((k) => [k.label, k]));
-  let cached: { group: number; block: Uint8Array; starts: Int32Array } | undefined;
+  const members = groups.map((_g, gi) => kernels.filter((k) => k.group === gi));
+  let cached: OpenBlock | undefined;
 
-  const block = (gi: number): { block: Uint8Array; starts: Int32Array } => {
-    if (cached?.group === gi) return cached;
-    cached = undefined;
+  /** The kernel's group block, decoded at least to the end of its parts and of its pool's. */
+  const open = (k: FleetKernelEntry): OpenBlock => {
+    const gi = k.group;
     const g = groups[gi];
+    const mine = members[gi].indexOf(k);
+    const poolParts = members[gi].slice(0, mine + 1).map((m) => m.parts[0]);
+    const need = Math.max(...k.parts.map(([off, len]) => off + len), ...poolParts.map(([off, len]) => off + len));
+    let b = cached?.group === gi ? cached : undefined;
+    cached = undefined;
     const at = indexEnd + g.packedOffset;
-    const out = new Uint8Array(g.unpackedLength);
     try {
-      const r = decodeLzma2(bytes, at, at + g.packedLength, out, 0, out.length);
-      if (r.outPos !== out.length) fail('TRUNCATED', `${STRUCT} block ${gi}`, at, `decodes to ${r.outPos} bytes, the index says ${out.length}`);
+      if (!b) {
+        const out = new Uint8Array(g.unpackedLength);
+        b = { group: gi, decoder: new Lzma2Decoder(bytes, at, at + g.packedLength, out, 0, out.length), out, poolKernels: 0, pool: new Uint8Array(0), starts: new Int32Array(1) };
+      }
+      b.decoder.decode(need);
     } catch (e) {
       if (e instanceof Lzma2Error) throw new CorecheckError('MALFORMED', `${STRUCT} block ${gi} (LZMA2)`, e.at, e.message);
       throw e;
     }
-    const g2 = groups[gi];
-    cached = { group: gi, block: out, starts: poolStarts(out.subarray(g2.poolOffset, g2.poolOffset + g2.poolLength)) };
-    return cached;
+    if (b.decoder.done && b.decoder.outPos !== g.unpackedLength) fail('TRUNCATED', `${STRUCT} block ${gi}`, at, `decodes to ${b.decoder.outPos} bytes, the index says ${g.unpackedLength}`);
+    if (b.poolKernels < poolParts.length) {
+      const pool = new Uint8Array(poolParts.reduce((n, [, len]) => n + len, 0));
+      let to = 0;
+      for (const [off, len] of poolParts) { pool.set(b.out.subarray(off, off + len), to); to += len; }
+      b.pool = pool;
+      b.starts = poolStarts(pool);
+      b.poolKernels = poolParts.length;
+    }
+    cached = b;
+    return b;
   };
 
   return {
@@ -61,18 +89,16 @@ export function openFleetStore(bytes: Uint8Array): FleetStore {
     load(label: string): Uint8Array {
       const k = byLabel.get(label);
       if (!k) fail('NOT_FOUND', `${STRUCT} kernel`, -1, `no kernel labelled ${label} in the store`);
-      const { block: b, starts } = block(k.group);
+      const { out: b, pool, starts } = open(k);
       const part = (i: number): Uint8Array => b.subarray(k.parts[i][0], k.parts[i][0] + k.parts[i][1]);
       const what = `${STRUCT} kernel ${label}`;
       let btf: Uint8Array;
       if (k.mode === MODE_RAW) {
-        btf = part(0).slice();
+        btf = part(1).slice();
         if (btf.length !== k.btfBytes) fail('MALFORMED', what, -1, `holds ${btf.length} bytes, the index says ${k.btfBytes}`);
       } else {
-        const g = groups[k.group];
-        const pool = b.subarray(g.poolOffset, g.poolOffset + g.poolLength);
-        const views = { header: part(0), info: part(1), names: part(2), refs: part(3), newRefs: part(4), namedRefs: part(5), vals: part(6) };
-        btf = joinBtf(views, k.btfBytes, what, (out, from) => writeStrings(pool, starts, part(7), out, from, what));
+        const views = { header: part(1), info: part(2), names: part(3), refs: part(4), newRefs: part(5), namedRefs: part(6), vals: part(7) };
+        btf = joinBtf(views, k.btfBytes, what, (out, from) => writeStrings(pool, starts, part(8), out, from, what));
       }
       if (crc32(btf) !== k.crc) fail('MALFORMED', what, -1, 'CRC-32 of the rebuilt BTF does not match the index: the store is corrupt');
       return btf;
@@ -87,9 +113,8 @@ function readIndex(r: VarintReader): { groups: FleetGroupEntry[]; kernels: Fleet
   const groups: FleetGroupEntry[] = [];
   const groupCount = r.u32();
   for (let i = 0; i < groupCount; i++) {
-    const g = { packedOffset: r.u32(), packedLength: r.u32(), unpackedLength: r.u32(), poolOffset: r.u32(), poolLength: r.u32() };
+    const g = { packedOffset: r.u32(), packedLength: r.u32(), unpackedLength: r.u32() };
     if (g.unpackedLength > MAX_OUTPUT) fail('MALFORMED', `${r.what} group ${i}`, r.pos, `block of ${g.unpackedLength} bytes is larger than corecheck accepts`);
-    if (g.poolOffset + g.poolLength > g.unpackedLength) fail('MALFORMED', `${r.what} group ${i}`, r.pos, 'string pool lies outside its block');
     groups.push(g);
   }
   const kernels: FleetKernelEntry[] = [];

@@ -38,15 +38,20 @@ export class StringPoolBuilder {
   bytes(): Uint8Array {
     return this.out.finish();
   }
+
+  /** Bytes of the pool so far. */
+  get length(): number {
+    return this.out.length;
+  }
 }
 
 /** Where each pool string starts; computed once per decoded block. */
 export function poolStarts(pool: Uint8Array): Int32Array {
   let n = 0;
-  for (let i = 0; i < pool.length; i++) if (pool[i] === 0) n++;
+  for (let i = pool.indexOf(0); i >= 0; i = pool.indexOf(0, i + 1)) n++;
   const starts = new Int32Array(n + 1);
   let k = 1;
-  for (let i = 0; i < pool.length; i++) if (pool[i] === 0) starts[k++] = i + 1;
+  for (let i = pool.indexOf(0); i >= 0; i = pool.indexOf(0, i + 1)) starts[k++] = i + 1;
   return starts;
 }
 
@@ -60,16 +65,27 @@ export function writeStrings(pool: Uint8Array, starts: Int32Array, ids: Uint8Arr
   const r = new VarintReader(ids, 0, ids.length, `${what} string ids`);
   let id = -1;
   let at = from;
+  // Strings that follow each other in the pool (most do: the pool is in order of first use) are
+  // copied as one run.
+  let runFrom = 0;
+  let runTo = 0;
+  let runAt = from;
   while (!r.done) {
     id += r.i32() + 1;
     if (id < 0 || id >= count) fail('MALFORMED', `${what} string ids`, r.pos, `string ${id} of a pool of ${count}`);
     const s = starts[id];
-    const n = starts[id + 1] - s;
-    if (at + n > out.length) fail('MALFORMED', `${what} string ids`, r.pos, 'strings run past the end of the BTF');
+    const e = starts[id + 1];
+    if (at + e - s > out.length) fail('MALFORMED', `${what} string ids`, r.pos, 'strings run past the end of the BTF');
     if (offsetOf[id] < 0) offsetOf[id] = at - from;
-    out.set(pool.subarray(s, s + n), at);
-    at += n;
+    if (s !== runTo) {
+      out.set(pool.subarray(runFrom, runTo), runAt);
+      runFrom = s;
+      runAt = at;
+    }
+    runTo = e;
+    at += e - s;
   }
+  out.set(pool.subarray(runFrom, runTo), runAt);
   return { end: at, offsetOf };
 }
 

@@ -61,6 +61,8 @@ export class VarintReader {
 
   u32(): number {
     const b = this.bytes;
+    // Most column values fit one byte.
+    if (this.pos < this.end && b[this.pos] < 0x80) return b[this.pos++];
     let x = 0;
     let shift = 0;
     for (;;) {
@@ -71,6 +73,14 @@ export class VarintReader {
       if (c < 0x80) return x >>> 0;
       shift += 7;
     }
+  }
+
+  /** Steps over one varint (its value is not wanted). */
+  skip(): void {
+    const b = this.bytes;
+    while (this.pos < this.end && b[this.pos] >= 0x80) this.pos++;
+    if (this.pos >= this.end) fail('TRUNCATED', this.what, this.base + this.pos, 'varint runs past the end of its data');
+    this.pos++;
   }
 
   i32(): number {

@@ -59,29 +59,65 @@ class LzmaState {
  * Returns the input offset after the end marker and the output offset reached.
  */
 export function decodeLzma2(inp: Uint8Array, inPos: number, inEnd: number, out: Uint8Array, outPos: number, outEnd: number): { inPos: number; outPos: number } {
-  const s = new LzmaState();
-  let dictStart = outPos;
-  let needDictReset = true;
-  let needProps = true;
-  for (;;) {
+  const d = new Lzma2Decoder(inp, inPos, inEnd, out, outPos, outEnd);
+  d.decode(Infinity);
+  return { inPos: d.inPos, outPos: d.outPos };
+}
+
+/**
+ * An LZMA2 stream decoded in steps: `decode(until)` stops at the first chunk boundary at or past
+ * output offset `until`, and a later call goes on from there. The fleet store decodes a block only
+ * as far as the kernel it loads, and the next kernel of the block continues where that one stopped.
+ */
+export class Lzma2Decoder {
+  /** Set once the end marker is read; `inPos` is then just past it. */
+  done = false;
+  private readonly s = new LzmaState();
+  private dictStart: number;
+  private needDictReset = true;
+  private needProps = true;
+
+  constructor(
+    private readonly inp: Uint8Array,
+    public inPos: number,
+    private readonly inEnd: number,
+    private readonly out: Uint8Array,
+    public outPos: number,
+    private readonly outEnd: number,
+  ) {
+    this.dictStart = outPos;
+  }
+
+  decode(until: number): void {
+    while (!this.done && this.outPos < until) this.chunk();
+  }
+
+  /** Decodes the next chunk, or reads the end marker. */
+  private chunk(): void {
+    const { inp, inEnd, out, outEnd, s } = this;
+    let inPos = this.inPos;
     if (inPos >= inEnd) throw new Lzma2Error(inPos, 'LZMA2 data ends before its end marker');
     const control = inp[inPos];
-    if (control === 0) return { inPos: inPos + 1, outPos };
+    if (control === 0) {
+      this.inPos = inPos + 1;
+      this.done = true;
+      return;
+    }
     if (control === 1 || control === 2) {
       // Uncompressed chunk; 1 also resets the dictionary.
       if (inPos + 3 > inEnd) throw new Lzma2Error(inPos, 'LZMA2 chunk header runs past the end of the data');
       const size = ((inp[inPos + 1] << 8) | inp[inPos + 2]) + 1;
       if (control === 1) {
-        dictStart = outPos;
-        needDictReset = false;
-      } else if (needDictReset) throw new Lzma2Error(inPos, 'LZMA2 stream does not start with a dictionary reset');
+        this.dictStart = this.outPos;
+        this.needDictReset = false;
+      } else if (this.needDictReset) throw new Lzma2Error(inPos, 'LZMA2 stream does not start with a dictionary reset');
       inPos += 3;
       if (inPos + size > inEnd) throw new Lzma2Error(inPos, `uncompressed LZMA2 chunk of ${size} bytes runs past the end of the data`);
-      if (outPos + size > outEnd) throw new Lzma2Error(inPos, 'LZMA2 data decodes to more bytes than declared');
-      out.set(inp.subarray(inPos, inPos + size), outPos);
-      inPos += size;
-      outPos += size;
-      continue;
+      if (this.outPos + size > outEnd) throw new Lzma2Error(inPos, 'LZMA2 data decodes to more bytes than declared');
+      out.set(inp.subarray(inPos, inPos + size), this.outPos);
+      this.inPos = inPos + size;
+      this.outPos += size;
+      return;
     }
     if (control < 0x80) throw new Lzma2Error(inPos, `invalid LZMA2 control byte 0x${control.toString(16)}`);
     if (inPos + 5 > inEnd) throw new Lzma2Error(inPos, 'LZMA2 chunk header runs past the end of the data');
@@ -91,9 +127,9 @@ export function decodeLzma2(inp: Uint8Array, inPos: number, inEnd: number, out: 
     const headerAt = inPos;
     inPos += 5;
     if (reset === 3) {
-      dictStart = outPos;
-      needDictReset = false;
-    } else if (needDictReset) throw new Lzma2Error(headerAt, 'LZMA2 stream does not start with a dictionary reset');
+      this.dictStart = this.outPos;
+      this.needDictReset = false;
+    } else if (this.needDictReset) throw new Lzma2Error(headerAt, 'LZMA2 stream does not start with a dictionary reset');
     if (reset >= 2) {
       if (inPos >= inEnd) throw new Lzma2Error(inPos, 'LZMA2 properties byte missing');
       let d = inp[inPos++];
@@ -103,14 +139,14 @@ export function decodeLzma2(inp: Uint8Array, inPos: number, inEnd: number, out: 
       s.lp = d % 5;
       s.pb = (d / 5) | 0;
       if (s.lc + s.lp > 4) throw new Lzma2Error(inPos - 1, 'LZMA2 requires lc + lp <= 4');
-      needProps = false;
-    } else if (needProps) throw new Lzma2Error(headerAt, 'LZMA2 chunk without properties');
+      this.needProps = false;
+    } else if (this.needProps) throw new Lzma2Error(headerAt, 'LZMA2 chunk without properties');
     if (reset >= 1) s.reset();
     const chunkEnd = inPos + packed;
     if (chunkEnd > inEnd) throw new Lzma2Error(headerAt, `LZMA2 chunk of ${packed} bytes runs past the end of the data`);
-    if (outPos + unpacked > outEnd) throw new Lzma2Error(headerAt, 'LZMA2 data decodes to more bytes than declared');
-    outPos = decodeLzmaChunk(s, inp, inPos, chunkEnd, out, outPos, outPos + unpacked, dictStart);
-    inPos = chunkEnd;
+    if (this.outPos + unpacked > outEnd) throw new Lzma2Error(headerAt, 'LZMA2 data decodes to more bytes than declared');
+    this.outPos = decodeLzmaChunk(s, inp, inPos, chunkEnd, out, this.outPos, this.outPos + unpacked, this.dictStart);
+    this.inPos = chunkEnd;
   }
 }
 

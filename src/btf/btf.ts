@@ -4,7 +4,7 @@ import { Kind, KIND_MAX, isModOrTypedef, kindName, trailerSize } from './kinds.j
 import type { BtfType, Member, EnumValue, Enum64Value, Param, VarSecinfo } from './types.js';
 import { findValueCycle } from './cycles.js';
 import { essentialName } from './essential.js';
-import { NameIndex } from './name-index.js';
+import { NameIndex, type NameIndexParts } from './name-index.js';
 
 export const BTF_MAGIC = 0xeb9f;
 const HEADER_SIZE = 24;
@@ -24,6 +24,20 @@ export interface BtfHeader {
 export interface BtfParseOptions {
   /** Base BTF for split BTF (a module's BTF on its vmlinux). */
   readonly base?: Btf;
+}
+
+/**
+ * What parsing a base BTF computes that does not depend on anything but its bytes: each type's
+ * record offset and the two name indexes. `kernel-index.ts` stores it so that a kernel parsed
+ * again (a warm fleet run) skips the scans; it is only ever taken for the bytes it was made from.
+ */
+export interface BtfIndex {
+  /** Per type (id 1 on), the index of its record's first word in the type section. */
+  readonly offsets: Uint32Array;
+  /** The index of types by essential name (`Btf.ownTypesByEssentialName`). */
+  readonly typeNames: NameIndexParts;
+  /** The index of functions, variables, sections and declaration tags by name. */
+  readonly dataNames: NameIndexParts;
 }
 
 /** Reads and checks a BTF header; `view` starts at the header. */
@@ -97,7 +111,7 @@ export class Btf {
   private typeScans = 0;
   private dataScans = 0;
 
-  private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number) {
+  private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number, index?: BtfIndex) {
     const view = new ByteView(bytes, true, fileOffset);
     this.view = view;
     this.header = parseBtfHeader(view);
@@ -113,6 +127,15 @@ export class Btf {
     this.checkStrings();
     this.typeStart = h.hdrLen + h.typeOff;
     this.words = hostOrderWords(bytes, this.typeStart, h.typeLen, this.littleEndian);
+    if (index) {
+      // The index was made from these bytes after they passed the checks below (its maker checks
+      // that they are the same bytes); what is cheap to check of it is checked here all the same.
+      this.typeWords = this.checkedOffsets(index.offsets);
+      this.typeCount = this.firstId + this.typeWords.length;
+      this.typeIndex = this.indexFromParts(index.typeNames);
+      this.dataIndex = this.indexFromParts(index.dataNames);
+      return;
+    }
     const scan = this.indexTypes();
     this.typeWords = scan.offsets;
     this.typeCount = this.firstId + this.typeWords.length;
@@ -122,6 +145,40 @@ export class Btf {
 
   static parse(bytes: Uint8Array, options: BtfParseOptions & { fileOffset?: number } = {}): Btf {
     return new Btf(bytes, options.base, options.fileOffset ?? 0);
+  }
+
+  /**
+   * A base BTF parsed with an index `index()` gave for the same bytes (see `kernel-index.ts`, which
+   * checks that they are): no scan of the types, no validation, no name index to build.
+   */
+  static parseIndexed(bytes: Uint8Array, index: BtfIndex): Btf {
+    return new Btf(bytes, undefined, 0, index);
+  }
+
+  /** This BTF's offsets and name indexes (built now if they are not yet), for `parseIndexed`. */
+  index(): BtfIndex {
+    this.indexNames();
+    return { offsets: this.typeWords, typeNames: this.typeIndex!.parts(), dataNames: this.dataIndex!.parts() };
+  }
+
+  /** Given offsets if each record starts where the one before it ends, from the first word to the last. */
+  private checkedOffsets(offsets: Uint32Array): Uint32Array {
+    const w = this.words;
+    let at = 0;
+    for (let i = 0; i < offsets.length; i++) {
+      if (offsets[i] !== at || at + 3 > w.length) fail('MALFORMED', 'kernel index', -1, `type [${i + this.firstId}] does not start at word ${offsets[i]}`);
+      const info = w[at + 1];
+      const kind = (info >>> 24) & 0x1f;
+      if (kind === Kind.UNKN || kind > KIND_MAX) fail('MALFORMED', 'kernel index', -1, `type [${i + this.firstId}] has unknown kind ${kind}`);
+      at += 3 + (trailerSize(kind, info & 0xffff) >>> 2);
+    }
+    if (at !== w.length) fail('MALFORMED', 'kernel index', -1, `the index's ${offsets.length} types end at word ${at}, the type section at ${w.length}`);
+    return offsets;
+  }
+
+  private indexFromParts(parts: NameIndexParts): NameIndex {
+    const index = NameIndex.fromParts(this.bytes, this.firstId, this.typeWords.length, parts);
+    return typeof index === 'string' ? fail('MALFORMED', 'kernel index', -1, index) : index;
   }
 
   /** Offset of this blob within its file (for error messages). */
@@ -233,9 +290,14 @@ export class Btf {
   private funcProtosValid(): boolean {
     const w = this.words;
     const starts = this.typeWords;
+    const first = this.firstId;
     for (let i = 0; i < starts.length; i++) {
       const at = starts[i];
-      if (((w[at + 1] >>> 24) & 0x1f) === Kind.FUNC && this.kind(w[at + 2]) !== Kind.FUNC_PROTO) return false;
+      if (((w[at + 1] >>> 24) & 0x1f) !== Kind.FUNC) continue;
+      const proto = w[at + 2];
+      const local = proto - first;
+      const kind = local >= 0 && local < starts.length ? (w[starts[local] + 1] >>> 24) & 0x1f : this.kind(proto);
+      if (kind !== Kind.FUNC_PROTO) return false;
     }
     return true;
   }
@@ -605,11 +667,50 @@ export class Btf {
     const strings = this.base ? this.allStrings() : this.bytes;
     const delta = this.base ? 0 : this.strStart;
     const nameStarts = new Int32Array(starts.length);
+    let named = 0;
     for (let i = 0; i < starts.length; i++) {
-      const off = w[starts[i]];
-      nameStarts[i] = off === 0 || isDataKind((w[starts[i] + 1] >>> 24) & 0x1f) !== data ? -1 : delta + off;
+      const at = starts[i];
+      const off = w[at];
+      if (off === 0 || isDataKind((w[at + 1] >>> 24) & 0x1f) !== data) nameStarts[i] = -1;
+      else {
+        nameStarts[i] = delta + off;
+        named++;
+      }
     }
-    return new NameIndex(strings, this.firstId, nameStarts, essential);
+    return NameIndex.build(strings, this.firstId, nameStarts, named, essential);
+  }
+
+  /**
+   * This blob's own types of `kind` whose name holds the byte `c`, ascending, found by reading
+   * the names in place: for the few names of a pattern no lookup can find (`foo.isra.0`).
+   */
+  ownIdsWithNameByte(kind: number, c: number): number[] {
+    const out: number[] = [];
+    const w = this.words;
+    const starts = this.typeWords;
+    const b = this.bytes;
+    for (let i = 0; i < starts.length; i++) {
+      const at = starts[i];
+      const off = w[at];
+      if (off === 0 || ((w[at + 1] >>> 24) & 0x1f) !== kind) continue;
+      if (off < this.firstStrOff) {
+        if (this.str(off).includes(String.fromCharCode(c))) out.push(i + this.firstId);
+        continue;
+      }
+      for (let j = this.strStart + off - this.firstStrOff, x = b[j]; x !== 0; x = b[++j]) {
+        if (x === c) {
+          out.push(i + this.firstId);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** `ownIdsWithNameByte` over this blob and its bases, ascending. */
+  idsWithNameByte(kind: number, c: number): number[] {
+    const own = this.ownIdsWithNameByte(kind, c);
+    return this.base ? [...this.base.idsWithNameByte(kind, c), ...own] : own;
   }
 
   /** The combined string table (base strings, then this blob's), addressed by string offset. */

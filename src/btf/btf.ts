@@ -681,14 +681,32 @@ export class Btf {
   }
 
   /**
-   * This blob's own types of `kind` whose name holds the byte `c`, ascending, found by reading
-   * the names in place: for the few names of a pattern no lookup can find (`foo.isra.0`).
+   * This blob's own types of `kind` whose name holds the byte `c`, ascending: for the few names of
+   * a pattern no lookup can find (`foo.isra.0`). The string section is searched for `c` natively
+   * first; a name holds it when it starts in a string at or before that string's last `c`, so
+   * when no string has one (most kernels, for a dot in a function name) no name is read.
    */
   ownIdsWithNameByte(kind: number, c: number): number[] {
+    const b = this.bytes;
+    const end = this.strStart + this.header.strLen;
+    // per string holding `c`: its start and its last `c`, as string offsets, ascending
+    const from: number[] = [];
+    const to: number[] = [];
+    for (let p = b.indexOf(c, this.strStart); p >= 0 && p < end; p = b.indexOf(c, p + 1)) {
+      let start = p;
+      while (start > this.strStart && b[start - 1] !== 0) start--;
+      const nul = b.indexOf(0, p);
+      let last = p;
+      for (let q = p + 1; q < nul; q++) if (b[q] === c) last = q;
+      from.push(start - this.strStart + this.firstStrOff);
+      to.push(last - this.strStart + this.firstStrOff);
+      p = nul;
+    }
     const out: number[] = [];
     const w = this.words;
     const starts = this.typeWords;
-    const b = this.bytes;
+    const inBase = this.base !== undefined && this.firstStrOff > 0;
+    if (from.length === 0 && !inBase) return out;
     for (let i = 0; i < starts.length; i++) {
       const at = starts[i];
       const off = w[at];
@@ -697,12 +715,15 @@ export class Btf {
         if (this.str(off).includes(String.fromCharCode(c))) out.push(i + this.firstId);
         continue;
       }
-      for (let j = this.strStart + off - this.firstStrOff, x = b[j]; x !== 0; x = b[++j]) {
-        if (x === c) {
-          out.push(i + this.firstId);
-          break;
-        }
+      // the last string starting at or before the name
+      let lo = 0;
+      let hi = from.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (from[mid] <= off) lo = mid + 1;
+        else hi = mid;
       }
+      if (lo > 0 && off <= to[lo - 1]) out.push(i + this.firstId);
     }
     return out;
   }

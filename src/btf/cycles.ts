@@ -23,29 +23,47 @@ export function findValueCycle(r: TypeRecords): number[] | undefined {
   const { state, cursor, stack } = workspace(count);
   for (let root = 0; root < count; root++) {
     if (state[root] !== 0) continue;
+    // most types hold nothing by value (ints, pointers, enums, forward declarations)
+    if (valueEdgeCount(w, wordIndex[root]) === 0) {
+      state[root] = 2;
+      continue;
+    }
     let sp = 0;
     stack[sp++] = root;
     state[root] = 1;
     while (sp > 0) {
       const local = stack[sp - 1];
-      const next = valueEdge(w, wordIndex[local], cursor[local]++);
-      if (next < 0) {
+      const at = wordIndex[local];
+      const n = valueEdgeCount(w, at);
+      // the edges not yet followed, up to the first into a type not yet visited
+      let pushed = false;
+      while (cursor[local] < n) {
+        const next = valueEdge(w, at, cursor[local]++);
+        const nl = next - firstId;
+        // void and edges into the base BTF cannot lead back into this blob
+        if (nl < 0) continue;
+        const s = state[nl];
+        if (s === 1) {
+          const path: number[] = [];
+          for (let i = Array.prototype.lastIndexOf.call(stack.subarray(0, sp), nl) as number; i < sp; i++) path.push(stack[i] + firstId);
+          path.push(next);
+          return path;
+        }
+        if (s === 0) {
+          // a type holding nothing by value is done as soon as it is reached
+          if (valueEdgeCount(w, wordIndex[nl]) === 0) {
+            state[nl] = 2;
+            continue;
+          }
+          state[nl] = 1;
+          stack[sp++] = nl;
+          pushed = true;
+          break;
+        }
+      }
+      if (!pushed) {
         state[local] = 2;
         sp--;
-        continue;
-      }
-      const nl = next - firstId;
-      // void and edges into the base BTF cannot lead back into this blob
-      if (nl < 0) continue;
-      if (state[nl] === 1) {
-        const path: number[] = [];
-        for (let i = Array.prototype.lastIndexOf.call(stack.subarray(0, sp), nl) as number; i < sp; i++) path.push(stack[i] + firstId);
-        path.push(next);
-        return path;
-      }
-      if (state[nl] === 0) {
-        state[nl] = 1;
-        stack[sp++] = nl;
       }
     }
   }
@@ -66,6 +84,22 @@ function workspace(count: number): { state: Uint8Array; cursor: Int32Array; stac
     spare.cursor.fill(0, 0, count);
   }
   return spare;
+}
+
+/** How many type ids a record contains by value (pointers excluded): the bound of `valueEdge`'s index. */
+function valueEdgeCount(w: Uint32Array, at: number): number {
+  const info = w[at + 1];
+  switch ((info >>> 24) & 0x1f) {
+    case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
+    case Kind.VAR: case Kind.DECL_TAG: case Kind.FUNC: case Kind.ARRAY:
+      return 1;
+    case Kind.STRUCT: case Kind.UNION: case Kind.DATASEC:
+      return info & 0xffff;
+    case Kind.FUNC_PROTO:
+      return 1 + (info & 0xffff);
+    default:
+      return 0;
+  }
 }
 
 /** The `index`-th type id a record contains by value (pointers excluded), or -1 when there are no more. */

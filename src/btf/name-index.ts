@@ -47,7 +47,7 @@ export class NameIndex {
     const mask = size - 1;
     const slotKey = new Int32Array(size);
     const slotHead = new Int32Array(size);
-    const prev = new Int32Array(count);
+    const prev = new Int32Array(count).fill(-1);
     const slotLen = essential ? new Int32Array(size) : undefined;
     const b = strings;
     for (let i = 0; i < count; i++) {
@@ -83,7 +83,6 @@ export class NameIndex {
           slotKey[slot] = start + 1;
           if (slotLen) slotLen[slot] = len;
           slotHead[slot] = i;
-          prev[i] = -1;
           break;
         }
         if (len >= 0 ? slotLen![slot] === len && samePrefix(b, k - 1, start, len) : sameName(b, k - 1, start)) {

@@ -132,6 +132,7 @@ export class Btf {
       // that they are the same bytes); what is cheap to check of it is checked here all the same.
       this.typeWords = this.checkedOffsets(index.offsets);
       this.typeCount = this.firstId + this.typeWords.length;
+      if (!index.typeNames.slotLen || index.dataNames.slotLen) fail('MALFORMED', 'kernel index', -1, 'types must be indexed by essential name, data by whole name');
       this.typeIndex = this.indexFromParts(index.typeNames);
       this.dataIndex = this.indexFromParts(index.dataNames);
       return;
@@ -608,8 +609,8 @@ export class Btf {
    * scans every type for these; the index gives the same ids in the same order.
    */
   ownTypesByEssentialName(name: string): number[] {
-    this.typeIndex ??= this.indexNamesBy(true, false);
-    return this.typeIndex.lookup(name);
+    if (!this.typeIndex) this.buildNameIndexes(true, false);
+    return this.typeIndex!.lookup(name);
   }
 
   private ownTypesNamed(name: string): number[] {
@@ -630,8 +631,8 @@ export class Btf {
       this.dataScans++;
       return this.scanNamed(name, true);
     }
-    this.dataIndex ??= this.indexNamesBy(false, true);
-    return this.dataIndex.lookup(name);
+    if (!this.dataIndex) this.buildNameIndexes(false, true);
+    return this.dataIndex!.lookup(name);
   }
 
   /** What `ownDataNamed` (`data`) or `ownTypesNamed` answers, by a scan of every own type (ascending ids). */
@@ -656,28 +657,36 @@ export class Btf {
   }
 
   /**
-   * An index of this blob's own types by name, or by essential name (CO-RE's flavor rule) when
-   * `essential`, over the data kinds (`data`) or the type kinds.
+   * Builds the asked-for halves of the name index (see `typeIndex`) in one pass over the types:
+   * types by essential name (CO-RE's flavor rule), data by exact name.
    */
-  private indexNamesBy(essential: boolean, data: boolean): NameIndex {
+  private buildNameIndexes(types: boolean, data: boolean): void {
     const w = this.words;
     const starts = this.typeWords;
     // Split BTF names may live in the base's strings (pahole deduplicates against the base), so a
     // split blob is indexed over one copy of all strings; a base blob over its own bytes.
     const strings = this.base ? this.allStrings() : this.bytes;
     const delta = this.base ? 0 : this.strStart;
-    const nameStarts = new Int32Array(starts.length);
-    let named = 0;
+    const typeStarts = types ? new Int32Array(starts.length).fill(-1) : undefined;
+    const dataStarts = data ? new Int32Array(starts.length).fill(-1) : undefined;
+    let typeNamed = 0;
+    let dataNamed = 0;
     for (let i = 0; i < starts.length; i++) {
       const at = starts[i];
       const off = w[at];
-      if (off === 0 || isDataKind((w[at + 1] >>> 24) & 0x1f) !== data) nameStarts[i] = -1;
-      else {
-        nameStarts[i] = delta + off;
-        named++;
+      if (off === 0) continue;
+      if (isDataKind((w[at + 1] >>> 24) & 0x1f)) {
+        if (dataStarts) {
+          dataStarts[i] = delta + off;
+          dataNamed++;
+        }
+      } else if (typeStarts) {
+        typeStarts[i] = delta + off;
+        typeNamed++;
       }
     }
-    return NameIndex.build(strings, this.firstId, nameStarts, named, essential);
+    if (typeStarts) this.typeIndex = NameIndex.build(strings, this.firstId, typeStarts, typeNamed, true);
+    if (dataStarts) this.dataIndex = NameIndex.build(strings, this.firstId, dataStarts, dataNamed, false);
   }
 
   /**
@@ -745,8 +754,7 @@ export class Btf {
 
   /** Builds the name indexes now (they are otherwise built on first lookup). */
   indexNames(): void {
-    this.typeIndex ??= this.indexNamesBy(true, false);
-    this.dataIndex ??= this.indexNamesBy(false, true);
+    if (!this.typeIndex || !this.dataIndex) this.buildNameIndexes(!this.typeIndex, !this.dataIndex);
   }
 }
 

@@ -33,12 +33,29 @@ export function findValueCycle(r: TypeRecords): number[] | undefined {
     state[root] = 1;
     while (sp > 0) {
       const local = stack[sp - 1];
+      // the record's by-value ids lie at `first + k * stride` for k < n
       const at = wordIndex[local];
-      const n = valueEdgeCount(w, at);
+      const info = w[at + 1];
+      const vlen = info & 0xffff;
+      let first = at + 2;
+      let stride = 0;
+      let n = 0;
+      switch ((info >>> 24) & 0x1f) {
+        case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
+        case Kind.VAR: case Kind.DECL_TAG: case Kind.FUNC:
+          n = 1; break;
+        case Kind.ARRAY: first = at + 3; n = 1; break;
+        case Kind.STRUCT: case Kind.UNION: first = at + 4; stride = 3; n = vlen; break;
+        case Kind.DATASEC: first = at + 3; stride = 3; n = vlen; break;
+        // the return type, then each parameter's type
+        case Kind.FUNC_PROTO: stride = 2; n = vlen + 1; break;
+      }
       // the edges not yet followed, up to the first into a type not yet visited
       let pushed = false;
-      while (cursor[local] < n) {
-        const next = valueEdge(w, at, cursor[local]++);
+      let k = cursor[local];
+      while (k < n) {
+        const next = w[first + k * stride];
+        k++;
         const nl = next - firstId;
         // void and edges into the base BTF cannot lead back into this blob
         if (nl < 0) continue;
@@ -61,6 +78,7 @@ export function findValueCycle(r: TypeRecords): number[] | undefined {
           break;
         }
       }
+      cursor[local] = k;
       if (!pushed) {
         state[local] = 2;
         sp--;
@@ -99,28 +117,5 @@ function valueEdgeCount(w: Uint32Array, at: number): number {
       return 1 + (info & 0xffff);
     default:
       return 0;
-  }
-}
-
-/** The `index`-th type id a record contains by value (pointers excluded), or -1 when there are no more. */
-function valueEdge(w: Uint32Array, at: number, index: number): number {
-  const info = w[at + 1];
-  const kind = (info >>> 24) & 0x1f;
-  const vlen = info & 0xffff;
-  switch (kind) {
-    case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
-    case Kind.VAR: case Kind.DECL_TAG: case Kind.FUNC:
-      return index === 0 ? w[at + 2] : -1;
-    case Kind.ARRAY:
-      return index === 0 ? w[at + 3] : -1;
-    case Kind.STRUCT: case Kind.UNION:
-      return index < vlen ? w[at + 3 + index * 3 + 1] : -1;
-    case Kind.DATASEC:
-      return index < vlen ? w[at + 3 + index * 3] : -1;
-    case Kind.FUNC_PROTO:
-      if (index === 0) return w[at + 2];
-      return index <= vlen ? w[at + 3 + (index - 1) * 2 + 1] : -1;
-    default:
-      return -1;
   }
 }

@@ -116,14 +116,27 @@ function hashBytes(bytes: Uint8Array): number {
 }
 
 /**
- * A 32-bit hash of words and a last word `tail`, the byte length folded in: one rotate, xor and
- * multiply per word (then MurmurHash3's finalizer), enough to tell a corrupt or foreign blob from
- * the one an index was made for; not for security.
+ * A 32-bit hash of words and a last word `tail`, the byte length folded in: four lanes of one
+ * rotate, xor and multiply per word (independent, so they run side by side), combined by
+ * MurmurHash3's finalizer. Enough to tell a corrupt or foreign blob from the one an index was
+ * made for; not for security.
  */
 function hashWords(w: Uint32Array, tail = 0, length = w.length * 4): number {
-  let h = 0x9747b28c ^ length;
-  for (let i = 0; i < w.length; i++) h = Math.imul(((h << 13) | (h >>> 19)) ^ w[i], 0x9e3779b1);
-  h = Math.imul(((h << 13) | (h >>> 19)) ^ tail, 0x9e3779b1);
+  let a = 0x9747b28c ^ length;
+  let b = 0x85ebca6b;
+  let c = 0xc2b2ae35;
+  let d = 0x27d4eb2f;
+  const whole = w.length & ~3;
+  let i = 0;
+  for (; i < whole; i += 4) {
+    a = Math.imul(((a << 13) | (a >>> 19)) ^ w[i], 0x9e3779b1);
+    b = Math.imul(((b << 13) | (b >>> 19)) ^ w[i + 1], 0x9e3779b1);
+    c = Math.imul(((c << 13) | (c >>> 19)) ^ w[i + 2], 0x9e3779b1);
+    d = Math.imul(((d << 13) | (d >>> 19)) ^ w[i + 3], 0x9e3779b1);
+  }
+  for (; i < w.length; i++) a = Math.imul(((a << 13) | (a >>> 19)) ^ w[i], 0x9e3779b1);
+  let h = a;
+  for (const x of [b, c, d, tail]) h = Math.imul(((h << 13) | (h >>> 19)) ^ x, 0x9e3779b1);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -108,18 +108,22 @@ export class NameIndex {
     if (slotHead.length !== size || (slotLen && slotLen.length !== size)) return 'name index slot arrays differ in length';
     if (prev.length !== count) return `name index covers ${prev.length} types, the BTF has ${count}`;
     let empty = 0;
+    let bad = -1;
     for (let s = 0; s < size; s++) {
       const k = slotKey[s];
-      if (k === 0) {
-        empty++;
-        continue;
-      }
-      if (k < 0 || k > strings.length || slotHead[s] < 0 || slotHead[s] >= count) return `name index slot ${s} is out of range`;
-      if (slotLen && (slotLen[s] < 0 || k - 1 + slotLen[s] > strings.length)) return `name index slot ${s} is out of range`;
+      if (k === 0) empty++;
+      else if (k < 0 || k > strings.length || slotHead[s] < 0 || slotHead[s] >= count) bad = s;
     }
+    if (slotLen) {
+      for (let s = 0; s < size; s++) if (slotKey[s] !== 0 && (slotLen[s] < 0 || slotKey[s] - 1 + slotLen[s] > strings.length)) bad = s;
+    }
+    if (bad >= 0) return `name index slot ${bad} is out of range`;
     // a lookup probes until an empty slot, and follows `prev` down to -1
     if (empty === 0) return 'name index has no empty slot';
-    for (let i = 0; i < count; i++) if (prev[i] < -1 || prev[i] >= i) return `name index link ${i} does not go down`;
+    for (let i = 0; i < count; i++) {
+      const p = prev[i];
+      if (p < -1 || p >= i) return `name index link ${i} does not go down`;
+    }
     return new NameIndex(strings, firstId, parts);
   }
 

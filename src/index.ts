@@ -4,6 +4,7 @@
  */
 export { CorecheckError, type ErrorCode } from './common/errors.js';
 export { Btf, parseBtfHeader, type BtfHeader, type BtfParseOptions } from './btf/btf.js';
+export { encodeKernelIndex, parseWithKernelIndex, KERNEL_INDEX_VERSION } from './btf/kernel-index.js';
 export { Kind, kindName } from './btf/kinds.js';
 export type * from './btf/types.js';
 export { parseBtfExt, type BtfExt, type CoreReloRecord, type FuncInfoRecord, type LineInfoRecord } from './btf/ext.js';

@@ -310,26 +310,29 @@ const clonesCache = new WeakMap<Btf, Map<string, string[]>>();
 /**
  * FUNCs named with a compiler's clone suffix (`foo.isra.0`, `foo.constprop.0`, `foo.part.0`,
  * `foo.cold`), by the name before the first dot. Such names are few and not found by any lookup of
- * `foo`, so they are collected in one pass over the kernel's types, kept for the next query.
+ * `foo`, so they are collected the first time a function is missing on a kernel, by one scan of the
+ * FUNC names' bytes that decodes only the dotted ones, and kept for the next query.
  */
 function funcClones(btf: Btf): Map<string, string[]> {
   let clones = clonesCache.get(btf);
   if (!clones) {
     clones = new Map();
-    for (let id = 1; id < btf.typeCount; id++) {
-      if (btf.kind(id) !== Kind.FUNC) continue;
+    for (const id of btf.idsWithNameByte(Kind.FUNC, 0x2e /* . */)) {
       const name = btf.name(id);
       const dot = name.indexOf('.');
       if (dot <= 0) continue;
       const base = name.slice(0, dot);
-      clones.set(base, [...(clones.get(base) ?? []), name]);
+      const list = clones.get(base);
+      if (list) list.push(name);
+      else clones.set(base, [name]);
     }
     clonesCache.set(btf, clones);
   }
   return clones;
 }
 
-const hasFunc = (btf: Btf, name: string): boolean => btf.idsByName(name).some((id) => btf.kind(id) === Kind.FUNC);
+/** Whether the kernel has a FUNC named `name` (a lookup in its index of functions, not of all names). */
+const hasFunc = (btf: Btf, name: string): boolean => btf.find(name, Kind.FUNC) !== undefined;
 
 function functionSuccessor(kernel: Btf, name: string): Successor | undefined {
   if (hasFunc(kernel, name)) return undefined;

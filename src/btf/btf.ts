@@ -4,7 +4,7 @@ import { Kind, KIND_MAX, isModOrTypedef, kindName, trailerSize } from './kinds.j
 import type { BtfType, Member, EnumValue, Enum64Value, Param, VarSecinfo } from './types.js';
 import { findValueCycle } from './cycles.js';
 import { essentialName } from './essential.js';
-import { NameIndex } from './name-index.js';
+import { NameIndex, type NameIndexParts } from './name-index.js';
 
 export const BTF_MAGIC = 0xeb9f;
 const HEADER_SIZE = 24;
@@ -24,6 +24,20 @@ export interface BtfHeader {
 export interface BtfParseOptions {
   /** Base BTF for split BTF (a module's BTF on its vmlinux). */
   readonly base?: Btf;
+}
+
+/**
+ * What parsing a base BTF computes that does not depend on anything but its bytes: each type's
+ * record offset and the two name indexes. `kernel-index.ts` stores it so that a kernel parsed
+ * again (a warm fleet run) skips the scans; it is only ever taken for the bytes it was made from.
+ */
+export interface BtfIndex {
+  /** Per type (id 1 on), the index of its record's first word in the type section. */
+  readonly offsets: Uint32Array;
+  /** The index of types by essential name (`Btf.ownTypesByEssentialName`). */
+  readonly typeNames: NameIndexParts;
+  /** The index of functions, variables, sections and declaration tags by name. */
+  readonly dataNames: NameIndexParts;
 }
 
 /** Reads and checks a BTF header; `view` starts at the header. */
@@ -97,7 +111,7 @@ export class Btf {
   private typeScans = 0;
   private dataScans = 0;
 
-  private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number) {
+  private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number, index?: BtfIndex) {
     const view = new ByteView(bytes, true, fileOffset);
     this.view = view;
     this.header = parseBtfHeader(view);
@@ -113,6 +127,16 @@ export class Btf {
     this.checkStrings();
     this.typeStart = h.hdrLen + h.typeOff;
     this.words = hostOrderWords(bytes, this.typeStart, h.typeLen, this.littleEndian);
+    if (index) {
+      // The index was made from these bytes after they passed the checks below (its maker checks
+      // that they are the same bytes); what is cheap to check of it is checked here all the same.
+      this.typeWords = this.checkedOffsets(index.offsets);
+      this.typeCount = this.firstId + this.typeWords.length;
+      if (!index.typeNames.slotLen || index.dataNames.slotLen) fail('MALFORMED', 'kernel index', -1, 'types must be indexed by essential name, data by whole name');
+      this.typeIndex = this.indexFromParts(index.typeNames);
+      this.dataIndex = this.indexFromParts(index.dataNames);
+      return;
+    }
     const scan = this.indexTypes();
     this.typeWords = scan.offsets;
     this.typeCount = this.firstId + this.typeWords.length;
@@ -122,6 +146,40 @@ export class Btf {
 
   static parse(bytes: Uint8Array, options: BtfParseOptions & { fileOffset?: number } = {}): Btf {
     return new Btf(bytes, options.base, options.fileOffset ?? 0);
+  }
+
+  /**
+   * A base BTF parsed with an index `index()` gave for the same bytes (see `kernel-index.ts`, which
+   * checks that they are): no scan of the types, no validation, no name index to build.
+   */
+  static parseIndexed(bytes: Uint8Array, index: BtfIndex): Btf {
+    return new Btf(bytes, undefined, 0, index);
+  }
+
+  /** This BTF's offsets and name indexes (built now if they are not yet), for `parseIndexed`. */
+  index(): BtfIndex {
+    this.indexNames();
+    return { offsets: this.typeWords, typeNames: this.typeIndex!.parts(), dataNames: this.dataIndex!.parts() };
+  }
+
+  /** Given offsets if each record starts where the one before it ends, from the first word to the last. */
+  private checkedOffsets(offsets: Uint32Array): Uint32Array {
+    const w = this.words;
+    let at = 0;
+    for (let i = 0; i < offsets.length; i++) {
+      if (offsets[i] !== at || at + 3 > w.length) fail('MALFORMED', 'kernel index', -1, `type [${i + this.firstId}] does not start at word ${offsets[i]}`);
+      const info = w[at + 1];
+      const kind = (info >>> 24) & 0x1f;
+      if (kind === Kind.UNKN || kind > KIND_MAX) fail('MALFORMED', 'kernel index', -1, `type [${i + this.firstId}] has unknown kind ${kind}`);
+      at += 3 + (trailerSize(kind, info & 0xffff) >>> 2);
+    }
+    if (at !== w.length) fail('MALFORMED', 'kernel index', -1, `the index's ${offsets.length} types end at word ${at}, the type section at ${w.length}`);
+    return offsets;
+  }
+
+  private indexFromParts(parts: NameIndexParts): NameIndex {
+    const index = NameIndex.fromParts(this.bytes, this.firstId, this.typeWords.length, parts);
+    return typeof index === 'string' ? fail('MALFORMED', 'kernel index', -1, index) : index;
   }
 
   /** Offset of this blob within its file (for error messages). */
@@ -233,9 +291,14 @@ export class Btf {
   private funcProtosValid(): boolean {
     const w = this.words;
     const starts = this.typeWords;
+    const first = this.firstId;
     for (let i = 0; i < starts.length; i++) {
       const at = starts[i];
-      if (((w[at + 1] >>> 24) & 0x1f) === Kind.FUNC && this.kind(w[at + 2]) !== Kind.FUNC_PROTO) return false;
+      if (((w[at + 1] >>> 24) & 0x1f) !== Kind.FUNC) continue;
+      const proto = w[at + 2];
+      const local = proto - first;
+      const kind = local >= 0 && local < starts.length ? (w[starts[local] + 1] >>> 24) & 0x1f : this.kind(proto);
+      if (kind !== Kind.FUNC_PROTO) return false;
     }
     return true;
   }
@@ -546,8 +609,8 @@ export class Btf {
    * scans every type for these; the index gives the same ids in the same order.
    */
   ownTypesByEssentialName(name: string): number[] {
-    this.typeIndex ??= this.indexNamesBy(true, false);
-    return this.typeIndex.lookup(name);
+    if (!this.typeIndex) this.buildNameIndexes(true, false);
+    return this.typeIndex!.lookup(name);
   }
 
   private ownTypesNamed(name: string): number[] {
@@ -568,8 +631,8 @@ export class Btf {
       this.dataScans++;
       return this.scanNamed(name, true);
     }
-    this.dataIndex ??= this.indexNamesBy(false, true);
-    return this.dataIndex.lookup(name);
+    if (!this.dataIndex) this.buildNameIndexes(false, true);
+    return this.dataIndex!.lookup(name);
   }
 
   /** What `ownDataNamed` (`data`) or `ownTypesNamed` answers, by a scan of every own type (ascending ids). */
@@ -594,22 +657,90 @@ export class Btf {
   }
 
   /**
-   * An index of this blob's own types by name, or by essential name (CO-RE's flavor rule) when
-   * `essential`, over the data kinds (`data`) or the type kinds.
+   * Builds the asked-for halves of the name index (see `typeIndex`) in one pass over the types:
+   * types by essential name (CO-RE's flavor rule), data by exact name.
    */
-  private indexNamesBy(essential: boolean, data: boolean): NameIndex {
+  private buildNameIndexes(types: boolean, data: boolean): void {
     const w = this.words;
     const starts = this.typeWords;
     // Split BTF names may live in the base's strings (pahole deduplicates against the base), so a
     // split blob is indexed over one copy of all strings; a base blob over its own bytes.
     const strings = this.base ? this.allStrings() : this.bytes;
     const delta = this.base ? 0 : this.strStart;
-    const nameStarts = new Int32Array(starts.length);
+    const typeStarts = types ? new Int32Array(starts.length).fill(-1) : undefined;
+    const dataStarts = data ? new Int32Array(starts.length).fill(-1) : undefined;
+    let typeNamed = 0;
+    let dataNamed = 0;
     for (let i = 0; i < starts.length; i++) {
-      const off = w[starts[i]];
-      nameStarts[i] = off === 0 || isDataKind((w[starts[i] + 1] >>> 24) & 0x1f) !== data ? -1 : delta + off;
+      const at = starts[i];
+      const off = w[at];
+      if (off === 0) continue;
+      if (isDataKind((w[at + 1] >>> 24) & 0x1f)) {
+        if (dataStarts) {
+          dataStarts[i] = delta + off;
+          dataNamed++;
+        }
+      } else if (typeStarts) {
+        typeStarts[i] = delta + off;
+        typeNamed++;
+      }
     }
-    return new NameIndex(strings, this.firstId, nameStarts, essential);
+    if (typeStarts) this.typeIndex = NameIndex.build(strings, this.firstId, typeStarts, typeNamed, true);
+    if (dataStarts) this.dataIndex = NameIndex.build(strings, this.firstId, dataStarts, dataNamed, false);
+  }
+
+  /**
+   * This blob's own types of `kind` whose name holds the byte `c`, ascending: for the few names of
+   * a pattern no lookup can find (`foo.isra.0`). The string section is searched for `c` natively
+   * first; a name holds it when it starts in a string at or before that string's last `c`, so
+   * when no string has one (most kernels, for a dot in a function name) no name is read.
+   */
+  ownIdsWithNameByte(kind: number, c: number): number[] {
+    const b = this.bytes;
+    const end = this.strStart + this.header.strLen;
+    // per string holding `c`: its start and its last `c`, as string offsets, ascending
+    const from: number[] = [];
+    const to: number[] = [];
+    for (let p = b.indexOf(c, this.strStart); p >= 0 && p < end; p = b.indexOf(c, p + 1)) {
+      let start = p;
+      while (start > this.strStart && b[start - 1] !== 0) start--;
+      const nul = b.indexOf(0, p);
+      let last = p;
+      for (let q = p + 1; q < nul; q++) if (b[q] === c) last = q;
+      from.push(start - this.strStart + this.firstStrOff);
+      to.push(last - this.strStart + this.firstStrOff);
+      p = nul;
+    }
+    const out: number[] = [];
+    const w = this.words;
+    const starts = this.typeWords;
+    const inBase = this.base !== undefined && this.firstStrOff > 0;
+    if (from.length === 0 && !inBase) return out;
+    for (let i = 0; i < starts.length; i++) {
+      const at = starts[i];
+      const off = w[at];
+      if (off === 0 || ((w[at + 1] >>> 24) & 0x1f) !== kind) continue;
+      if (off < this.firstStrOff) {
+        if (this.str(off).includes(String.fromCharCode(c))) out.push(i + this.firstId);
+        continue;
+      }
+      // the last string starting at or before the name
+      let lo = 0;
+      let hi = from.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (from[mid] <= off) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo > 0 && off <= to[lo - 1]) out.push(i + this.firstId);
+    }
+    return out;
+  }
+
+  /** `ownIdsWithNameByte` over this blob and its bases, ascending. */
+  idsWithNameByte(kind: number, c: number): number[] {
+    const own = this.ownIdsWithNameByte(kind, c);
+    return this.base ? [...this.base.idsWithNameByte(kind, c), ...own] : own;
   }
 
   /** The combined string table (base strings, then this blob's), addressed by string offset. */
@@ -623,8 +754,7 @@ export class Btf {
 
   /** Builds the name indexes now (they are otherwise built on first lookup). */
   indexNames(): void {
-    this.typeIndex ??= this.indexNamesBy(true, false);
-    this.dataIndex ??= this.indexNamesBy(false, true);
+    if (!this.typeIndex || !this.dataIndex) this.buildNameIndexes(!this.typeIndex, !this.dataIndex);
   }
 }
 

@@ -23,29 +23,65 @@ export function findValueCycle(r: TypeRecords): number[] | undefined {
   const { state, cursor, stack } = workspace(count);
   for (let root = 0; root < count; root++) {
     if (state[root] !== 0) continue;
+    // most types hold nothing by value (ints, pointers, enums, forward declarations)
+    if (valueEdgeCount(w, wordIndex[root]) === 0) {
+      state[root] = 2;
+      continue;
+    }
     let sp = 0;
     stack[sp++] = root;
     state[root] = 1;
     while (sp > 0) {
       const local = stack[sp - 1];
-      const next = valueEdge(w, wordIndex[local], cursor[local]++);
-      if (next < 0) {
+      // the record's by-value ids lie at `first + k * stride` for k < n
+      const at = wordIndex[local];
+      const info = w[at + 1];
+      const vlen = info & 0xffff;
+      let first = at + 2;
+      let stride = 0;
+      let n = 0;
+      switch ((info >>> 24) & 0x1f) {
+        case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
+        case Kind.VAR: case Kind.DECL_TAG: case Kind.FUNC:
+          n = 1; break;
+        case Kind.ARRAY: first = at + 3; n = 1; break;
+        case Kind.STRUCT: case Kind.UNION: first = at + 4; stride = 3; n = vlen; break;
+        case Kind.DATASEC: first = at + 3; stride = 3; n = vlen; break;
+        // the return type, then each parameter's type
+        case Kind.FUNC_PROTO: stride = 2; n = vlen + 1; break;
+      }
+      // the edges not yet followed, up to the first into a type not yet visited
+      let pushed = false;
+      let k = cursor[local];
+      while (k < n) {
+        const next = w[first + k * stride];
+        k++;
+        const nl = next - firstId;
+        // void and edges into the base BTF cannot lead back into this blob
+        if (nl < 0) continue;
+        const s = state[nl];
+        if (s === 1) {
+          const path: number[] = [];
+          for (let i = Array.prototype.lastIndexOf.call(stack.subarray(0, sp), nl) as number; i < sp; i++) path.push(stack[i] + firstId);
+          path.push(next);
+          return path;
+        }
+        if (s === 0) {
+          // a type holding nothing by value is done as soon as it is reached
+          if (valueEdgeCount(w, wordIndex[nl]) === 0) {
+            state[nl] = 2;
+            continue;
+          }
+          state[nl] = 1;
+          stack[sp++] = nl;
+          pushed = true;
+          break;
+        }
+      }
+      cursor[local] = k;
+      if (!pushed) {
         state[local] = 2;
         sp--;
-        continue;
-      }
-      const nl = next - firstId;
-      // void and edges into the base BTF cannot lead back into this blob
-      if (nl < 0) continue;
-      if (state[nl] === 1) {
-        const path: number[] = [];
-        for (let i = Array.prototype.lastIndexOf.call(stack.subarray(0, sp), nl) as number; i < sp; i++) path.push(stack[i] + firstId);
-        path.push(next);
-        return path;
-      }
-      if (state[nl] === 0) {
-        state[nl] = 1;
-        stack[sp++] = nl;
       }
     }
   }
@@ -68,25 +104,18 @@ function workspace(count: number): { state: Uint8Array; cursor: Int32Array; stac
   return spare;
 }
 
-/** The `index`-th type id a record contains by value (pointers excluded), or -1 when there are no more. */
-function valueEdge(w: Uint32Array, at: number, index: number): number {
+/** How many type ids a record contains by value (pointers excluded): the bound of `valueEdge`'s index. */
+function valueEdgeCount(w: Uint32Array, at: number): number {
   const info = w[at + 1];
-  const kind = (info >>> 24) & 0x1f;
-  const vlen = info & 0xffff;
-  switch (kind) {
+  switch ((info >>> 24) & 0x1f) {
     case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
-    case Kind.VAR: case Kind.DECL_TAG: case Kind.FUNC:
-      return index === 0 ? w[at + 2] : -1;
-    case Kind.ARRAY:
-      return index === 0 ? w[at + 3] : -1;
-    case Kind.STRUCT: case Kind.UNION:
-      return index < vlen ? w[at + 3 + index * 3 + 1] : -1;
-    case Kind.DATASEC:
-      return index < vlen ? w[at + 3 + index * 3] : -1;
+    case Kind.VAR: case Kind.DECL_TAG: case Kind.FUNC: case Kind.ARRAY:
+      return 1;
+    case Kind.STRUCT: case Kind.UNION: case Kind.DATASEC:
+      return info & 0xffff;
     case Kind.FUNC_PROTO:
-      if (index === 0) return w[at + 2];
-      return index <= vlen ? w[at + 3 + (index - 1) * 2 + 1] : -1;
+      return 1 + (info & 0xffff);
     default:
-      return -1;
+      return 0;
   }
 }

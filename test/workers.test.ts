@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CORPUS_KERNELS } from './helpers/inputs.js';
+import { CORPUS_KERNELS, extractCorpusBtf } from './helpers/inputs.js';
+import { Btf } from '../src/btf/btf.js';
+import { encodeKernelIndex } from '../src/btf/kernel-index.js';
 import { EXAMPLE, runCli as cli } from './helpers/cli.js';
 import { loadBatches } from '../src/cli/commands/check.js';
 import { builtinFleetPath, type KernelSource } from '../src/kernels/index.js';
@@ -55,7 +57,7 @@ test('an error in a worker is the same one line, exit 2, as in the main thread',
   for (const bad of ['0', 'x', '1.5']) assert.equal(cli(['check', EXAMPLE, '--jobs', bad]).status, 2, bad);
 });
 
-test('kernel cache: BTF found in archives is kept by content hash under $XDG_CACHE_HOME/corecheck, reused, repaired when damaged; --no-cache keeps nothing', () => {
+test('kernel cache: BTF found in archives and its parse index are kept by content hash under $XDG_CACHE_HOME/corecheck, reused, repaired when damaged; --no-cache keeps nothing', () => {
   const cacheHome = join(dir, 'cache');
   const kernels = join(CORPUS_KERNELS, 'debian/12/x86_64');
   const run = (extra: string[] = []): ReturnType<typeof cli> =>
@@ -67,8 +69,8 @@ test('kernel cache: BTF found in archives is kept by content hash under $XDG_CAC
   assert.equal(run().stdout, cold.stdout);
   const store = join(cacheHome, 'corecheck/btf/v1');
   const entries = readdirSync(store).sort();
-  const expected = archives.map((a) => `${createHash('sha256').update(readFileSync(join(kernels, a))).digest('hex')}.btf`).sort();
-  assert.deepEqual(entries, expected, 'one entry per archive, named by its sha256');
+  const expected = archives.flatMap((a) => ['btf', 'idx'].map((ext) => `${createHash('sha256').update(readFileSync(join(kernels, a))).digest('hex')}.${ext}`)).sort();
+  assert.deepEqual(entries, expected, 'the BTF and its index per archive, named by its sha256');
   // The cached BTF is the archive's own, byte for byte (system tar is the reference).
   const a = archives[0];
   execFileSync('tar', ['-xJf', join(kernels, a), '-C', dir]);
@@ -78,4 +80,24 @@ test('kernel cache: BTF found in archives is kept by content hash under $XDG_CAC
   writeFileSync(entry, 'damaged');
   assert.equal(run().stdout, cold.stdout, 'a damaged entry is found again');
   assert.deepEqual(readFileSync(entry), readFileSync(join(dir, a.replace(/\.tar\.xz$/, ''))), 'and repaired');
+  // The index is the one encodeKernelIndex makes of that BTF; a damaged one is refused, rebuilt, and changes nothing.
+  const index = entry.replace(/\.btf$/, '.idx');
+  const good = readFileSync(index);
+  assert.deepEqual(new Uint8Array(good), encodeKernelIndex(Btf.parse(new Uint8Array(readFileSync(entry)))));
+  const flipped = Buffer.from(good);
+  flipped[flipped.length - 1] ^= 1;
+  writeFileSync(index, flipped);
+  assert.equal(run().stdout, cold.stdout, 'a damaged index is not used');
+  assert.deepEqual(readFileSync(index), good, 'and is rebuilt');
+});
+
+test('kernel cache: a raw BTF file is read as it is, with its parse index cached by content hash', () => {
+  const cacheHome = join(dir, 'cache-raw');
+  const raw = extractCorpusBtf('debian/12/x86_64/6.1.0-57-amd64.btf.tar.xz', dir);
+  const run = (): ReturnType<typeof cli> => cli(['check', EXAMPLE, '--kernel', raw, '--format', 'json'], { XDG_CACHE_HOME: cacheHome });
+  const cold = run();
+  assert.equal(cold.status, 0, cold.stderr);
+  const store = join(cacheHome, 'corecheck/btf/v1');
+  assert.deepEqual(readdirSync(store), [`${createHash('sha256').update(readFileSync(raw)).digest('hex')}.idx`], 'an index, no copy of the BTF');
+  assert.equal(run().stdout, cold.stdout, 'warm: the same report');
 });

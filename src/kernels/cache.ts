@@ -3,14 +3,20 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Btf } from '../btf/btf.js';
+import { encodeKernelIndex, parseWithKernelIndex } from '../btf/kernel-index.js';
+import { CorecheckError } from '../common/errors.js';
 import { readFileBytes } from './files.js';
 import type { KernelSource, LoadedKernel } from './sources.js';
 
 /**
- * Kernel BTF found once, kept by the content hash of the file it came from: the next run reads the
- * BTF instead of decompressing an archive, a vmlinuz or a package again (that is most of a fleet
- * run's time). A changed file has another hash, so nothing goes stale; the version in the path
- * keeps caches of other layouts apart.
+ * Kernels found and parsed once, kept by the content hash of the file they came from:
+ * - `<hash>.btf`, the BTF, so the next run reads it instead of decompressing an archive, a vmlinuz
+ *   or a package again (that is most of a fleet run's time);
+ * - `<hash>.idx`, its parse index (btf/kernel-index.ts: type offsets and name indexes), so the
+ *   next run neither scans nor indexes its ~100k types again. Raw BTF files (the running kernel's
+ *   `/sys/kernel/btf/vmlinux`) need no copy of their BTF, but get an index too.
+ * A changed file has another hash, so nothing goes stale; the version in the path keeps caches of
+ * other layouts apart, and an index of another version or for other bytes is refused and rebuilt.
  */
 export class KernelCache {
   /** Content hashes of the files read so far: a fleet store's 35 kernels share one. */
@@ -25,38 +31,70 @@ export class KernelCache {
   }
 
   /**
-   * The source, loading through the cache. Raw BTF and ELF files hold the BTF as it is: they pass
-   * unchanged. A source already in the cache loads alone, so it loses `loadsWith`: grouping it
-   * with its block's kernels would only cost the workers balance.
+   * The source, loading through the cache. ELF files (a vmlinux) pass unchanged. A source already
+   * in the cache loads alone, so it loses `loadsWith`: grouping it with its block's kernels would
+   * only cost the workers balance.
    */
   async wrap(source: KernelSource): Promise<KernelSource> {
-    if (source.format === 'raw' || source.format === 'elf') return source;
-    const file = await this.entryOf(source);
-    const load = (): Promise<LoadedKernel> => this.load(source, file);
-    return existsSync(file) ? { ...source, loadsWith: undefined, load } : { ...source, load };
+    if (source.format === 'elf') return source;
+    const entry = await this.entryOf(source);
+    if (source.format === 'raw') return { ...source, load: () => this.loadRaw(source, entry) };
+    const load = (): Promise<LoadedKernel> => this.load(source, entry);
+    return existsSync(`${entry}.btf`) ? { ...source, loadsWith: undefined, load } : { ...source, load };
   }
 
-  /** The cache file of a source: by its file's content hash; a fleet store's kernel by the store's hash and its label. */
+  /** A source's cache entry (path without extension): its file's content hash; a fleet store's kernel by the store's hash and its label. */
   private async entryOf(source: KernelSource): Promise<string> {
     const hash = source.format === 'fleet-store'
       ? createHash('sha256').update(await this.hashOf(source.path.slice(0, source.path.lastIndexOf('#')))).update(source.label).digest('hex')
       : await this.hashOf(source.path);
-    return join(this.dir, `${hash}.btf`);
+    return join(this.dir, hash);
   }
 
-  private async load(source: KernelSource, file: string): Promise<LoadedKernel> {
-    const cached = readOrUndefined(file);
+  private async load(source: KernelSource, entry: string): Promise<LoadedKernel> {
+    const cached = readOrUndefined(`${entry}.btf`);
     if (cached) {
       // A damaged cache entry (a full disk, a hand edit) is not the kernel's fault: find the BTF again.
       try {
-        return { btf: Btf.parse(cached), method: `cached BTF ${file}` };
+        return { btf: this.parse(cached, entry), method: `cached BTF ${entry}.btf` };
       } catch {
-        rmSync(file, { force: true });
+        rmSync(`${entry}.btf`, { force: true });
       }
     }
     const loaded = await source.load();
-    this.store(file, loaded.btf.bytes);
+    this.store(`${entry}.btf`, loaded.btf.bytes);
+    this.storeIndex(entry, loaded.btf);
     return loaded;
+  }
+
+  /** A raw BTF file: read as it is, parsed with its cached index when there is one. */
+  private async loadRaw(source: KernelSource, entry: string): Promise<LoadedKernel> {
+    if (existsSync(`${entry}.idx`)) {
+      const bytes = await readFileBytes(source.path);
+      try {
+        return { btf: this.parse(bytes, entry), method: `raw BTF, cached index ${entry}.idx` };
+      } catch {
+        // the file is bad or the index is: the source's own load tells which, with its own error
+      }
+    }
+    const loaded = await source.load();
+    this.storeIndex(entry, loaded.btf);
+    return loaded;
+  }
+
+  /** BTF bytes parsed with the entry's index when it holds, else parsed afresh and the index (re)written. */
+  private parse(bytes: Uint8Array, entry: string): Btf {
+    const index = readOrUndefined(`${entry}.idx`);
+    if (index) {
+      try {
+        return parseWithKernelIndex(bytes, index);
+      } catch (e) {
+        if (!(e instanceof CorecheckError)) throw e;
+      }
+    }
+    const btf = Btf.parse(bytes);
+    this.storeIndex(entry, btf);
+    return btf;
   }
 
   private hashOf(file: string): Promise<string> {
@@ -66,6 +104,11 @@ export class KernelCache {
       this.hashes.set(file, h);
     }
     return h;
+  }
+
+  /** The index of a kernel's BTF; split BTF has none (it is indexed with its base), so it is not kept. */
+  private storeIndex(entry: string, btf: Btf): void {
+    if (!btf.base) this.store(`${entry}.idx`, encodeKernelIndex(btf));
   }
 
   /** Whole or not at all; a cache that cannot be written (read-only home) only costs the next run time. */

@@ -112,7 +112,11 @@ export class ElfFile {
     if (sections.length > 0) {
       if (shstrndx >= sections.length) fail('MALFORMED', 'ELF header e_shstrndx', fileOffset + (this.class64 ? 62 : 50), `section name table index ${shstrndx} is out of range (${sections.length} sections)`);
       const strtab = sections[shstrndx];
-      named = sections.map(({ nameOff, ...s }) => ({ ...s, name: this.stringAt(strtab, nameOff, `ELF section header ${s.index} sh_name`) }));
+      // spelled out rather than spread: one object shape, made in one go
+      named = sections.map((s) => ({
+        index: s.index, name: this.stringAt(strtab, s.nameOff, `ELF section header ${s.index} sh_name`), type: s.type, flags: s.flags,
+        offset: s.offset, size: s.size, link: s.link, info: s.info, addralign: s.addralign, entsize: s.entsize,
+      }));
     }
     this.sections = named;
     this.extent = extent;

@@ -79,15 +79,14 @@ export function cString(bytes: Uint8Array, off: number): string | undefined {
   return latin1(bytes, off, end);
 }
 
-/** Scratch space of `latin1` for short strings (reused: it is read before `latin1` returns). */
-const shortCodes: number[] = [];
+/** Scratch arrays of `latin1` for short strings, by length (reused: read before `latin1` returns). */
+const shortCodes: number[][] = [];
 
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
   // String.fromCharCode over small chunks is much faster than TextDecoder for short names; over
   // the codes in a plain array it beats adding one character at a time (and makes a flat string).
   if (end - start < 64) {
-    const codes = shortCodes;
-    codes.length = end - start;
+    const codes = (shortCodes[end - start] ??= new Array<number>(end - start).fill(0));
     for (let i = start; i < end; i++) codes[i - start] = bytes[i];
     return String.fromCharCode.apply(null, codes);
   }

@@ -232,7 +232,8 @@ class Walker {
           const taken = r[dst] === null ? undefined // unknown: both ways, whatever the operand
             : decide(jop, cls === BpfClass.JMP32, r[dst], (op & 0x08) !== 0 ? r[src] : immVal(frame, pc, imm));
           if (taken === undefined) {
-            this.queue({ pc: pc + 1 + off, regs: r.slice(), frames: cloneFrames(s.frames) });
+            const target = pc + 1 + off;
+            if (!this.seenAlready(target, r, s.frames)) this.queue({ pc: target, regs: r.slice(), frames: cloneFrames(s.frames) });
             s.pc = pc + 1;
             if (!this.atJoin(s)) return;
           } else {
@@ -244,6 +245,18 @@ class Walker {
           return;
       }
     }
+  }
+
+  /**
+   * What `atJoin` answers false for, with the same charge to the budget, for a branch target the
+   * current registers and frames would reach: read in place, before copying a state that would
+   * be dropped (most undecided branches of an unrolled loop lead where the walk has been).
+   */
+  private seenAlready(pc: number, regs: Val[], frames: Frame[]): boolean {
+    const seen = this.joins.get(frames[frames.length - 1].key)?.get(pc);
+    if (!seen || seen.count >= this.widenAfter || !sameState({ pc, regs, frames }, seen.joined)) return false;
+    for (const f of frames) this.steps += f.stack.size;
+    return true;
   }
 
   /** Queues the other side of a branch, unless that state was seen there already. */

@@ -77,7 +77,8 @@ export class KernelContext {
 
   /** Looks up `names` (and the facts, if not read yet) together: what `has` then answers at once. */
   prefetch(names: readonly KernelName[]): void {
-    const todo = names.filter((n) => !this.present.has(`${n.kind}:${n.name}`));
+    // a split vmlinux would answer from its base too, which `has` does not look at
+    const todo = this.vmlinux.base ? [] : names.filter((n) => !this.present.has(`${n.kind}:${n.name}`));
     if (this.scans >= PREFETCH_SCANS || (todo.length === 0 && this.factsRead)) return;
     this.scans++;
     const facts = this.factsRead ? [] : FACT_TYPES;

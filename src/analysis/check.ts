@@ -4,9 +4,8 @@ import { InsnBuffer } from '../insn/buffer.js';
 import type { BpfObject, BpfProgram, SourceLine } from '../object/object.js';
 import { coreFixes, coreLack } from './explain.js';
 import { worst, type Reason, type ReasonVerdict, type Verdict } from './reason.js';
-import { Kind } from '../btf/kinds.js';
-import { externKernelName, featureReasons, kernelExterns } from './features.js';
-import { hasNamed } from './kernel-facts.js';
+import { externLookup, featureReasons, kernelExterns, kernelNamesWanted } from './features.js';
+import { KernelContext } from './kernel-facts.js';
 import { linkedFunctions } from './functions.js';
 import { DEFAULT_MAX_STEPS, analyzeReachability, type Reachability } from './reach.js';
 
@@ -35,14 +34,19 @@ export interface CheckOptions {
  * Every program of `obj` on one kernel: CO-RE as libbpf does it (relocations of autoload programs
  * only, the first hard error failing the object), then which poisoned instructions the verifier
  * reaches, then what else the kernel must offer. Programs whose autoload is off get a verdict as if
- * they were loaded on their own, without deciding the object's.
+ * they were loaded on their own, without deciding the object's. `kernel` is what is known of the
+ * target's kernel beyond CO-RE; objects checked against one kernel may share it.
  */
-export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptions = {}): ObjectVerdict {
+export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptions = {}, kernel = new KernelContext(target)): ObjectVerdict {
   const loaded = relocateObject(obj, target, { trace: false });
-  const kernel = [target.vmlinux, ...(target.modules ?? []).map((m) => m.btf)];
+  kernel.prefetch(kernelNamesWanted(obj));
   const missingWeakExterns = new Set(kernelExterns(obj)
     // typeless __ksym variables come from kallsyms, not BTF: never assumed missing
-    .filter((e) => e.weak && (e.kind === 'kfunc' || e.typed) && !hasNamed(kernel, externKernelName(e), e.kind === 'kfunc' ? Kind.FUNC : Kind.VAR))
+    .filter((e) => {
+      if (!e.weak || (e.kind !== 'kfunc' && !e.typed)) return false;
+      const { name, kind } = externLookup(e);
+      return !kernel.has(name, kind);
+    })
     .map((e) => e.name));
   // The patched code of every function, read through one InsnBuffer each, shared by all programs.
   const withCode = (core: ObjectRelocation): { core: ObjectRelocation; codeOf: (fn: BpfProgram) => InsnBuffer } => {

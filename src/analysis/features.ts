@@ -1,4 +1,3 @@
-import type { Btf } from '../btf/btf.js';
 import { Kind } from '../btf/kinds.js';
 import type { DatasecType } from '../btf/types.js';
 import { POISON_IMM } from '../core/patch.js';
@@ -9,7 +8,7 @@ import { callTarget } from '../object/calls.js';
 import { mapTypeName } from '../object/maps.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { HELPER_NAMES } from './helper-names.js';
-import { hasNamed, kernelFacts } from './kernel-facts.js';
+import type { KernelContext, KernelName } from './kernel-facts.js';
 import type { Reachability } from './reach.js';
 import { essentialName } from '../btf/essential.js';
 import { autoloadFix } from './explain.js';
@@ -55,18 +54,36 @@ function readExterns(obj: BpfObject): KernelExtern[] {
   });
 }
 
+/** The kernel BTF name and kind an extern is looked up by: a kfunc is a function, a typed `__ksym` a variable. */
+export const externLookup = (e: KernelExtern): KernelName => ({ name: externKernelName(e), kind: e.kind === 'kfunc' ? Kind.FUNC : Kind.VAR });
+
+/**
+ * Every name `featureReasons` may ask the kernel about for the programs of `obj`: their attach
+ * targets (each alternative: a syscall's entry points under every architecture's name) and the
+ * object's externs, so that `KernelContext.prefetch` answers them all at once.
+ */
+export function kernelNamesWanted(obj: BpfObject): KernelName[] {
+  const out = kernelExterns(obj).filter((e) => e.kind === 'kfunc' || e.typed).map(externLookup);
+  // answered "missing", every alternative of a target is asked: all the names any answer could need
+  const ask = (name: string, kind: number): boolean => {
+    out.push({ name, kind });
+    return false;
+  };
+  for (const p of obj.programs) if (!p.isSubprogram) attachTargetReason(p, ask, true);
+  return out;
+}
+
 /**
  * What the object needs from the kernel beyond CO-RE, against the kernel's BTF: whole-object needs
  * (map types, non-weak kfuncs and typed ksyms: libbpf fails the load without them) and per
  * program needs (program and attach types, the attach target, helpers and weak kfuncs on reachable
- * paths). `kernel` lists vmlinux then any module BTFs; `missingWeak` names the __weak externs it lacks.
+ * paths). `missingWeak` names the __weak externs the kernel lacks.
  */
 export function featureReasons(
-  obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[], code: (fn: BpfProgram) => InsnBuffer,
+  obj: BpfObject, prog: BpfProgram, kernel: KernelContext, code: (fn: BpfProgram) => InsnBuffer,
   linked: readonly BpfProgram[], reach: Reachability, missingWeak: ReadonlySet<string>,
 ): Reason[] {
-  const vmlinux = kernel[0];
-  const facts = kernelFacts(vmlinux);
+  const facts = kernel.facts;
   const out: Reason[] = [];
 
   for (const m of obj.maps) {
@@ -80,7 +97,8 @@ export function featureReasons(
 
   for (const e of kernelExterns(obj)) {
     if (e.kind === 'ksym' && !e.typed) continue; // resolved from kallsyms, not BTF
-    if (hasNamed(kernel, externKernelName(e), e.kind === 'kfunc' ? Kind.FUNC : Kind.VAR)) continue;
+    const { name, kind } = externLookup(e);
+    if (kernel.has(name, kind)) continue;
     if (e.weak && e.kind === 'ksym') continue; // a weak variable is 0
     if (e.weak) continue; // a weak kfunc: its calls are poisoned, judged by reachability below
     out.push({
@@ -104,7 +122,7 @@ export function featureReasons(
     });
   }
 
-  const target = attachTargetReason(prog, kernel, facts.btfTracepoints);
+  const target = attachTargetReason(prog, (name, kind) => kernel.has(name, kind), facts.btfTracepoints);
   if (target) out.push(target);
 
 
@@ -154,11 +172,10 @@ const syscallNames = (n: string): string[] =>
  * (fentry, lsm, iter, tp_btf) need it to load: fails. For tracepoints and kprobes the load
  * succeeds and attaching fails: warn.
  */
-function attachTargetReason(prog: BpfProgram, kernel: readonly Btf[], btfTracepoints: boolean): Reason | undefined {
+function attachTargetReason(prog: BpfProgram, has: (name: string, kind: number) => boolean, btfTracepoints: boolean): Reason | undefined {
   const t = prog.attachTarget;
   if (!t || t.includes(':')) return undefined; // "module:function" targets are not judged here
   const kind = prog.section.replace(/^\?/, '').split('/')[0];
-  const has = (name: string, k: number): boolean => hasNamed(kernel, name, k);
   const missing = (what: string, verdict: 'fails' | 'warn', message: string): Reason => ({
     class: 'ATTACH_TARGET_MISSING', verdict, subject: { kind: 'attach-target', via: kind, name: t, needs: what }, message,
     fixes: kind.startsWith('kprobe') || kind.startsWith('kretprobe')

@@ -1,6 +1,7 @@
 import type { CoreTarget } from '../core/candidates.js';
 import type { BpfObject } from '../object/object.js';
 import { checkObject, type CheckOptions, type ObjectVerdict } from './check.js';
+import { KernelContext } from './kernel-facts.js';
 import { subjectKey, type Subject } from './reason.js';
 import { findSuccessor, type MissingThing, type Successor } from './successor.js';
 
@@ -18,7 +19,8 @@ export interface KernelCheck {
  * act on (guarded misses, `info`, need no hint).
  */
 export function checkKernel(objects: readonly BpfObject[], target: CoreTarget, opts: CheckOptions = {}): KernelCheck {
-  const verdicts = objects.map((o) => checkObject(o, target, opts));
+  const kernel = new KernelContext(target);
+  const verdicts = objects.map((o) => checkObject(o, target, opts, kernel));
   const successors = new Map<string, Successor>();
   verdicts.forEach((v, i) => {
     for (const p of v.programs) {

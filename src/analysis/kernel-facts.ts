@@ -1,6 +1,7 @@
 import type { Btf } from '../btf/btf.js';
 import { enumValueBits, enumValueNameOff } from '../btf/entries.js';
 import { Kind } from '../btf/kinds.js';
+import type { CoreTarget } from '../core/candidates.js';
 
 /**
  * What a kernel offers, read from its own BTF rather than guessed from its version: vendor kernels
@@ -20,31 +21,91 @@ export interface KernelFacts {
   readonly btfTracepoints: boolean;
 }
 
-const cache = new WeakMap<Btf, KernelFacts>();
+/** A name and kind a check asks the kernel about (an attach target, a kfunc, a `__ksym` variable). */
+export interface KernelName {
+  readonly name: string;
+  readonly kind: number;
+}
 
-export function kernelFacts(btf: Btf): KernelFacts {
-  let facts = cache.get(btf);
-  if (!facts) {
-    const enums = [Kind.ENUM, Kind.ENUM64];
-    // one scan for the five names: a check of an object without CO-RE needs no index of the kernel
-    const [funcs, maps, progs, attach, trace] = btf.firstNamed([
-      { name: 'bpf_func_id', kinds: enums }, { name: 'bpf_map_type', kinds: enums }, { name: 'bpf_prog_type', kinds: enums },
-      { name: 'bpf_attach_type', kinds: enums }, { name: 'btf_trace_sched_switch', kinds: [Kind.TYPEDEF] },
-    ]);
-    const helpers = enumerators(btf, funcs, 'BPF_FUNC_');
-    const mapTypes = enumerators(btf, maps, 'BPF_MAP_TYPE_');
-    const progTypes = enumerators(btf, progs, 'BPF_PROG_TYPE_');
-    const attachTypes = enumerators(btf, attach, '');
-    facts = {
-      helpers: helpers && new Set(helpers.values()),
-      mapTypes: mapTypes && new Set(mapTypes.values()),
-      progTypes: progTypes && new Set(progTypes.keys()),
-      attachTypes: attachTypes && new Set(attachTypes.keys()),
-      btfTracepoints: trace !== undefined,
-    };
-    cache.set(btf, facts);
+const ENUMS = [Kind.ENUM, Kind.ENUM64];
+/** The types `KernelFacts` is read from, in its order. */
+const FACT_TYPES = [
+  { name: 'bpf_func_id', kinds: ENUMS }, { name: 'bpf_map_type', kinds: ENUMS }, { name: 'bpf_prog_type', kinds: ENUMS },
+  { name: 'bpf_attach_type', kinds: ENUMS }, { name: 'btf_trace_sched_switch', kinds: [Kind.TYPEDEF] },
+];
+
+/** Lookups answered by one scan of the kernel's types each before they are left to its name index. */
+const PREFETCH_SCANS = 3;
+
+/**
+ * One kernel as a check sees it beyond CO-RE: its BTFs (vmlinux, then modules), its facts, and
+ * which names it has. A check of an object without CO-RE asks the kernel for a few names (attach
+ * targets, syscall entry points, kfuncs) and five well-known enums: `prefetch` answers all of them
+ * by one scan of vmlinux's types instead of building its name index, which costs several scans.
+ * Shared by the objects checked against one kernel, it remembers every answer; after a few
+ * scans, lookups go to the kernel's index (built then, once for the rest).
+ */
+export class KernelContext {
+  readonly vmlinux: Btf;
+  /** vmlinux, then the module BTFs. */
+  readonly btfs: readonly Btf[];
+  private factsRead?: KernelFacts;
+  /** Answers so far, by `kind:name`. */
+  private readonly present = new Map<string, boolean>();
+  private scans = 0;
+
+  constructor(target: CoreTarget) {
+    this.vmlinux = target.vmlinux;
+    this.btfs = [target.vmlinux, ...(target.modules ?? []).map((m) => m.btf)];
   }
-  return facts;
+
+  get facts(): KernelFacts {
+    this.factsRead ??= readFacts(this.vmlinux, this.vmlinux.firstNamed(FACT_TYPES));
+    return this.factsRead;
+  }
+
+  /** Whether the kernel has a BTF type of that name and kind (in vmlinux or a module's own types). */
+  has(name: string, kind: number): boolean {
+    const key = `${kind}:${name}`;
+    let found = this.present.get(key);
+    if (found === undefined) {
+      found = this.btfs.some((b) => b.hasOwn(name, kind));
+      this.present.set(key, found);
+    }
+    return found;
+  }
+
+  /** Looks up `names` (and the facts, if not read yet) together: what `has` then answers at once. */
+  prefetch(names: readonly KernelName[]): void {
+    // a split vmlinux would answer from its base too, which `has` does not look at
+    const todo = this.vmlinux.base ? [] : names.filter((n) => !this.present.has(`${n.kind}:${n.name}`));
+    if (this.scans >= PREFETCH_SCANS || (todo.length === 0 && this.factsRead)) return;
+    this.scans++;
+    const facts = this.factsRead ? [] : FACT_TYPES;
+    const ids = this.vmlinux.firstNamed([...facts, ...todo.map((n) => ({ name: n.name, kinds: [n.kind] }))]);
+    if (!this.factsRead) this.factsRead = readFacts(this.vmlinux, ids);
+    todo.forEach((n, i) => {
+      // what vmlinux lacks, a module may have
+      const found = ids[facts.length + i] !== undefined || this.btfs.slice(1).some((b) => b.hasOwn(n.name, n.kind));
+      this.present.set(`${n.kind}:${n.name}`, found);
+    });
+  }
+}
+
+/** The facts from the ids of `FACT_TYPES` in `btf` (more ids may follow). */
+function readFacts(btf: Btf, ids: readonly (number | undefined)[]): KernelFacts {
+  const [funcs, maps, progs, attach, trace] = ids;
+  const helpers = enumerators(btf, funcs, 'BPF_FUNC_');
+  const mapTypes = enumerators(btf, maps, 'BPF_MAP_TYPE_');
+  const progTypes = enumerators(btf, progs, 'BPF_PROG_TYPE_');
+  const attachTypes = enumerators(btf, attach, '');
+  return {
+    helpers: helpers && new Set(helpers.values()),
+    mapTypes: mapTypes && new Set(mapTypes.values()),
+    progTypes: progTypes && new Set(progTypes.keys()),
+    attachTypes: attachTypes && new Set(attachTypes.keys()),
+    btfTracepoints: trace !== undefined,
+  };
 }
 
 /** Enumerators of enum `id` whose names start with `prefix` (prefix removed), by value. */
@@ -57,9 +118,4 @@ function enumerators(btf: Btf, id: number | undefined, prefix: string): Map<stri
     if (e.startsWith(prefix) && !e.startsWith('__')) out.set(e.slice(prefix.length), Number(BigInt.asIntN(64, enumValueBits(btf, id, i))));
   }
   return out;
-}
-
-/** Whether the kernel has a BTF type of that name and kind (modules are given as their own BTFs). */
-export function hasNamed(btfs: readonly Btf[], name: string, kind: number): boolean {
-  return btfs.some((b) => b.hasOwn(name, kind));
 }

@@ -55,6 +55,8 @@ interface Frame {
   readonly key: string;
   /** `fn`'s reached instructions (one array per function, shared by every frame of it). */
   readonly marks: Uint8Array;
+  /** `fn`'s immediates as values, by instruction, made on first use (shared like `marks`: values are never mutated). */
+  readonly imms: (Val | undefined)[];
   /** Where the caller continues after this frame returns. */
   readonly ret: number;
   /** The caller's r6-r9 (callee-saved), restored on return. */
@@ -102,6 +104,7 @@ class Walker {
   private readonly reached = new Map<BpfProgram, Uint8Array>();
   /** Per function, its marks array; it enters `reached` when its first instruction is reached. */
   private readonly marks = new Map<BpfProgram, Uint8Array>();
+  private readonly imms = new Map<BpfProgram, (Val | undefined)[]>();
   /** States recorded at join points: by call stack (`Frame.key`), then by instruction. */
   private readonly joins = new Map<string, Map<number, { count: number; joined: State }>>();
   private readonly work: State[] = [];
@@ -135,12 +138,15 @@ class Walker {
   private frame(fn: BpfProgram, caller: Frame | undefined, ret: number, saved: readonly Val[]): Frame {
     const code = this.codeOf(fn);
     let marks = this.marks.get(fn);
-    if (!marks) {
+    let imms = this.imms.get(fn);
+    if (!marks || !imms) {
       marks = new Uint8Array(code.count);
       this.marks.set(fn, marks);
+      imms = new Array<Val | undefined>(code.count).fill(undefined);
+      this.imms.set(fn, imms);
     }
     const key = `${caller ? `${caller.key}/` : ''}${fn.sectionIndex}.${fn.insnOffset}@${ret}`;
-    return { fn, code, key, marks, ret, saved, stack: new Map(), owned: true };
+    return { fn, code, key, marks, imms, ret, saved, stack: new Map(), owned: true };
   }
 
   private mark(frame: Frame, pc: number): void {
@@ -171,7 +177,7 @@ class Walker {
         case BpfClass.ALU:
           // with an unknown destination only a mov has a known result: skip building the operand
           r[dst] = r[dst] === null && (op & 0xf0) !== 0xb0 ? null
-            : alu(op, cls === BpfClass.ALU64, r[dst], (op & 0x08) !== 0 ? r[src] : { c: u64(BigInt(imm)) }, off);
+            : alu(op, cls === BpfClass.ALU64, r[dst], (op & 0x08) !== 0 ? r[src] : immVal(frame, pc, imm), off);
           s.pc = pc + 1;
           break;
         case BpfClass.LD:
@@ -197,7 +203,7 @@ class Walker {
         case BpfClass.STX: {
           const mode = op & 0xe0;
           const size = SIZES[(op >>> 3) & 3];
-          const value = cls === BpfClass.ST ? { c: u64(BigInt(imm)) } : r[src];
+          const value = cls === BpfClass.ST ? immVal(frame, pc, imm) : r[src];
           if (mode === 0x60) this.store(s, r[dst], off, size, value);
           else {
             // atomics: the slot becomes unknown, fetching forms write a register too
@@ -224,9 +230,10 @@ class Walker {
             break;
           }
           const taken = r[dst] === null ? undefined // unknown: both ways, whatever the operand
-            : decide(jop, cls === BpfClass.JMP32, r[dst], (op & 0x08) !== 0 ? r[src] : { c: u64(BigInt(imm)) });
+            : decide(jop, cls === BpfClass.JMP32, r[dst], (op & 0x08) !== 0 ? r[src] : immVal(frame, pc, imm));
           if (taken === undefined) {
-            this.queue({ pc: pc + 1 + off, regs: r.slice(), frames: cloneFrames(s.frames) });
+            const target = pc + 1 + off;
+            if (!this.seenAlready(target, r, s.frames)) this.queue({ pc: target, regs: r.slice(), frames: cloneFrames(s.frames) });
             s.pc = pc + 1;
             if (!this.atJoin(s)) return;
           } else {
@@ -238,6 +245,18 @@ class Walker {
           return;
       }
     }
+  }
+
+  /**
+   * What `atJoin` answers false for, with the same charge to the budget, for a branch target the
+   * current registers and frames would reach: read in place, before copying a state that would
+   * be dropped (most undecided branches of an unrolled loop lead where the walk has been).
+   */
+  private seenAlready(pc: number, regs: Val[], frames: Frame[]): boolean {
+    const seen = this.joins.get(frames[frames.length - 1].key)?.get(pc);
+    if (!seen || seen.count >= this.widenAfter || !sameState({ pc, regs, frames }, seen.joined)) return false;
+    for (const f of frames) this.steps += f.stack.size;
+    return true;
   }
 
   /** Queues the other side of a branch, unless that state was seen there already. */
@@ -355,6 +374,11 @@ class Walker {
   }
 }
 
+/** The immediate of the instruction at `pc` as a value (sign-extended to 64 bits), made once per instruction. */
+function immVal(frame: Frame, pc: number, imm: number): Val {
+  return (frame.imms[pc] ??= { c: u64(BigInt(imm)) });
+}
+
 /** ALU on known constants (and frame pointer plus or minus a constant); anything else is unknown. */
 function alu(op: number, is64: boolean, a: Val, b: Val, off: number): Val {
   const aop = op & 0xf0;
@@ -433,7 +457,7 @@ function cloneFrames(frames: Frame[]): Frame[] {
   return frames.map((f) => {
     f.owned = false;
     // spelled out rather than spread: one object shape for every frame keeps V8's accesses fast
-    return { fn: f.fn, code: f.code, key: f.key, marks: f.marks, ret: f.ret, saved: f.saved, stack: f.stack, owned: false };
+    return { fn: f.fn, code: f.code, key: f.key, marks: f.marks, imms: f.imms, ret: f.ret, saved: f.saved, stack: f.stack, owned: false };
   });
 }
 
@@ -490,7 +514,7 @@ function widen(s: State, seen: State): void {
     for (const [k, v] of f.stack) if (!sameSlot(v, was.stack.get(k))) writableStack(f).delete(k);
     if (f.saved.some((v, j) => !sameVal(v, was.saved[j]))) {
       s.frames[i] = {
-        fn: f.fn, code: f.code, key: f.key, marks: f.marks, ret: f.ret, stack: f.stack, owned: f.owned,
+        fn: f.fn, code: f.code, key: f.key, marks: f.marks, imms: f.imms, ret: f.ret, stack: f.stack, owned: f.owned,
         saved: f.saved.map((v, j) => (sameVal(v, was.saved[j]) ? v : null)),
       };
     }

@@ -575,7 +575,28 @@ export class Btf {
    */
   firstNamed(wanted: readonly { readonly name: string; readonly kinds: readonly number[] }[]): (number | undefined)[] {
     const out: (number | undefined)[] = this.base ? this.base.firstNamed(wanted) : wanted.map(() => undefined);
-    const kinds = new Set(wanted.flatMap((x) => x.kinds));
+    let kinds = 0; // bit per kind
+    for (const x of wanted) for (const k of x.kinds) kinds |= 1 << k;
+    // the names still wanted, by first character: most types' names start like none of them
+    const byFirst = new Map<number, number[]>();
+    wanted.forEach((x, k) => {
+      if (out[k] !== undefined) return;
+      const first = firstCode(x.name);
+      const ks = byFirst.get(first);
+      if (ks) ks.push(k);
+      else byFirst.set(first, [k]);
+    });
+    // the same by a hash of the first four bytes of a name in place (kernel names share "__" and
+    // "bpf_" prefixes), for the names in this blob's own strings
+    const buckets: number[][] = [];
+    const byHead = new Int32Array(0x10000); // bucket index + 1
+    wanted.forEach((x, k) => {
+      if (out[k] !== undefined) return;
+      const code = (j: number): number => (j < x.name.length ? x.name.charCodeAt(j) & 0xff : 0);
+      const h = headHash(code(0), code(1), code(2), code(3));
+      if (byHead[h] === 0) byHead[h] = buckets.push([]);
+      buckets[byHead[h] - 1].push(k);
+    });
     const w = this.words;
     const starts = this.typeWords;
     const b = this.bytes;
@@ -583,9 +604,21 @@ export class Btf {
     for (let i = 0; i < starts.length && missing > 0; i++) {
       const off = w[starts[i]];
       const kind = (w[starts[i] + 1] >>> 24) & 0x1f;
-      if (off === 0 || !kinds.has(kind)) continue;
+      if (off === 0 || (kinds & (1 << kind)) === 0) continue;
       const at = off >= this.firstStrOff ? this.strStart + off - this.firstStrOff : -1;
-      for (let k = 0; k < wanted.length; k++) {
+      let ks: number[] | undefined;
+      if (at < 0) ks = byFirst.get(firstCode(this.str(off)));
+      else {
+        // bytes after the name's NUL are the next name's: they count as 0
+        const c0 = b[at];
+        const c1 = c0 === 0 ? 0 : b[at + 1];
+        const c2 = c1 === 0 ? 0 : b[at + 2];
+        const c3 = c2 === 0 ? 0 : b[at + 3];
+        const bucket = byHead[headHash(c0, c1, c2, c3)];
+        ks = bucket === 0 ? undefined : buckets[bucket - 1];
+      }
+      if (!ks) continue;
+      for (const k of ks) {
         if (out[k] !== undefined || !wanted[k].kinds.includes(kind)) continue;
         const name = wanted[k].name;
         if (at >= 0 ? latin1Equals(name, b, at) : this.str(off) === name) {
@@ -760,6 +793,12 @@ export class Btf {
 
 /** Exact-name lookups answered by a scan before a name index half is built. */
 const SCANS = 3;
+
+/** A 16-bit hash of a name's first four bytes (0 past its end). */
+const headHash = (c0: number, c1: number, c2: number, c3: number): number => Math.imul(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24), 0x9e3779b1) >>> 16;
+
+/** A name's first character code, 0 for the empty name (as its NUL in the string section reads). */
+const firstCode = (s: string): number => (s.length > 0 ? s.charCodeAt(0) : 0);
 
 /** Whether the NUL-terminated name at `at` is `s` (a Latin-1 string). */
 function latin1Equals(s: string, b: Uint8Array, at: number): boolean {

@@ -50,6 +50,11 @@ export class ByteView {
   }
   /** A 64-bit file offset or size as a number; fails if it cannot be exact. */
   u64n(off: number, structure: string): number {
+    this.need(off, 8, structure);
+    // two 32-bit halves while the value is exact (below 2^53), without a BigInt
+    const lo = this.view.getUint32(this.littleEndian ? off : off + 4, this.littleEndian);
+    const hi = this.view.getUint32(this.littleEndian ? off + 4 : off, this.littleEndian);
+    if (hi < 0x200000) return hi * 0x100000000 + lo;
     const v = this.u64(off, structure);
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) fail('MALFORMED', structure, this.base + off, `64-bit value ${v} is out of range`);
     return Number(v);
@@ -74,12 +79,16 @@ export function cString(bytes: Uint8Array, off: number): string | undefined {
   return latin1(bytes, off, end);
 }
 
+/** Scratch arrays of `latin1` for short strings, by length (reused: read before `latin1` returns). */
+const shortCodes: number[][] = [];
+
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
-  // String.fromCharCode over small chunks is much faster than TextDecoder for short names.
+  // String.fromCharCode over small chunks is much faster than TextDecoder for short names; over
+  // the codes in a plain array it beats adding one character at a time (and makes a flat string).
   if (end - start < 64) {
-    let s = '';
-    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
-    return s;
+    const codes = (shortCodes[end - start] ??= new Array<number>(end - start).fill(0));
+    for (let i = start; i < end; i++) codes[i - start] = bytes[i];
+    return String.fromCharCode.apply(null, codes);
   }
   let s = '';
   for (let i = start; i < end; i += 4096) {

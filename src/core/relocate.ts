@@ -131,7 +131,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
     error = { kind, errno, message: message ?? `CO-RE relocation failed: ${errnoNumber(errno)}`, why };
     log.warn(`failed to perform CO-RE relocations: ${errnoNumber(errno)}`);
   };
-  const cache = new Map<number, Candidate[]>();
+  const ctx: ResolveContext = { cache: new Map(), specs: new Map(), resolved: new Map() };
 
   if (btf && obj.ext) {
     outer: for (const block of obj.ext.coreRelos) {
@@ -170,7 +170,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
           break outer;
         }
         const warnings = log.lines.length;
-        const resolved = resolveRelo(prog.name, rec, i, obj, target, cache, log, head);
+        const resolved = resolveRelo(prog.name, rec, i, obj, target, ctx, log, head);
         if (typeof resolved.res === 'string') {
           results.push(resultOf(head, prog, resolved.spec, 'error', undefined, resolved.res));
           const why = log.lines.slice(warnings).filter((l) => l.level === 'warn').map((l) => l.text).pop() ?? null;
@@ -255,22 +255,41 @@ function copyPrograms(obj: BpfObject): Map<BpfProgram, InsnBuffer> {
   return out;
 }
 
-/**
- * Local specs depend on the object alone, so they are parsed once per record and reused for every
- * kernel the object is checked against (records belong to one object's parsed `.BTF.ext`).
- */
+/** A local spec, parsed and formatted. */
 interface LocalSpec {
   readonly spec: CoreSpec | SpecError;
   readonly text: string;
   readonly subject: CoreSubject | null;
 }
-const localSpecs = new WeakMap<CoreReloRecord, LocalSpec>();
-function localSpecOf(btf: Btf, rec: CoreReloRecord, accessStr: string): LocalSpec {
-  let entry = localSpecs.get(rec);
+
+/** What one `relocateObject` call keeps between relocations. */
+interface ResolveContext {
+  /** libbpf's candidate cache: by local type id, pruned in place to the candidates that matched. */
+  readonly cache: Map<number, Candidate[]>;
+  /**
+   * Local specs by local type id, kind and access string (`specKey`): a spec depends on those
+   * alone, and objects repeat them (profiler1's 1512 records hold 58 specs: unrolled loops).
+   */
+  readonly specs: Map<string, LocalSpec>;
+  /**
+   * Results of relocations resolved without a log line, by `specKey`, with the candidate list they
+   * were matched against as it was left. Another relocation of the same spec against the same
+   * list (the same array, no shorter) matches every candidate again and gets the same result: the
+   * list holds only the matching ones. One of another spec that pruned the list in between starts
+   * over.
+   */
+  readonly resolved: Map<string, { readonly list: Candidate[]; readonly length: number; readonly out: { res: RelocResult; spec: string } }>;
+}
+
+const specKey = (rec: CoreReloRecord): string => `${rec.typeId}:${rec.kind}:${rec.accessStrOff}`;
+
+function localSpecOf(btf: Btf, rec: CoreReloRecord, accessStr: string, specs: Map<string, LocalSpec>): LocalSpec {
+  const key = specKey(rec);
+  let entry = specs.get(key);
   if (!entry) {
     const spec = parseSpec(btf, rec.typeId, accessStr, rec.kind);
     entry = isSpecError(spec) ? { spec, text: '', subject: null } : { spec, text: formatSpec(spec), subject: coreSubjectOf(spec) };
-    localSpecs.set(rec, entry);
+    specs.set(key, entry);
   }
   return entry;
 }
@@ -285,11 +304,12 @@ function resolveRelo(
   reloIdx: number,
   obj: BpfObject,
   target: CoreTarget,
-  cache: Map<number, Candidate[]>,
+  ctx: ResolveContext,
   log: CoreLog,
   head: ResultHead,
 ): { res: RelocResult | Errno; spec: string | null; failure?: CoreErrorKind } {
   const btf = obj.btf!;
+  const cache = ctx.cache;
   const localId = rec.typeId;
   if (!btf.hasType(localId)) return { res: 'EINVAL', spec: null };
   let cands = cache.get(localId);
@@ -304,7 +324,7 @@ function resolveRelo(
   }
   const localName = btf.name(localId);
   const accessStr = btf.strOrUndefined(rec.accessStrOff) ?? '';
-  const { spec: local, text: localText, subject } = localSpecOf(btf, rec, accessStr);
+  const { spec: local, text: localText, subject } = localSpecOf(btf, rec, accessStr, ctx.specs);
   head.subject = subject;
   if (isSpecError(local)) {
     if (local.warning) {
@@ -325,6 +345,15 @@ function resolveRelo(
   }
   const list = cands!;
   head.candidatesFound = list.length;
+  const key = specKey(rec);
+  const known = ctx.resolved.get(key);
+  if (known && known.list === list && known.length === list.length) return known.out;
+  // remembered when nothing was logged: a repeat must not lose a line
+  const lines = log.lines.length;
+  const remember = (out: { res: RelocResult; spec: string }): { res: RelocResult; spec: string } => {
+    if (!log.enabled && log.lines.length === lines) ctx.resolved.set(key, { list, length: list.length, out });
+    return out;
+  };
   let first: { res: RelocResult; spec: CoreSpec } | undefined;
   let kept = 0;
   for (let i = 0; i < list.length; i++) {
@@ -356,7 +385,8 @@ function resolveRelo(
   }
   // The cache keeps only the candidates that matched; with none, it stays as it was.
   if (kept > 0) list.length = kept;
-  if (first) return { res: first.res, spec: localText };
+  if (first) return remember({ res: first.res, spec: localText });
   log.debug(`prog '${progName}': relo #${reloIdx}: no matching targets found`);
-  return { res: calcRelo(progName, rec, reloIdx, local, undefined, log), spec: localText };
+  const res = calcRelo(progName, rec, reloIdx, local, undefined, log);
+  return typeof res === 'string' ? { res, spec: localText } : remember({ res, spec: localText });
 }

@@ -116,12 +116,12 @@ export class BpfObject {
     for (const sym of elf.symbols()) {
       const sec = execSections.get(sym.sectionIndex);
       if (!sec || sym.type !== STT.FUNC) continue;
-      const st = `ELF symbol ${sym.index} ('${sym.name}')`;
+      const st = (): string => `ELF symbol ${sym.index} ('${sym.name}')`;
       if (sym.value % INSN_SIZE !== 0 || sym.size % INSN_SIZE !== 0) {
-        fail('MALFORMED', st, elf.fileOffset + sec.offset, `program '${sym.name}' in section '${sec.name}' is not aligned to whole instructions (offset ${sym.value}, size ${sym.size})`);
+        fail('MALFORMED', st(), elf.fileOffset + sec.offset, `program '${sym.name}' in section '${sec.name}' is not aligned to whole instructions (offset ${sym.value}, size ${sym.size})`);
       }
       if (sym.value + sym.size > sec.size) {
-        fail('MALFORMED', st, elf.fileOffset + sec.offset, `program '${sym.name}' (offset ${sym.value}, size ${sym.size}) runs past the end of section '${sec.name}' (${sec.size} bytes)`);
+        fail('MALFORMED', st(), elf.fileOffset + sec.offset, `program '${sym.name}' (offset ${sym.value}, size ${sym.size}) runs past the end of section '${sec.name}' (${sec.size} bytes)`);
       }
       const isSubprogram = sec.name === '.text';
       const cls = classifySection(sec.name);

@@ -4,8 +4,8 @@
 // with perturbed types under new names — a few dozen struct members and a few structs renamed
 // (`<name>_s<n>`, new strings appended to the string section, the type section untouched) — so
 // every kernel is distinct BTF and CO-RE relocations against the renamed ones fail, as on a real
-// fleet whose kernels differ. They are raw .btf files (read as is, no cache), so the curve shows
-// the check's own growth, not decompression.
+// fleet whose kernels differ. They are raw .btf files read as they are, with `--no-cache` (no
+// parse index kept), so the curve shows the check's own growth, not decompression or the cache.
 //
 //   npm run build --silent && node dist/bench/fleet-scaling.js [sizes...]    default 35 140 420 1050
 //   The objects are every libbpf-tools object (.cache/objects/libbpf-tools).
@@ -101,7 +101,7 @@ try {
   console.log(`${objects.length} libbpf-tools objects against synthetic fleets (from ${bases.length} x86_64 corpus kernels of ${CORPUS_KERNELS}); ${availableParallelism()} cores`);
   console.log('kernels   wall s   ms/kernel   peak RSS growth');
   for (const size of SIZES) {
-    const args = [CLI, 'check', ...objects, ...files.slice(0, size).flatMap((f) => ['--kernel', f]), '--json', '-o', join(work, 'report.json')];
+    const args = [CLI, 'check', ...objects, ...files.slice(0, size).flatMap((f) => ['--kernel', f]), '--no-cache', '--json', '-o', join(work, 'report.json')];
     const m = timed(process.execPath, args, { ok: [0, 1] });
     console.log(`${String(size).padStart(7)}  ${m.seconds.toFixed(2).padStart(7)}  ${(m.seconds * 1000 / size).toFixed(1).padStart(10)}   ${((m.peakKb - idle.peakKb) / 1024).toFixed(0).padStart(6)} MiB`);
   }

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
+import { Kind } from '../src/btf/kinds.js';
 import { CorecheckError } from '../src/common/errors.js';
 import { encodeKernelIndex, parseWithKernelIndex } from '../src/btf/kernel-index.js';
 import { checkKernel } from '../src/analysis/kernel-check.js';
@@ -55,6 +56,14 @@ test('kernel index: lookups on Debian 6.1 with the index equal those without it'
     assert.deepEqual(loaded.ownTypesByEssentialName(name), fresh.ownTypesByEssentialName(name), name);
   }
   for (const id of [1, 100, 5000, fresh.typeCount - 1]) assert.deepEqual(loaded.type(id), fresh.type(id));
+  // firstNamed answers by the index when there is one, by a scan otherwise: the same ids.
+  const wanted = [
+    { name: 'bpf_func_id', kinds: [Kind.ENUM, Kind.ENUM64] }, { name: 'task_struct', kinds: [Kind.STRUCT] },
+    { name: 'do_sys_openat2', kinds: [Kind.FUNC] }, { name: 'jiffies', kinds: [Kind.VAR] }, { name: 'task_struct', kinds: [Kind.FWD, Kind.UNION] },
+    { name: 'btf_trace_sched_switch', kinds: [Kind.TYPEDEF, Kind.FUNC] }, { name: 'no_such_name', kinds: [Kind.STRUCT] }, { name: 'sk_buff', kinds: [Kind.STRUCT, Kind.FUNC] },
+  ];
+  assert.deepEqual(loaded.firstNamed(wanted), Btf.parse(K61).firstNamed(wanted));
+  assert.ok(loaded.firstNamed(wanted).filter((id) => id !== undefined).length >= 5);
 });
 
 test('kernel index: checking the libbpf-tools objects on Debian 6.1 and 5.10 with the index gives the verdicts and successors of a fresh parse', () => {

@@ -575,6 +575,8 @@ export class Btf {
    */
   firstNamed(wanted: readonly { readonly name: string; readonly kinds: readonly number[] }[]): (number | undefined)[] {
     const out: (number | undefined)[] = this.base ? this.base.firstNamed(wanted) : wanted.map(() => undefined);
+    // Indexed already (a kernel parsed with its cached index): lookups beat a scan.
+    if (this.typeIndex && this.dataIndex) return out.map((id, k) => id ?? this.firstIndexed(wanted[k].name, wanted[k].kinds));
     let kinds = 0; // bit per kind
     for (const x of wanted) for (const k of x.kinds) kinds |= 1 << k;
     // the names still wanted, by first character: most types' names start like none of them
@@ -628,6 +630,19 @@ export class Btf {
       }
     }
     return out;
+  }
+
+  /** The first own type of exact name `name` and one of `kinds`, by the name index (both halves built). */
+  private firstIndexed(name: string, kinds: readonly number[]): number | undefined {
+    let first: number | undefined;
+    for (const data of [false, true]) {
+      if (!kinds.some((k) => isDataKind(k) === data)) continue;
+      const ids = data ? this.dataIndex!.lookup(name) : this.typeIndex!.lookup(essentialName(name));
+      for (const id of ids) {
+        if (kinds.includes(this.kind(id)) && (data || this.name(id) === name) && (first === undefined || id < first)) first = id;
+      }
+    }
+    return first;
   }
 
   /** Whether this blob itself (not its base) has a type of that name and kind. */

@@ -7,7 +7,8 @@ import { worst, type Reason, type ReasonVerdict, type Verdict } from './reason.j
 import { externLookup, featureReasons, kernelExterns, kernelNamesWanted } from './features.js';
 import { KernelContext } from './kernel-facts.js';
 import { linkedFunctions } from './functions.js';
-import { DEFAULT_MAX_STEPS, analyzeReachability, type Reachability } from './reach.js';
+import { ObjectContext } from './object-context.js';
+import { DEFAULT_MAX_STEPS, type Reachability } from './reach.js';
 
 export interface ProgramVerdict {
   /** The program's function name, as libbpf names it. */
@@ -35,9 +36,12 @@ export interface CheckOptions {
  * only, the first hard error failing the object), then which poisoned instructions the verifier
  * reaches, then what else the kernel must offer. Programs whose autoload is off get a verdict as if
  * they were loaded on their own, without deciding the object's. `kernel` is what is known of the
- * target's kernel beyond CO-RE; objects checked against one kernel may share it.
+ * target's kernel beyond CO-RE; objects checked against one kernel may share it. `context` is what
+ * checks of this object against several kernels share (its walks).
  */
-export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptions = {}, kernel = new KernelContext(target)): ObjectVerdict {
+export function checkObject(
+  obj: BpfObject, target: CoreTarget, opts: CheckOptions = {}, kernel = new KernelContext(target), context = new ObjectContext(obj),
+): ObjectVerdict {
   const loaded = relocateObject(obj, target, { trace: false });
   kernel.prefetch(kernelNamesWanted(obj));
   const missingWeakExterns = new Set(kernelExterns(obj)
@@ -59,7 +63,7 @@ export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptio
     const { core, codeOf } = p.autoload ? loadedCode
       : (aloneCode ??= withCode(relocateObject(obj, target, { trace: false, autoloadAll: true })));
     const linked = linkedFunctions(obj, p, codeOf);
-    const reach = analyzeReachability(obj, p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns });
+    const reach = context.reachability(p, core, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns });
     const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns)];
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.

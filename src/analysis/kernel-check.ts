@@ -2,6 +2,7 @@ import type { CoreTarget } from '../core/candidates.js';
 import type { BpfObject } from '../object/object.js';
 import { checkObject, type CheckOptions, type ObjectVerdict } from './check.js';
 import { KernelContext } from './kernel-facts.js';
+import { ObjectContext } from './object-context.js';
 import { subjectKey, type Subject } from './reason.js';
 import { findSuccessor, type MissingThing, type Successor } from './successor.js';
 
@@ -16,11 +17,14 @@ export interface KernelCheck {
 /**
  * Checks objects against one kernel: the unit a fleet run repeats per kernel (in any order, in any
  * worker). Successors are looked up while the kernel's BTF is at hand, for what some program must
- * act on (guarded misses, `info`, need no hint).
+ * act on (guarded misses, `info`, need no hint). A fleet passes the same `contexts` (one per object,
+ * in order) to every kernel's check, so walks of identically patched code are done once.
  */
-export function checkKernel(objects: readonly BpfObject[], target: CoreTarget, opts: CheckOptions = {}): KernelCheck {
+export function checkKernel(
+  objects: readonly BpfObject[], target: CoreTarget, opts: CheckOptions = {}, contexts: readonly ObjectContext[] = objects.map((o) => new ObjectContext(o)),
+): KernelCheck {
   const kernel = new KernelContext(target);
-  const verdicts = objects.map((o) => checkObject(o, target, opts, kernel));
+  const verdicts = objects.map((o, i) => checkObject(o, target, opts, kernel, contexts[i]));
   const successors = new Map<string, Successor>();
   verdicts.forEach((v, i) => {
     for (const p of v.programs) {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { inferObjectArch } from '../../analysis/arch.js';
+import { ObjectContext } from '../../analysis/object-context.js';
 import type { ObjectVerdict } from '../../analysis/check.js';
 import type { Successor } from '../../analysis/successor.js';
 import { CorecheckError } from '../../common/errors.js';
@@ -147,9 +148,10 @@ async function checkFleet(files: readonly string[], objects: readonly LocatedObj
   const jobs = Math.min(opts.jobs, loadBatches(toCheck).length);
   try {
     if (jobs <= 1) {
+      const contexts = objects.map((o) => new ObjectContext(o.object));
       for (const source of toCheck) {
         progress.tick(source.label);
-        outcomes.set(source.label, await checkOneKernel(source, objects.map((o) => o.object), objectsFor, opts.module));
+        outcomes.set(source.label, await checkOneKernel(source, contexts, objectsFor, opts.module));
       }
     } else {
       await inWorkers(jobs, toCheck, { files, modules: opts.module, objectArches: targets, cacheDir: opts.cache?.dir ?? null },

@@ -5,7 +5,7 @@ import type { Successor } from '../../analysis/successor.js';
 import type { Btf } from '../../btf/btf.js';
 import { CorecheckError } from '../../common/errors.js';
 import { loadKernelBtf, moduleNameFromPath, type KernelSource } from '../../kernels/index.js';
-import type { BpfObject } from '../../object/object.js';
+import type { ObjectContext } from '../../analysis/object-context.js';
 import type { KernelMeta } from '../../report/model.js';
 
 /** Which of the objects a kernel of this architecture is for (null: not known, so all of them). */
@@ -27,10 +27,10 @@ export function kernelMeta(source: KernelSource, btf: boolean, arch: string | nu
 /**
  * Loads one kernel and checks the objects meant for its architecture, in whatever thread runs it.
  * A kernel without BTF still gets verdicts (libbpf fails what needs BTF). `modules` are split BTFs
- * on this kernel.
+ * on this kernel. `objects` are kept across the kernels a thread checks (see ObjectContext).
  */
 export async function checkOneKernel(
-  source: KernelSource, objects: readonly BpfObject[], objectsFor: ObjectsFor, modules: readonly string[],
+  source: KernelSource, objects: readonly ObjectContext[], objectsFor: ObjectsFor, modules: readonly string[],
 ): Promise<KernelOutcome> {
   const known = source.info.arch ?? null;
   const meta = (btf: boolean, arch: string | null): KernelMeta => kernelMeta(source, btf, arch);
@@ -40,7 +40,7 @@ export async function checkOneKernel(
   } catch (e) {
     if (!(e instanceof CorecheckError) || e.code !== 'NO_BTF') throw e;
     const forIt = new Set(objectsFor(known));
-    return { meta: meta(false, known), verdicts: objects.map((o, i) => (forIt.has(i) ? checkWithoutBtf(o, e.detail) : null)), hints: {} };
+    return { meta: meta(false, known), verdicts: objects.map((o, i) => (forIt.has(i) ? checkWithoutBtf(o.obj, e.detail) : null)), hints: {} };
   }
   const arch = known ?? kernelArchFromBtf(btf);
   const forIt = objectsFor(arch);
@@ -48,7 +48,7 @@ export async function checkOneKernel(
   if (forIt.length === 0) return { meta: meta(true, arch), verdicts, hints: {} };
   const moduleBtfs: { name: string; btf: Btf }[] = [];
   for (const m of modules) moduleBtfs.push({ name: moduleNameFromPath(m), btf: (await loadKernelBtf(m, { base: btf })).btf });
-  const check = checkKernel(forIt.map((i) => objects[i]), { vmlinux: btf, modules: moduleBtfs });
+  const check = checkKernel(forIt.map((i) => objects[i].obj), { vmlinux: btf, modules: moduleBtfs }, {}, forIt.map((i) => objects[i]));
   forIt.forEach((i, n) => { verdicts[i] = check.verdicts[n]; });
   return { meta: meta(true, arch), verdicts, hints: Object.fromEntries(check.successors) };
 }

@@ -3,7 +3,7 @@ import { CorecheckError } from '../../common/errors.js';
 import { KernelCache } from '../../kernels/cache.js';
 import { fleetStoreSource, openKernelSources } from '../../kernels/index.js';
 import { openBpfObjects } from '../../object/open.js';
-import type { BpfObject } from '../../object/object.js';
+import { ObjectContext } from '../../analysis/object-context.js';
 import { readInput } from '../io.js';
 import { checkOneKernel, type KernelOutcome } from './kernel-task.js';
 
@@ -29,13 +29,13 @@ export interface KernelTask {
 export type TaskError = { readonly error: { code: CorecheckError['code']; structure: string; offset: number; detail: string; file?: string } | { message: string } };
 
 // A worker checks many kernels against the same objects: they are read and parsed once, here.
-let opened: { files: string; objects: BpfObject[] } | undefined;
+let opened: { files: string; objects: ObjectContext[] } | undefined;
 
-async function objectsOf(files: readonly string[]): Promise<BpfObject[]> {
+async function objectsOf(files: readonly string[]): Promise<ObjectContext[]> {
   const key = files.join('\0');
   if (opened?.files !== key) {
-    const objects: BpfObject[] = [];
-    for (const f of files) objects.push(...openBpfObjects(await readInput(f), f).map((o) => o.object));
+    const objects: ObjectContext[] = [];
+    for (const f of files) objects.push(...openBpfObjects(await readInput(f), f).map((o) => new ObjectContext(o.object)));
     opened = { files: key, objects };
   }
   return opened.objects;

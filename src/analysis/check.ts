@@ -7,7 +7,7 @@ import { worst, type Reason, type ReasonVerdict, type Verdict } from './reason.j
 import { externLookup, featureReasons, kernelExterns, kernelNamesWanted } from './features.js';
 import { KernelContext } from './kernel-facts.js';
 import { linkedFunctions } from './functions.js';
-import { ObjectContext } from './object-context.js';
+import { ObjectContext, type PatchedCode } from './object-context.js';
 import { DEFAULT_MAX_STEPS, type Reachability } from './reach.js';
 
 export interface ProgramVerdict {
@@ -53,17 +53,17 @@ export function checkObject(
     })
     .map((e) => e.name));
   // The patched code of every function, read through one InsnBuffer each, shared by all programs.
-  const withCode = (core: ObjectRelocation): { core: ObjectRelocation; codeOf: (fn: BpfProgram) => InsnBuffer } => {
+  const withCode = (core: ObjectRelocation): { core: ObjectRelocation; codeOf: (fn: BpfProgram) => InsnBuffer; walks: PatchedCode } => {
     const codes = new Map(core.programs.map((pc, i) => [obj.programs[i], new InsnBuffer(pc.code, obj.littleEndian)]));
-    return { core, codeOf: (fn) => codes.get(fn)! };
+    return { core, codeOf: (fn) => codes.get(fn)!, walks: context.walks(core) };
   };
   const loadedCode = withCode(loaded);
   let aloneCode: ReturnType<typeof withCode> | undefined;
   const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
-    const { core, codeOf } = p.autoload ? loadedCode
+    const { core, codeOf, walks } = p.autoload ? loadedCode
       : (aloneCode ??= withCode(relocateObject(obj, target, { trace: false, autoloadAll: true })));
     const linked = linkedFunctions(obj, p, codeOf);
-    const reach = context.reachability(p, core, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns });
+    const reach = walks.reachability(p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns });
     const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns)];
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.

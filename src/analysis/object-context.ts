@@ -10,23 +10,40 @@ import { analyzeReachability, type CodeOf, type ReachOptions, type Reachability 
  * Pass one context per object to every kernel's check (`checkKernel`).
  */
 export class ObjectContext {
-  /** Per program, the walks so far: by a hash of the code and options, then the code itself to compare. */
-  private readonly walks = new Map<BpfProgram, Map<string, { code: readonly Uint8Array[]; reach: Reachability }[]>>();
+  /** The distinct patched codes seen so far, by hash; each is the identity its walks are kept under. */
+  private readonly codes = new Map<string, PatchedCode[]>();
 
   constructor(readonly obj: BpfObject) {}
 
-  /** `analyzeReachability` of `prog` over `core`'s patched code, or the same walk done before for identical code and options. */
-  reachability(prog: BpfProgram, core: ObjectRelocation, codeOf: CodeOf, opts: ReachOptions): Reachability {
+  /**
+   * The walks of one relocation's patched code: the same object for every relocation (of any
+   * kernel) that patched the object's functions byte for byte the same way. Ask once per
+   * relocation; its `reachability` then costs a map lookup when the walk was done before.
+   */
+  walks(core: ObjectRelocation): PatchedCode {
     const code = core.programs.map((p) => p.code);
-    const key = `${hashCode(code)}:${opts.maxSteps ?? ''}:${opts.widenAfter ?? ''}:${[...(opts.missingWeakExterns ?? [])].sort().join(',')}`;
-    let byKey = this.walks.get(prog);
-    if (!byKey) this.walks.set(prog, (byKey = new Map()));
-    const seen = byKey.get(key);
-    const same = seen?.find((w) => sameCode(w.code, code));
-    if (same) return same.reach;
-    const reach = analyzeReachability(this.obj, prog, codeOf, opts);
-    if (seen) seen.push({ code, reach });
-    else byKey.set(key, [{ code, reach }]);
+    const hash = hashCode(code);
+    let same = this.codes.get(hash);
+    if (!same) this.codes.set(hash, (same = []));
+    let found = same.find((c) => sameCode(c.code, code));
+    if (!found) same.push((found = new PatchedCode(this.obj, code)));
+    return found;
+  }
+}
+
+/** One patched code of an object, and the walks done over it, by program and options. */
+export class PatchedCode {
+  private readonly done = new Map<BpfProgram, Map<string, Reachability>>();
+
+  constructor(private readonly obj: BpfObject, readonly code: readonly Uint8Array[]) {}
+
+  /** `analyzeReachability` of `prog` over this code (`codeOf` reads it), done once per options. */
+  reachability(prog: BpfProgram, codeOf: CodeOf, opts: ReachOptions): Reachability {
+    const key = `${opts.maxSteps ?? ''}:${opts.widenAfter ?? ''}:${[...(opts.missingWeakExterns ?? [])].sort().join(',')}`;
+    let byOptions = this.done.get(prog);
+    if (!byOptions) this.done.set(prog, (byOptions = new Map()));
+    let reach = byOptions.get(key);
+    if (!reach) byOptions.set(key, (reach = analyzeReachability(this.obj, prog, codeOf, opts)));
     return reach;
   }
 }

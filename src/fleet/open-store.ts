@@ -4,7 +4,7 @@ import { MAX_OUTPUT } from '../kernels/limits.js';
 import { Lzma2Decoder, Lzma2Error } from '../kernels/lzma2.js';
 import { joinBtf } from './btf-columns.js';
 import { FLEET_HEADER_SIZE, FLEET_MAGIC, MODE_COLUMNS, MODE_RAW, PART_COUNT, type FleetGroupEntry, type FleetKernelEntry, type FleetKernelInfo } from './format.js';
-import { poolStarts, writeStrings } from './string-pool.js';
+import { extendPoolStarts, writeStrings } from './string-pool.js';
 import { VarintReader } from './varint.js';
 
 /**
@@ -73,11 +73,14 @@ export function openFleetStore(bytes: Uint8Array): FleetStore {
     }
     if (b.decoder.done && b.decoder.outPos !== g.unpackedLength) fail('TRUNCATED', `${STRUCT} block ${gi}`, at, `decodes to ${b.decoder.outPos} bytes, the index says ${g.unpackedLength}`);
     if (b.poolKernels < poolParts.length) {
-      const pool = new Uint8Array(poolParts.reduce((n, [, len]) => n + len, 0));
-      let to = 0;
-      for (const [off, len] of poolParts) { pool.set(b.out.subarray(off, off + len), to); to += len; }
+      // the pool so far, then the new kernels' strings; only those are scanned for their starts
+      const added = poolParts.slice(b.poolKernels);
+      const pool = new Uint8Array(b.pool.length + added.reduce((n, [, len]) => n + len, 0));
+      pool.set(b.pool);
+      let to = b.pool.length;
+      for (const [off, len] of added) { pool.set(b.out.subarray(off, off + len), to); to += len; }
+      b.starts = extendPoolStarts(b.starts, pool, b.pool.length);
       b.pool = pool;
-      b.starts = poolStarts(pool);
       b.poolKernels = poolParts.length;
     }
     cached = b;

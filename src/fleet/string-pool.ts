@@ -45,14 +45,23 @@ export class StringPoolBuilder {
   }
 }
 
-/** Where each pool string starts; computed once per decoded block. */
+/** Where each pool string starts (and, last, where the pool ends). */
 export function poolStarts(pool: Uint8Array): Int32Array {
+  return extendPoolStarts(new Int32Array(1), pool, 0);
+}
+
+/**
+ * `starts` of a pool's first `from` bytes, extended over the strings after them: a group's pool
+ * grows kernel by kernel as its block is decoded, and is scanned once, not once per kernel.
+ */
+export function extendPoolStarts(starts: Int32Array, pool: Uint8Array, from: number): Int32Array {
   let n = 0;
-  for (let i = pool.indexOf(0); i >= 0; i = pool.indexOf(0, i + 1)) n++;
-  const starts = new Int32Array(n + 1);
-  let k = 1;
-  for (let i = pool.indexOf(0); i >= 0; i = pool.indexOf(0, i + 1)) starts[k++] = i + 1;
-  return starts;
+  for (let i = pool.indexOf(0, from); i >= 0; i = pool.indexOf(0, i + 1)) n++;
+  const out = new Int32Array(starts.length + n);
+  out.set(starts);
+  let k = starts.length;
+  for (let i = pool.indexOf(0, from); i >= 0; i = pool.indexOf(0, i + 1)) out[k++] = i + 1;
+  return out;
 }
 
 /**

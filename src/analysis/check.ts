@@ -8,6 +8,7 @@ import { Kind } from '../btf/kinds.js';
 import { externKernelName, featureReasons, kernelExterns } from './features.js';
 import { hasNamed } from './kernel-facts.js';
 import { linkedFunctions } from './functions.js';
+import { attachSignatureReasons, kernelVersionCode, type KconfigValues } from './attach-signature.js';
 import { DEFAULT_MAX_STEPS, analyzeReachability, type Reachability } from './reach.js';
 
 export interface ProgramVerdict {
@@ -29,6 +30,8 @@ export interface ObjectVerdict {
 export interface CheckOptions {
   /** Passed to the reachability walk (see `analyzeReachability`). */
   readonly maxSteps?: number;
+  /** The kernel's release (`uname -r`), when known: libbpf derives LINUX_KERNEL_VERSION from it, and the verifier folds it. */
+  readonly kernelRelease?: string;
 }
 
 /**
@@ -50,13 +53,16 @@ export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptio
     return { core, codeOf: (fn) => codes.get(fn)! };
   };
   const loadedCode = withCode(loaded);
+  const version = opts.kernelRelease === undefined ? undefined : kernelVersionCode(opts.kernelRelease);
+  const kconfig: KconfigValues = version === undefined ? {} : { LINUX_KERNEL_VERSION: version };
   let aloneCode: ReturnType<typeof withCode> | undefined;
   const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
     const { core, codeOf } = p.autoload ? loadedCode
       : (aloneCode ??= withCode(relocateObject(obj, target, { trace: false, autoloadAll: true })));
     const linked = linkedFunctions(obj, p, codeOf);
     const reach = analyzeReachability(obj, p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns });
-    const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns)];
+    const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
+      ...attachSignatureReasons(obj, p, kernel, codeOf(p), reach, kconfig)];
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.
       reasons.push({

@@ -1,0 +1,419 @@
+import type { Btf } from '../btf/btf.js';
+import { Kind } from '../btf/kinds.js';
+import { protoToC, prototypeOf, typeToC, type Prototype } from '../btf/prototype.js';
+import type { InsnBuffer } from '../insn/buffer.js';
+import { BpfClass, LD_IMM64, insnClass } from '../insn/insn.js';
+import { ldImm64Target } from '../object/calls.js';
+import type { BpfObject, BpfProgram } from '../object/object.js';
+import { autoloadFix } from './explain.js';
+import type { Reachability } from './reach.js';
+import type { Reason, ReasonVerdict, SignatureProblem } from './reason.js';
+
+/**
+ * ATTACH_SIGNATURE_MISMATCH: the program's context reads against the attach target's prototype in
+ * the kernel's BTF, as the kernel's `btf_ctx_access` (kernel/bpf/btf.c) judges them.
+ *
+ * For BTF-typed programs (tp_btf, fentry/fexit/fmod_ret, lsm, iter) the context is an array of
+ * u64 arguments. The verifier refuses:
+ * - a read of argument n when the prototype has fewer than n+1 arguments (`func 'x' doesn't have
+ *   n-th argument`); fexit, fmod_ret and lsm may read the return value at n = nr_args;
+ * - a read through a context pointer moved by a constant (`dereference of modified ctx ptr`);
+ * - a memory access through a loaded argument that the prototype does not type as a pointer to a
+ *   struct or union: integers, enums, `void *` and pointers to integers load as scalars (`R1
+ *   invalid mem access 'scalar'`).
+ * A raw tracepoint's (raw_tp) arguments are all u64: a read beyond the tracepoint's arguments loads,
+ * but attaching fails (`bpf_probe_register` checks the largest context offset): warn.
+ *
+ * The reads are found by a small constant-propagating pass over the program's own instructions
+ * (not its subprograms) that the reachability walk reached: the context pointer (r1 at entry, its
+ * copies and 8-byte spills), arguments loaded from it, and the `__kconfig` value
+ * LINUX_KERNEL_VERSION when the kernel's release is known (the verifier folds it: libbpf stores it
+ * in the frozen `.kconfig` map). A read reachable only through a branch on an unknown `__kconfig`
+ * value is `unknown`, not `fails`.
+ */
+
+/** Where a program's target prototype comes from, by section kind. */
+type TargetKind = 'tp_btf' | 'raw_tp' | 'fentry' | 'fexit' | 'fmod_ret' | 'lsm' | 'iter';
+
+const KINDS: Readonly<Record<string, TargetKind>> = {
+  tp_btf: 'tp_btf', raw_tp: 'raw_tp', raw_tracepoint: 'raw_tp', 'raw_tp.w': 'raw_tp', 'raw_tracepoint.w': 'raw_tp',
+  fentry: 'fentry', 'fentry.s': 'fentry', fexit: 'fexit', 'fexit.s': 'fexit', fmod_ret: 'fmod_ret', 'fmod_ret.s': 'fmod_ret',
+  lsm: 'lsm', 'lsm.s': 'lsm', iter: 'iter', 'iter.s': 'iter',
+};
+
+/** The attach target's prototype in the kernel, with the name it is declared by (null: not there, which ATTACH_TARGET_MISSING reports). */
+export interface AttachPrototype {
+  readonly kind: TargetKind;
+  /** The BTF name looked up: `btf_trace_<tp>`, the function, `bpf_lsm_<hook>`, `bpf_iter_<name>`. */
+  readonly declaredBy: string;
+  readonly proto: Prototype;
+  /** The arguments the context holds: a tracepoint's prototype without its leading `void *`. */
+  readonly args: Prototype['params'];
+  /** The prototype as C, as the kernel declares it. */
+  readonly c: string;
+}
+
+/** libbpf's rule for each section kind (libbpf.c, section_defs): where the target's prototype is. */
+export function attachPrototype(prog: BpfProgram, kernel: readonly Btf[]): AttachPrototype | undefined {
+  const t = prog.attachTarget;
+  if (!t || t.includes(':')) return undefined;
+  const kind = KINDS[prog.section.replace(/^\?/, '').split('/')[0]];
+  if (!kind) return undefined;
+  const traced = kind === 'tp_btf' || kind === 'raw_tp';
+  const declaredBy = traced ? `btf_trace_${t}` : kind === 'lsm' ? `bpf_lsm_${t}` : kind === 'iter' ? `bpf_iter_${t}` : t;
+  for (const btf of kernel) {
+    const id = btf.find(declaredBy, traced ? Kind.TYPEDEF : Kind.FUNC);
+    if (id === undefined) continue;
+    const proto = prototypeOf(btf, id);
+    if (!proto) return undefined;
+    const protoId = traced ? btf.skipModsAndTypedefs(btf.sizeOrType(btf.skipModsAndTypedefs(id))) : btf.sizeOrType(id);
+    const c = traced ? `typedef ${protoToC(btf, protoId, `(*${declaredBy})`)};` : `${protoToC(btf, protoId, declaredBy)};`;
+    return { kind, declaredBy, proto, args: traced ? proto.params.slice(1) : proto.params, c };
+  }
+  return undefined;
+}
+
+/** One context read of the program, and what it does with the value. */
+export interface CtxRead {
+  /** Program-relative instruction of the load. */
+  readonly insn: number;
+  /** Byte offset in the context (the read's start). */
+  readonly offset: number;
+  readonly size: number;
+  /** The constant the context pointer had been moved by before the load (0: unmodified). */
+  readonly moved: number;
+  /** Instructions (program-relative) that access memory through the loaded value. */
+  readonly derefs: readonly number[];
+  /** Every path to it goes through a branch on a `__kconfig` value corecheck does not know. */
+  readonly uncertain: boolean;
+}
+
+/** The kernel's `__kconfig` values, as libbpf sets them: only those corecheck can know. */
+export interface KconfigValues {
+  readonly LINUX_KERNEL_VERSION?: number;
+}
+
+/** LINUX_KERNEL_VERSION as libbpf 1.5 computes it from the release (`uname -r`): KERNEL_VERSION(a, b, min(c, 255)). */
+export function kernelVersionCode(release: string): number | undefined {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(release);
+  if (!m) return undefined;
+  return (Number(m[1]) << 16) + (Number(m[2]) << 8) + Math.min(Number(m[3] ?? 0), 255);
+}
+
+// ---------- the pass ----------
+
+/** A register or 8-byte stack slot. */
+type V =
+  | { readonly t: 'ctx'; readonly off: number }
+  | { readonly t: 'arg'; readonly read: number } // the value of the context read at that instruction
+  | { readonly t: 'c'; readonly v: bigint }
+  | { readonly t: 'fp'; readonly off: number }
+  | { readonly t: 'kconfig'; readonly name: string } // the address of a __kconfig extern
+  | { readonly t: 'kval' } // a __kconfig value corecheck does not know
+  | null;
+
+interface St {
+  readonly regs: V[];
+  readonly stack: Map<number, V>;
+  /** Reached only through branches on unknown __kconfig values. */
+  uncertain: boolean;
+}
+
+const MASK64 = (1n << 64n) - 1n;
+const SIZES: readonly number[] = [4, 2, 1, 8];
+
+const sameV = (a: V, b: V): boolean => a === b || (a !== null && b !== null && JSON.stringify(a, big) === JSON.stringify(b, big));
+const big = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+
+/** Merges `b` into `a`: values that differ become unknown; a point is uncertain only if every way in is. */
+function merge(a: St, b: St): boolean {
+  let changed = false;
+  for (let i = 0; i < 11; i++) {
+    if (a.regs[i] !== null && !sameV(a.regs[i], b.regs[i])) {
+      a.regs[i] = null;
+      changed = true;
+    }
+  }
+  for (const [k, v] of a.stack) {
+    if (!sameV(v, b.stack.get(k) ?? null)) {
+      a.stack.delete(k);
+      changed = true;
+    }
+  }
+  if (a.uncertain && !b.uncertain) {
+    a.uncertain = false;
+    changed = true;
+  }
+  return changed;
+}
+
+const copy = (s: St): St => ({ regs: s.regs.slice(), stack: new Map(s.stack), uncertain: s.uncertain });
+
+/**
+ * Every context read of `prog`'s own reached instructions, with the uses of each loaded value.
+ * `kconfig` folds what the verifier folds; other `__kconfig` values are unknown.
+ */
+export function contextReads(obj: BpfObject, prog: BpfProgram, code: InsnBuffer, reach: Reachability | undefined, kconfig: KconfigValues): CtxRead[] {
+  const marks = reach?.complete ? reach.reached.get(prog) : undefined;
+  const reachable = (pc: number): boolean => pc >= 0 && pc < code.count && (marks === undefined || marks[pc] === 1);
+  const states = new Map<number, St>();
+  const work: number[] = [];
+  const flow = (pc: number, s: St): void => {
+    if (!reachable(pc)) return;
+    const seen = states.get(pc);
+    if (!seen) states.set(pc, copy(s));
+    else if (!merge(seen, s)) return;
+    work.push(pc);
+  };
+  const entry: V[] = new Array(11).fill(null);
+  entry[1] = { t: 'ctx', off: 0 };
+  entry[10] = { t: 'fp', off: 0 };
+  flow(0, { regs: entry, stack: new Map(), uncertain: false });
+
+  const reads = new Map<number, { offset: number; size: number; moved: number; uncertain: boolean }>();
+  const derefs = new Map<number, Set<number>>();
+  const deref = (base: V, pc: number): void => {
+    if (base?.t !== 'arg') return;
+    let set = derefs.get(base.read);
+    if (!set) derefs.set(base.read, (set = new Set()));
+    set.add(pc);
+  };
+
+  let budget = 200_000;
+  while (work.length > 0 && budget-- > 0) {
+    const pc = work.pop()!;
+    const s = copy(states.get(pc)!);
+    const r = s.regs;
+    const op = code.code(pc);
+    const cls = insnClass(op);
+    const dst = code.dst(pc);
+    const src = code.src(pc);
+    const off = code.off(pc);
+    const imm = code.imm(pc);
+    if (dst > 10 || src > 10) continue;
+    switch (cls) {
+      case BpfClass.ALU64: case BpfClass.ALU: {
+        const b: V = (op & 0x08) !== 0 ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
+        r[dst] = alu(op & 0xf0, cls === BpfClass.ALU64, r[dst], b, off);
+        flow(pc + 1, s);
+        break;
+      }
+      case BpfClass.LD:
+        if (op === LD_IMM64) {
+          const ref = ldImm64Target(obj, prog, pc, imm);
+          r[dst] = ref?.kind === 'extern' && isKconfig(obj, ref.symbol.name) ? { t: 'kconfig', name: ref.symbol.name }
+            : ref || src !== 0 || pc + 1 >= code.count ? null
+              : { t: 'c', v: ((BigInt(code.imm(pc + 1) >>> 0) << 32n) | BigInt(imm >>> 0)) & MASK64 };
+          flow(pc + 2, s);
+        } else {
+          for (let i = 0; i <= 5; i++) r[i] = null;
+          flow(pc + 1, s);
+        }
+        break;
+      case BpfClass.LDX: {
+        const base = r[src];
+        const size = SIZES[(op >>> 3) & 3];
+        let v: V = null;
+        if ((op & 0xe0) === 0x60) {
+          if (base?.t === 'ctx') {
+            const at = base.off + off;
+            const was = reads.get(pc);
+            reads.set(pc, { offset: at, size, moved: base.off, uncertain: (was?.uncertain ?? true) && s.uncertain });
+            v = { t: 'arg', read: pc };
+          } else if (base?.t === 'fp' && size === 8) {
+            v = s.stack.get(base.off + off) ?? null;
+          } else if (base?.t === 'kconfig') {
+            const known = base.name === 'LINUX_KERNEL_VERSION' && off === 0 ? kconfig.LINUX_KERNEL_VERSION : undefined;
+            v = known === undefined ? { t: 'kval' } : { t: 'c', v: BigInt(known) & ((1n << BigInt(size * 8)) - 1n) };
+          } else {
+            deref(base, pc);
+          }
+        }
+        r[dst] = v;
+        flow(pc + 1, s);
+        break;
+      }
+      case BpfClass.ST: case BpfClass.STX: {
+        const base = r[dst];
+        const size = SIZES[(op >>> 3) & 3];
+        deref(base, pc);
+        if (base?.t === 'fp') {
+          const at = base.off + off;
+          for (const k of [...s.stack.keys()]) if (k < at + size && at < k + 8) s.stack.delete(k);
+          if (cls === BpfClass.STX && (op & 0xe0) === 0x60 && size === 8 && r[src] !== null) s.stack.set(at, r[src]);
+        }
+        if (cls === BpfClass.STX && (op & 0xe0) !== 0x60) {
+          if ((imm & 0x01) !== 0) r[imm === 0xf1 ? 0 : src] = null;
+          if (imm === 0x100) r[dst] = null;
+        }
+        flow(pc + 1, s);
+        break;
+      }
+      case BpfClass.JMP: case BpfClass.JMP32: {
+        const jop = op & 0xf0;
+        if (cls === BpfClass.JMP && jop === 0x80) {
+          // a call: whatever a helper is given a stack pointer to may be overwritten
+          for (let i = 1; i <= 5; i++) {
+            const a = r[i];
+            if (a?.t !== 'fp') continue;
+            const len = r[i + 1]?.t === 'c' ? Number((r[i + 1] as { v: bigint }).v) : Infinity;
+            for (const k of [...s.stack.keys()]) if (k + 8 > a.off && k < a.off + len) s.stack.delete(k);
+          }
+          for (let i = 0; i <= 5; i++) r[i] = null;
+          flow(pc + 1, s);
+          break;
+        }
+        if (cls === BpfClass.JMP && jop === 0x90) break; // exit
+        if (jop === 0x00) {
+          flow(pc + 1 + (cls === BpfClass.JMP32 ? imm : off), s);
+          break;
+        }
+        const a = r[dst];
+        const b: V = (op & 0x08) !== 0 ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
+        const taken = decide(jop, cls === BpfClass.JMP32, a, b);
+        if (taken !== undefined) {
+          flow(taken ? pc + 1 + off : pc + 1, s);
+          break;
+        }
+        if (a?.t === 'kval' || b?.t === 'kval') s.uncertain = true;
+        flow(pc + 1 + off, s);
+        flow(pc + 1, s);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return [...reads].map(([insn, x]) => ({ insn, ...x, derefs: [...(derefs.get(insn) ?? [])].sort((p, q) => p - q) }))
+    .sort((p, q) => p.insn - q.insn);
+}
+
+function isKconfig(obj: BpfObject, name: string): boolean {
+  const btf = obj.btf;
+  const sec = btf?.find('.kconfig', Kind.DATASEC);
+  if (!btf || sec === undefined) return name === 'LINUX_KERNEL_VERSION' || name.startsWith('CONFIG_');
+  const t = btf.type(sec) as { vars?: readonly { type: number }[] };
+  return (t.vars ?? []).some((v) => btf.name(v.type) === name);
+}
+
+function alu(aop: number, is64: boolean, a: V, b: V, off: number): V {
+  if (aop === 0xb0) return off !== 0 ? null : is64 || b?.t === 'c' ? (b?.t === 'c' && !is64 ? { t: 'c', v: b.v & 0xffffffffn } : b) : null;
+  if (a?.t === 'kval' || b?.t === 'kval') return { t: 'kval' };
+  if (is64 && (aop === 0x00 || aop === 0x10) && b?.t === 'c') {
+    const d = Number(BigInt.asIntN(64, b.v)) * (aop === 0x10 ? -1 : 1);
+    if (a?.t === 'ctx') return { t: 'ctx', off: a.off + d };
+    if (a?.t === 'fp') return { t: 'fp', off: a.off + d };
+    if (a?.t === 'arg') return a; // pointer arithmetic keeps what it points into
+  }
+  if (is64 && aop === 0x00 && a?.t === 'c' && b !== null && b.t !== 'c') return alu(aop, is64, b, a, off);
+  if (a?.t !== 'c' || b?.t !== 'c') return null;
+  const mask = is64 ? MASK64 : 0xffffffffn;
+  const x = a.v & mask;
+  const y = b.v & mask;
+  let v: bigint;
+  switch (aop) {
+    case 0x00: v = x + y; break;
+    case 0x10: v = x - y; break;
+    case 0x20: v = x * y; break;
+    case 0x40: v = x | y; break;
+    case 0x50: v = x & y; break;
+    case 0xa0: v = x ^ y; break;
+    case 0x60: if (y >= (is64 ? 64n : 32n)) return null; v = x << y; break;
+    case 0x70: if (y >= (is64 ? 64n : 32n)) return null; v = x >> y; break;
+    default: return null;
+  }
+  return { t: 'c', v: v & mask };
+}
+
+function decide(jop: number, is32: boolean, a: V, b: V): boolean | undefined {
+  if (a?.t !== 'c' || b?.t !== 'c') return undefined;
+  const m = is32 ? 0xffffffffn : MASK64;
+  const x = a.v & m;
+  const y = b.v & m;
+  const sx = is32 ? BigInt.asIntN(32, x) : BigInt.asIntN(64, x);
+  const sy = is32 ? BigInt.asIntN(32, y) : BigInt.asIntN(64, y);
+  switch (jop) {
+    case 0x10: return x === y;
+    case 0x50: return x !== y;
+    case 0x20: return x > y;
+    case 0x30: return x >= y;
+    case 0xa0: return x < y;
+    case 0xb0: return x <= y;
+    case 0x40: return (x & y) !== 0n;
+    case 0x60: return sx > sy;
+    case 0x70: return sx >= sy;
+    case 0xc0: return sx < sy;
+    case 0xd0: return sx <= sy;
+    default: return undefined;
+  }
+}
+
+// ---------- the comparison ----------
+
+/** Whether the kernel's `btf_ctx_access` gives a loaded argument of this type a pointer it may dereference. */
+function derefable(btf: Btf, id: number): boolean {
+  const t = btf.skipModsAndTypedefs(id);
+  if (btf.kind(t) !== Kind.PTR) return false;
+  const to = btf.sizeOrType(t);
+  if (to === 0) return false; // void *: a scalar
+  const k = btf.kind(btf.skipModsAndTypedefs(to));
+  return k === Kind.STRUCT || k === Kind.UNION;
+}
+
+const ordinal = (n: number): string => `argument ${n + 1} (ctx[${n}])`;
+
+/** ATTACH_SIGNATURE_MISMATCH reasons of one program on one kernel (none when its target is missing). */
+export function attachSignatureReasons(
+  obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[], code: InsnBuffer, reach: Reachability, kconfig: KconfigValues,
+): Reason[] {
+  const target = attachPrototype(prog, kernel);
+  if (!target) return [];
+  const reads = contextReads(obj, prog, code, reach, kconfig);
+  const { kind, args, proto, c, declaredBy } = target;
+  const nr = args.length;
+  const retAllowed = kind === 'fexit' || kind === 'fmod_ret' || kind === 'lsm';
+  const out: Reason[] = [];
+  const seen = new Set<string>();
+  const typeOfArg = (n: number): number | undefined => (n < nr ? args[n].type : n === nr && retAllowed ? proto.returnType : undefined);
+  const fixes = [
+    `test the prototype at run time: bpf_core_type_matches(${kind === 'tp_btf' || kind === 'raw_tp' ? declaredBy : `a local ___flavor of ${declaredBy}'s prototype`}) on a local copy of each kernel's prototype (${kind === 'tp_btf' || kind === 'raw_tp' ? `typedef void (*${declaredBy}___old)(void *, ...)` : '___flavor'}), and read the argument each one has`,
+    `pick the argument layout at run time with ___flavor prototypes, instead of a kernel version check`,
+    autoloadFix(prog.name),
+  ];
+  for (const x of reads) {
+    const n = Math.floor(x.offset / 8);
+    const doubt = x.uncertain ? ': only on a path behind a __kconfig value (LINUX_KERNEL_VERSION) corecheck does not know for this kernel' : '';
+    const push = (problem: SignatureProblem, expects: string, message: string): void => {
+      const key = `${n}:${problem}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const verdict: ReasonVerdict = x.uncertain ? 'unknown' : problem === 'beyond' && kind === 'raw_tp' ? 'warn' : 'fails';
+      out.push({
+        class: 'ATTACH_SIGNATURE_MISMATCH', verdict,
+        subject: { kind: 'attach-signature', via: kind, target: prog.attachTarget!, declaredBy, argument: n, prototype: c, expects, problem },
+        message: message + doubt,
+        source: obj.sourceLine(prog.section, prog.insnOffset + x.insn), function: prog.name, insn: x.insn,
+        fixes,
+      });
+    };
+    if (x.moved !== 0) {
+      push('modified-ctx', `reads ${ordinal(n)} through the context pointer moved by ${x.moved}`,
+        `the program reads ${ordinal(n)} through a context pointer moved by ${x.moved} (off=${x.moved}): the verifier refuses it ("dereference of modified ctx ptr R? off=${x.moved} disallowed")${n >= nr ? `, and ${declaredBy} has ${nr} argument${nr === 1 ? '' : 's'} here: ${c}` : ''}`);
+      continue;
+    }
+    const type = typeOfArg(n);
+    if (type === undefined) {
+      push('beyond', `reads ${ordinal(n)} (${x.size} bytes at offset ${x.offset})`,
+        kind === 'raw_tp'
+          ? `the program reads ${ordinal(n)}, but tracepoint ${prog.attachTarget} has ${nr} argument${nr === 1 ? '' : 's'} in this kernel (${c}): it loads, and attaching fails`
+          : `the program reads ${ordinal(n)}, but ${declaredBy} has ${nr} argument${nr === 1 ? '' : 's'} in this kernel (${c}): the verifier refuses the read ("func '${prog.attachTarget}' doesn't have ${n + 1}-th argument", or "invalid bpf_context access off=${x.offset} size=${x.size}")`);
+      continue;
+    }
+    if (kind === 'raw_tp' || x.derefs.length === 0) continue;
+    if (!derefable(proto.btf, type)) {
+      push('scalar', `reads ${ordinal(n)} as a pointer and dereferences it`,
+        `the program dereferences ${ordinal(n)}, which ${declaredBy} types as ${typeToC(proto.btf, type)} in this kernel (${c}): the verifier loads it as a scalar and refuses the access ("R? invalid mem access 'scalar'")`);
+    }
+  }
+  return out;
+}

@@ -1,12 +1,11 @@
 import type { Btf } from '../btf/btf.js';
 import { Kind } from '../btf/kinds.js';
 import { protoToC, prototypeOf, typeToC, type Prototype } from '../btf/prototype.js';
-import type { InsnBuffer } from '../insn/buffer.js';
-import { BpfClass, LD_IMM64, insnClass } from '../insn/insn.js';
-import { ldImm64Target } from '../object/calls.js';
+import { BPF_PSEUDO_CALL, BpfClass, LD_IMM64, insnClass } from '../insn/insn.js';
+import { callTarget, ldImm64Target } from '../object/calls.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { autoloadFix } from './explain.js';
-import type { Reachability } from './reach.js';
+import type { CodeOf, Reachability } from './reach.js';
 import type { Reason, ReasonVerdict, SignatureProblem } from './reason.js';
 
 /**
@@ -75,15 +74,17 @@ export function attachPrototype(prog: BpfProgram, kernel: readonly Btf[]): Attac
 
 /** One context read of the program, and what it does with the value. */
 export interface CtxRead {
-  /** Program-relative instruction of the load. */
+  /** The function the load is in: the program, or a static function it calls with the context. */
+  readonly fn: BpfProgram;
+  /** Function-relative instruction of the load. */
   readonly insn: number;
   /** Byte offset in the context (the read's start). */
   readonly offset: number;
   readonly size: number;
   /** The constant the context pointer had been moved by before the load (0: unmodified). */
   readonly moved: number;
-  /** Instructions (program-relative) that access memory through the loaded value. */
-  readonly derefs: readonly number[];
+  /** Whether some reached instruction accesses memory through the loaded value. */
+  readonly dereferenced: boolean;
   /** Every path to it goes through a branch on a `__kconfig` value corecheck does not know. */
   readonly uncertain: boolean;
 }
@@ -105,9 +106,9 @@ export function kernelVersionCode(release: string): number | undefined {
 /** A register or 8-byte stack slot. */
 type V =
   | { readonly t: 'ctx'; readonly off: number }
-  | { readonly t: 'arg'; readonly read: number } // the value of the context read at that instruction
+  | { readonly t: 'arg'; readonly read: string } // the value of a context read (`readKey`)
   | { readonly t: 'c'; readonly v: bigint }
-  | { readonly t: 'fp'; readonly off: number }
+  | { readonly t: 'fp'; readonly off: number } // this frame's stack
   | { readonly t: 'kconfig'; readonly name: string } // the address of a __kconfig extern
   | { readonly t: 'kval' } // a __kconfig value corecheck does not know
   | null;
@@ -121,9 +122,11 @@ interface St {
 
 const MASK64 = (1n << 64n) - 1n;
 const SIZES: readonly number[] = [4, 2, 1, 8];
+/** Static calls followed with the context, as deep as the kernel's MAX_CALL_FRAMES. */
+const MAX_DEPTH = 8;
 
-const sameV = (a: V, b: V): boolean => a === b || (a !== null && b !== null && JSON.stringify(a, big) === JSON.stringify(b, big));
 const big = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+const sameV = (a: V, b: V): boolean => a === b || (a !== null && b !== null && JSON.stringify(a, big) === JSON.stringify(b, big));
 
 /** Merges `b` into `a`: values that differ become unknown; a point is uncertain only if every way in is. */
 function merge(a: St, b: St): boolean {
@@ -150,143 +153,160 @@ function merge(a: St, b: St): boolean {
 const copy = (s: St): St => ({ regs: s.regs.slice(), stack: new Map(s.stack), uncertain: s.uncertain });
 
 /**
- * Every context read of `prog`'s own reached instructions, with the uses of each loaded value.
+ * Every context read on `prog`'s reached instructions (its own, and those of static functions it
+ * passes the context or a loaded argument to), with whether each loaded value is dereferenced.
  * `kconfig` folds what the verifier folds; other `__kconfig` values are unknown.
  */
-export function contextReads(obj: BpfObject, prog: BpfProgram, code: InsnBuffer, reach: Reachability | undefined, kconfig: KconfigValues): CtxRead[] {
-  const marks = reach?.complete ? reach.reached.get(prog) : undefined;
-  const reachable = (pc: number): boolean => pc >= 0 && pc < code.count && (marks === undefined || marks[pc] === 1);
-  const states = new Map<number, St>();
-  const work: number[] = [];
-  const flow = (pc: number, s: St): void => {
-    if (!reachable(pc)) return;
-    const seen = states.get(pc);
-    if (!seen) states.set(pc, copy(s));
-    else if (!merge(seen, s)) return;
-    work.push(pc);
-  };
-  const entry: V[] = new Array(11).fill(null);
-  entry[1] = { t: 'ctx', off: 0 };
-  entry[10] = { t: 'fp', off: 0 };
-  flow(0, { regs: entry, stack: new Map(), uncertain: false });
+export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, reach: Reachability | undefined, kconfig: KconfigValues): CtxRead[] {
+  const reads = new Map<string, { fn: BpfProgram; insn: number; offset: number; size: number; moved: number; uncertain: boolean }>();
+  const derefs = new Set<string>();
+  const walked = new Map<string, boolean>();
+  let budget = 500_000;
 
-  const reads = new Map<number, { offset: number; size: number; moved: number; uncertain: boolean }>();
-  const derefs = new Map<number, Set<number>>();
-  const deref = (base: V, pc: number): void => {
-    if (base?.t !== 'arg') return;
-    let set = derefs.get(base.read);
-    if (!set) derefs.set(base.read, (set = new Set()));
-    set.add(pc);
-  };
+  const walk = (fn: BpfProgram, args: readonly V[], uncertainIn: boolean, depth: number): void => {
+    const memo = `${fn.sectionIndex}.${fn.insnOffset}:${JSON.stringify(args, big)}`;
+    const was = walked.get(memo);
+    if (was === false || (was === true && uncertainIn)) return; // done already, as certain as now
+    walked.set(memo, uncertainIn);
+    const code = codeOf(fn);
+    const marks = reach?.complete ? reach.reached.get(fn) : undefined;
+    const reachable = (pc: number): boolean => pc >= 0 && pc < code.count && (marks === undefined || marks[pc] === 1);
+    const states = new Map<number, St>();
+    const work: number[] = [];
+    const flow = (pc: number, st: St): void => {
+      if (!reachable(pc)) return;
+      const seen = states.get(pc);
+      if (!seen) states.set(pc, copy(st));
+      else if (!merge(seen, st)) return;
+      work.push(pc);
+    };
+    const entry: V[] = new Array(11).fill(null);
+    for (let i = 1; i <= 5; i++) entry[i] = args[i - 1] ?? null;
+    entry[10] = { t: 'fp', off: 0 };
+    flow(0, { regs: entry, stack: new Map(), uncertain: uncertainIn });
+    const deref = (base: V): void => {
+      if (base?.t === 'arg') derefs.add(base.read);
+    };
 
-  let budget = 200_000;
-  while (work.length > 0 && budget-- > 0) {
-    const pc = work.pop()!;
-    const s = copy(states.get(pc)!);
-    const r = s.regs;
-    const op = code.code(pc);
-    const cls = insnClass(op);
-    const dst = code.dst(pc);
-    const src = code.src(pc);
-    const off = code.off(pc);
-    const imm = code.imm(pc);
-    if (dst > 10 || src > 10) continue;
-    switch (cls) {
-      case BpfClass.ALU64: case BpfClass.ALU: {
-        const b: V = (op & 0x08) !== 0 ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
-        r[dst] = alu(op & 0xf0, cls === BpfClass.ALU64, r[dst], b, off);
-        flow(pc + 1, s);
-        break;
-      }
-      case BpfClass.LD:
-        if (op === LD_IMM64) {
-          const ref = ldImm64Target(obj, prog, pc, imm);
-          r[dst] = ref?.kind === 'extern' && isKconfig(obj, ref.symbol.name) ? { t: 'kconfig', name: ref.symbol.name }
-            : ref || src !== 0 || pc + 1 >= code.count ? null
-              : { t: 'c', v: ((BigInt(code.imm(pc + 1) >>> 0) << 32n) | BigInt(imm >>> 0)) & MASK64 };
-          flow(pc + 2, s);
-        } else {
-          for (let i = 0; i <= 5; i++) r[i] = null;
+    while (work.length > 0 && budget-- > 0) {
+      const pc = work.pop()!;
+      const s = copy(states.get(pc)!);
+      const r = s.regs;
+      const op = code.code(pc);
+      const cls = insnClass(op);
+      const dst = code.dst(pc);
+      const src = code.src(pc);
+      const off = code.off(pc);
+      const imm = code.imm(pc);
+      if (dst > 10 || src > 10) continue;
+      switch (cls) {
+        case BpfClass.ALU64: case BpfClass.ALU: {
+          const b: V = (op & 0x08) !== 0 ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
+          r[dst] = alu(op & 0xf0, cls === BpfClass.ALU64, r[dst], b, off);
           flow(pc + 1, s);
+          break;
         }
-        break;
-      case BpfClass.LDX: {
-        const base = r[src];
-        const size = SIZES[(op >>> 3) & 3];
-        let v: V = null;
-        if ((op & 0xe0) === 0x60) {
-          if (base?.t === 'ctx') {
-            const at = base.off + off;
-            const was = reads.get(pc);
-            reads.set(pc, { offset: at, size, moved: base.off, uncertain: (was?.uncertain ?? true) && s.uncertain });
-            v = { t: 'arg', read: pc };
-          } else if (base?.t === 'fp' && size === 8) {
-            v = s.stack.get(base.off + off) ?? null;
-          } else if (base?.t === 'kconfig') {
-            const known = base.name === 'LINUX_KERNEL_VERSION' && off === 0 ? kconfig.LINUX_KERNEL_VERSION : undefined;
-            v = known === undefined ? { t: 'kval' } : { t: 'c', v: BigInt(known) & ((1n << BigInt(size * 8)) - 1n) };
+        case BpfClass.LD:
+          if (op === LD_IMM64) {
+            const ref = ldImm64Target(obj, fn, pc, imm);
+            r[dst] = ref?.kind === 'extern' && isKconfig(obj, ref.symbol.name) ? { t: 'kconfig', name: ref.symbol.name }
+              : ref || src !== 0 || pc + 1 >= code.count ? null
+                : { t: 'c', v: ((BigInt(code.imm(pc + 1) >>> 0) << 32n) | BigInt(imm >>> 0)) & MASK64 };
+            flow(pc + 2, s);
           } else {
-            deref(base, pc);
+            for (let i = 0; i <= 5; i++) r[i] = null;
+            flow(pc + 1, s);
           }
-        }
-        r[dst] = v;
-        flow(pc + 1, s);
-        break;
-      }
-      case BpfClass.ST: case BpfClass.STX: {
-        const base = r[dst];
-        const size = SIZES[(op >>> 3) & 3];
-        deref(base, pc);
-        if (base?.t === 'fp') {
-          const at = base.off + off;
-          for (const k of [...s.stack.keys()]) if (k < at + size && at < k + 8) s.stack.delete(k);
-          if (cls === BpfClass.STX && (op & 0xe0) === 0x60 && size === 8 && r[src] !== null) s.stack.set(at, r[src]);
-        }
-        if (cls === BpfClass.STX && (op & 0xe0) !== 0x60) {
-          if ((imm & 0x01) !== 0) r[imm === 0xf1 ? 0 : src] = null;
-          if (imm === 0x100) r[dst] = null;
-        }
-        flow(pc + 1, s);
-        break;
-      }
-      case BpfClass.JMP: case BpfClass.JMP32: {
-        const jop = op & 0xf0;
-        if (cls === BpfClass.JMP && jop === 0x80) {
-          // a call: whatever a helper is given a stack pointer to may be overwritten
-          for (let i = 1; i <= 5; i++) {
-            const a = r[i];
-            if (a?.t !== 'fp') continue;
-            const len = r[i + 1]?.t === 'c' ? Number((r[i + 1] as { v: bigint }).v) : Infinity;
-            for (const k of [...s.stack.keys()]) if (k + 8 > a.off && k < a.off + len) s.stack.delete(k);
+          break;
+        case BpfClass.LDX: {
+          const base = r[src];
+          const size = SIZES[(op >>> 3) & 3];
+          let v: V = null;
+          if ((op & 0xe0) === 0x60) {
+            if (base?.t === 'ctx') {
+              const key = readKey(fn, pc);
+              const prev = reads.get(key);
+              reads.set(key, { fn, insn: pc, offset: base.off + off, size, moved: base.off, uncertain: (prev?.uncertain ?? true) && s.uncertain });
+              v = { t: 'arg', read: key };
+            } else if (base?.t === 'fp' && size === 8) {
+              v = s.stack.get(base.off + off) ?? null;
+            } else if (base?.t === 'kconfig') {
+              const known = base.name === 'LINUX_KERNEL_VERSION' && off === 0 ? kconfig.LINUX_KERNEL_VERSION : undefined;
+              v = known === undefined ? { t: 'kval' } : { t: 'c', v: BigInt(known) & ((1n << BigInt(size * 8)) - 1n) };
+            } else {
+              deref(base);
+            }
           }
-          for (let i = 0; i <= 5; i++) r[i] = null;
+          r[dst] = v;
           flow(pc + 1, s);
           break;
         }
-        if (cls === BpfClass.JMP && jop === 0x90) break; // exit
-        if (jop === 0x00) {
-          flow(pc + 1 + (cls === BpfClass.JMP32 ? imm : off), s);
+        case BpfClass.ST: case BpfClass.STX: {
+          const base = r[dst];
+          const size = SIZES[(op >>> 3) & 3];
+          deref(base);
+          if (base?.t === 'fp') {
+            const at = base.off + off;
+            for (const k of [...s.stack.keys()]) if (k < at + size && at < k + 8) s.stack.delete(k);
+            if (cls === BpfClass.STX && (op & 0xe0) === 0x60 && size === 8 && r[src] !== null) s.stack.set(at, r[src]);
+          }
+          if (cls === BpfClass.STX && (op & 0xe0) !== 0x60) {
+            if ((imm & 0x01) !== 0) r[imm === 0xf1 ? 0 : src] = null;
+            if (imm === 0x100) r[dst] = null;
+          }
+          flow(pc + 1, s);
           break;
         }
-        const a = r[dst];
-        const b: V = (op & 0x08) !== 0 ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
-        const taken = decide(jop, cls === BpfClass.JMP32, a, b);
-        if (taken !== undefined) {
-          flow(taken ? pc + 1 + off : pc + 1, s);
+        case BpfClass.JMP: case BpfClass.JMP32: {
+          const jop = op & 0xf0;
+          if (cls === BpfClass.JMP && jop === 0x80) {
+            if (src === BPF_PSEUDO_CALL) {
+              const ref = callTarget(obj, fn, pc, imm);
+              // a static function runs in the caller's context; a global one is verified on its own
+              if (ref.kind === 'subprogram' && !ref.callee.global && ref.entry === 0 && depth < MAX_DEPTH) {
+                walk(ref.callee, r.slice(1, 6).map((a) => (a?.t === 'fp' ? null : a)), s.uncertain, depth + 1);
+              }
+            }
+            // whatever a call is given a stack pointer to may be overwritten
+            for (let i = 1; i <= 5; i++) {
+              const a = r[i];
+              if (a?.t !== 'fp') continue;
+              const n = r[i + 1];
+              const len = i < 5 && n?.t === 'c' ? Number(n.v) : Infinity;
+              for (const k of [...s.stack.keys()]) if (k + 8 > a.off && k < a.off + len) s.stack.delete(k);
+            }
+            for (let i = 0; i <= 5; i++) r[i] = null;
+            flow(pc + 1, s);
+            break;
+          }
+          if (cls === BpfClass.JMP && jop === 0x90) break; // exit
+          if (jop === 0x00) {
+            flow(pc + 1 + (cls === BpfClass.JMP32 ? imm : off), s);
+            break;
+          }
+          const a = r[dst];
+          const b: V = (op & 0x08) !== 0 ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
+          const taken = decide(jop, cls === BpfClass.JMP32, a, b);
+          if (taken !== undefined) {
+            flow(taken ? pc + 1 + off : pc + 1, s);
+            break;
+          }
+          if (a?.t === 'kval' || b?.t === 'kval') s.uncertain = true;
+          flow(pc + 1 + off, s);
+          flow(pc + 1, s);
           break;
         }
-        if (a?.t === 'kval' || b?.t === 'kval') s.uncertain = true;
-        flow(pc + 1 + off, s);
-        flow(pc + 1, s);
-        break;
+        default:
+          break;
       }
-      default:
-        break;
     }
-  }
-  return [...reads].map(([insn, x]) => ({ insn, ...x, derefs: [...(derefs.get(insn) ?? [])].sort((p, q) => p - q) }))
-    .sort((p, q) => p.insn - q.insn);
+  };
+  walk(prog, [{ t: 'ctx', off: 0 }], false, 0);
+  return [...reads].map(([key, x]) => ({ ...x, dereferenced: derefs.has(key) }))
+    .sort((p, q) => p.fn.sectionIndex - q.fn.sectionIndex || p.fn.insnOffset - q.fn.insnOffset || p.insn - q.insn);
 }
+
+const readKey = (fn: BpfProgram, pc: number): string => `${fn.sectionIndex}.${fn.insnOffset}+${pc}`;
 
 function isKconfig(obj: BpfObject, name: string): boolean {
   const btf = obj.btf;
@@ -320,6 +340,7 @@ function alu(aop: number, is64: boolean, a: V, b: V, off: number): V {
     case 0xa0: v = x ^ y; break;
     case 0x60: if (y >= (is64 ? 64n : 32n)) return null; v = x << y; break;
     case 0x70: if (y >= (is64 ? 64n : 32n)) return null; v = x >> y; break;
+    case 0xc0: if (y >= (is64 ? 64n : 32n)) return null; v = (is64 ? BigInt.asIntN(64, x) : BigInt.asIntN(32, x)) >> y; break;
     default: return null;
   }
   return { t: 'c', v: v & mask };
@@ -364,11 +385,11 @@ const ordinal = (n: number): string => `argument ${n + 1} (ctx[${n}])`;
 
 /** ATTACH_SIGNATURE_MISMATCH reasons of one program on one kernel (none when its target is missing). */
 export function attachSignatureReasons(
-  obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[], code: InsnBuffer, reach: Reachability, kconfig: KconfigValues,
+  obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[], codeOf: CodeOf, reach: Reachability, kconfig: KconfigValues,
 ): Reason[] {
   const target = attachPrototype(prog, kernel);
   if (!target) return [];
-  const reads = contextReads(obj, prog, code, reach, kconfig);
+  const reads = contextReads(obj, prog, codeOf, reach, kconfig);
   const { kind, args, proto, c, declaredBy } = target;
   const nr = args.length;
   const retAllowed = kind === 'fexit' || kind === 'fmod_ret' || kind === 'lsm';
@@ -392,7 +413,7 @@ export function attachSignatureReasons(
         class: 'ATTACH_SIGNATURE_MISMATCH', verdict,
         subject: { kind: 'attach-signature', via: kind, target: prog.attachTarget!, declaredBy, argument: n, prototype: c, expects, problem },
         message: message + doubt,
-        source: obj.sourceLine(prog.section, prog.insnOffset + x.insn), function: prog.name, insn: x.insn,
+        source: obj.sourceLine(x.fn.section, x.fn.insnOffset + x.insn), function: x.fn.name, insn: x.insn,
         fixes,
       });
     };
@@ -409,7 +430,7 @@ export function attachSignatureReasons(
           : `the program reads ${ordinal(n)}, but ${declaredBy} has ${nr} argument${nr === 1 ? '' : 's'} in this kernel (${c}): the verifier refuses the read ("func '${prog.attachTarget}' doesn't have ${n + 1}-th argument", or "invalid bpf_context access off=${x.offset} size=${x.size}")`);
       continue;
     }
-    if (kind === 'raw_tp' || x.derefs.length === 0) continue;
+    if (kind === 'raw_tp' || !x.dereferenced) continue;
     if (!derefable(proto.btf, type)) {
       push('scalar', `reads ${ordinal(n)} as a pointer and dereferences it`,
         `the program dereferences ${ordinal(n)}, which ${declaredBy} types as ${typeToC(proto.btf, type)} in this kernel (${c}): the verifier loads it as a scalar and refuses the access ("R? invalid mem access 'scalar'")`);

@@ -62,7 +62,7 @@ export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptio
     const linked = linkedFunctions(obj, p, codeOf);
     const reach = analyzeReachability(obj, p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns });
     const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
-      ...attachSignatureReasons(obj, p, kernel, codeOf(p), reach, kconfig)];
+      ...attachSignatureReasons(obj, p, kernel, codeOf, reach, kconfig)];
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.
       reasons.push({

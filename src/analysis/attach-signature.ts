@@ -83,10 +83,14 @@ export interface CtxRead {
   readonly size: number;
   /** The constant the context pointer had been moved by before the load (0: unmodified). */
   readonly moved: number;
+  /** The register the load reads through (the verifier's `R1` in its messages). */
+  readonly reg: number;
   /** Whether some reached instruction accesses memory through the loaded value. */
   readonly dereferenced: boolean;
   /** Every path to it goes through a branch on a `__kconfig` value corecheck does not know. */
   readonly uncertain: boolean;
+  /** Every path to it goes through a branch that a known `__kconfig` value (LINUX_KERNEL_VERSION) decided. */
+  readonly chosen: boolean;
 }
 
 /** The kernel's `__kconfig` values, as libbpf sets them: only those corecheck can know. */
@@ -107,7 +111,7 @@ export function kernelVersionCode(release: string): number | undefined {
 type V =
   | { readonly t: 'ctx'; readonly off: number }
   | { readonly t: 'arg'; readonly read: string } // the value of a context read (`readKey`)
-  | { readonly t: 'c'; readonly v: bigint }
+  | { readonly t: 'c'; readonly v: bigint; /** computed from a __kconfig value */ readonly kc?: true }
   | { readonly t: 'fp'; readonly off: number } // this frame's stack
   | { readonly t: 'kconfig'; readonly name: string } // the address of a __kconfig extern
   | { readonly t: 'kval' } // a __kconfig value corecheck does not know
@@ -118,6 +122,8 @@ interface St {
   readonly stack: Map<number, V>;
   /** Reached only through branches on unknown __kconfig values. */
   uncertain: boolean;
+  /** Reached only through branches that known __kconfig values (LINUX_KERNEL_VERSION) decided. */
+  chosen: boolean;
 }
 
 const MASK64 = (1n << 64n) - 1n;
@@ -147,10 +153,14 @@ function merge(a: St, b: St): boolean {
     a.uncertain = false;
     changed = true;
   }
+  if (a.chosen && !b.chosen) {
+    a.chosen = false;
+    changed = true;
+  }
   return changed;
 }
 
-const copy = (s: St): St => ({ regs: s.regs.slice(), stack: new Map(s.stack), uncertain: s.uncertain });
+const copy = (s: St): St => ({ regs: s.regs.slice(), stack: new Map(s.stack), uncertain: s.uncertain, chosen: s.chosen });
 
 /**
  * Every context read on `prog`'s reached instructions (its own, and those of static functions it
@@ -158,12 +168,12 @@ const copy = (s: St): St => ({ regs: s.regs.slice(), stack: new Map(s.stack), un
  * `kconfig` folds what the verifier folds; other `__kconfig` values are unknown.
  */
 export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, reach: Reachability | undefined, kconfig: KconfigValues): CtxRead[] {
-  const reads = new Map<string, { fn: BpfProgram; insn: number; offset: number; size: number; moved: number; uncertain: boolean }>();
+  const reads = new Map<string, { fn: BpfProgram; insn: number; offset: number; size: number; moved: number; reg: number; uncertain: boolean; chosen: boolean }>();
   const derefs = new Set<string>();
   const walked = new Map<string, boolean>();
   let budget = 500_000;
 
-  const walk = (fn: BpfProgram, args: readonly V[], uncertainIn: boolean, depth: number): void => {
+  const walk = (fn: BpfProgram, args: readonly V[], uncertainIn: boolean, chosenIn: boolean, depth: number): void => {
     const memo = `${fn.sectionIndex}.${fn.insnOffset}:${JSON.stringify(args, big)}`;
     const was = walked.get(memo);
     if (was === false || (was === true && uncertainIn)) return; // done already, as certain as now
@@ -183,7 +193,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
     const entry: V[] = new Array(11).fill(null);
     for (let i = 1; i <= 5; i++) entry[i] = args[i - 1] ?? null;
     entry[10] = { t: 'fp', off: 0 };
-    flow(0, { regs: entry, stack: new Map(), uncertain: uncertainIn });
+    flow(0, { regs: entry, stack: new Map(), uncertain: uncertainIn, chosen: chosenIn });
     const deref = (base: V): void => {
       if (base?.t === 'arg') derefs.add(base.read);
     };
@@ -226,13 +236,16 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
             if (base?.t === 'ctx') {
               const key = readKey(fn, pc);
               const prev = reads.get(key);
-              reads.set(key, { fn, insn: pc, offset: base.off + off, size, moved: base.off, uncertain: (prev?.uncertain ?? true) && s.uncertain });
+              reads.set(key, {
+                fn, insn: pc, offset: base.off + off, size, moved: base.off, reg: src,
+                uncertain: (prev?.uncertain ?? true) && s.uncertain, chosen: (prev?.chosen ?? true) && s.chosen,
+              });
               v = { t: 'arg', read: key };
             } else if (base?.t === 'fp' && size === 8) {
               v = s.stack.get(base.off + off) ?? null;
             } else if (base?.t === 'kconfig') {
               const known = base.name === 'LINUX_KERNEL_VERSION' && off === 0 ? kconfig.LINUX_KERNEL_VERSION : undefined;
-              v = known === undefined ? { t: 'kval' } : { t: 'c', v: BigInt(known) & ((1n << BigInt(size * 8)) - 1n) };
+              v = known === undefined ? { t: 'kval' } : { t: 'c', v: BigInt(known) & ((1n << BigInt(size * 8)) - 1n), kc: true };
             } else {
               deref(base);
             }
@@ -264,7 +277,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
               const ref = callTarget(obj, fn, pc, imm);
               // a static function runs in the caller's context; a global one is verified on its own
               if (ref.kind === 'subprogram' && !ref.callee.global && ref.entry === 0 && depth < MAX_DEPTH) {
-                walk(ref.callee, r.slice(1, 6).map((a) => (a?.t === 'fp' ? null : a)), s.uncertain, depth + 1);
+                walk(ref.callee, r.slice(1, 6).map((a) => (a?.t === 'fp' ? null : a)), s.uncertain, s.chosen, depth + 1);
               }
             }
             // whatever a call is given a stack pointer to may be overwritten
@@ -288,6 +301,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
           const b: V = (op & 0x08) !== 0 ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
           const taken = decide(jop, cls === BpfClass.JMP32, a, b);
           if (taken !== undefined) {
+            if (a?.t === 'c' && a.kc || b?.t === 'c' && b.kc) s.chosen = true;
             flow(taken ? pc + 1 + off : pc + 1, s);
             break;
           }
@@ -301,7 +315,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
       }
     }
   };
-  walk(prog, [{ t: 'ctx', off: 0 }], false, 0);
+  walk(prog, [{ t: 'ctx', off: 0 }], false, false, 0);
   return [...reads].map(([key, x]) => ({ ...x, dereferenced: derefs.has(key) }))
     .sort((p, q) => p.fn.sectionIndex - q.fn.sectionIndex || p.fn.insnOffset - q.fn.insnOffset || p.insn - q.insn);
 }
@@ -343,7 +357,7 @@ function alu(aop: number, is64: boolean, a: V, b: V, off: number): V {
     case 0xc0: if (y >= (is64 ? 64n : 32n)) return null; v = (is64 ? BigInt.asIntN(64, x) : BigInt.asIntN(32, x)) >> y; break;
     default: return null;
   }
-  return { t: 'c', v: v & mask };
+  return a.kc || b.kc ? { t: 'c', v: v & mask, kc: true } : { t: 'c', v: v & mask };
 }
 
 function decide(jop: number, is32: boolean, a: V, b: V): boolean | undefined {
@@ -381,6 +395,8 @@ function derefable(btf: Btf, id: number): boolean {
   return k === Kind.STRUCT || k === Kind.UNION;
 }
 
+const versionText = (v: number): string => `${v >> 16}.${(v >> 8) & 0xff}.${v & 0xff}`;
+
 const ordinal = (n: number): string => `argument ${n + 1} (ctx[${n}])`;
 
 /** ATTACH_SIGNATURE_MISMATCH reasons of one program on one kernel (none when its target is missing). */
@@ -403,7 +419,8 @@ export function attachSignatureReasons(
   ];
   for (const x of reads) {
     const n = Math.floor(x.offset / 8);
-    const doubt = x.uncertain ? ': only on a path behind a __kconfig value (LINUX_KERNEL_VERSION) corecheck does not know for this kernel' : '';
+    const doubt = x.uncertain ? ': only on a path behind a __kconfig value (LINUX_KERNEL_VERSION) corecheck does not know for this kernel'
+      : x.chosen && kconfig.LINUX_KERNEL_VERSION !== undefined ? `; a LINUX_KERNEL_VERSION check (${versionText(kconfig.LINUX_KERNEL_VERSION)} here) chose this path: the version does not tell the prototype` : '';
     const push = (problem: SignatureProblem, expects: string, message: string): void => {
       const key = `${n}:${problem}`;
       if (seen.has(key)) return;
@@ -419,7 +436,7 @@ export function attachSignatureReasons(
     };
     if (x.moved !== 0) {
       push('modified-ctx', `reads ${ordinal(n)} through the context pointer moved by ${x.moved}`,
-        `the program reads ${ordinal(n)} through a context pointer moved by ${x.moved} (off=${x.moved}): the verifier refuses it ("dereference of modified ctx ptr R? off=${x.moved} disallowed")${n >= nr ? `, and ${declaredBy} has ${nr} argument${nr === 1 ? '' : 's'} here: ${c}` : ''}`);
+        `the program reads ${ordinal(n)} through a context pointer moved by ${x.moved} (off=${x.moved}): the verifier refuses it ("dereference of modified ctx ptr R${x.reg} off=${x.moved} disallowed")${n >= nr ? `, and ${declaredBy} has ${nr} argument${nr === 1 ? '' : 's'} here (${c})` : ''}`);
       continue;
     }
     const type = typeOfArg(n);

@@ -91,7 +91,8 @@ export function changeText(c: RootCause): string | undefined {
   const s = c.change?.successor;
   if (s) parts.push(s.how === 'gone' ? `gone: ${s.note}` : `now ${s.name}: ${s.note}`);
   const b = c.change?.between;
-  if (b) parts.push(`${b.change === 'removed' ? 'changed' : 'added'} between ${b.before} and ${b.after}`);
+  if (b && c.class === 'ATTACH_SIGNATURE_MISMATCH') parts.push(`the prototype changed between ${b.before} and ${b.after}`);
+  else if (b) parts.push(`${b.change === 'removed' ? 'changed' : 'added'} between ${b.before} and ${b.after}`);
   return parts.length > 0 ? `what changed: ${parts.join('; ')}` : undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { Btf } from '../btf/btf.js';
 import { Kind } from '../btf/kinds.js';
 import { protoToC, prototypeOf, typeToC, type Prototype } from '../btf/prototype.js';
+import type { InsnBuffer } from '../insn/buffer.js';
 import { BPF_PSEUDO_CALL, BpfClass, LD_IMM64, insnClass } from '../insn/insn.js';
 import { callTarget, ldImm64Target } from '../object/calls.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
@@ -85,8 +86,8 @@ export interface CtxRead {
   readonly moved: number;
   /** The register the load reads through (the verifier's `R1` in its messages). */
   readonly reg: number;
-  /** Whether some reached instruction accesses memory through the loaded value. */
-  readonly dereferenced: boolean;
+  /** The register of the first reached memory access through the loaded value (none: not dereferenced). */
+  readonly derefReg?: number;
   /** Every path to it goes through a branch on a `__kconfig` value corecheck does not know. */
   readonly uncertain: boolean;
   /** Every path to it goes through a branch that a known `__kconfig` value (LINUX_KERNEL_VERSION) decided. */
@@ -119,7 +120,9 @@ type V =
 
 interface St {
   readonly regs: V[];
-  readonly stack: Map<number, V>;
+  /** Spills by frame offset, shared between states until one writes (`writable`). */
+  stack: Map<number, V>;
+  owned: boolean;
   /** Reached only through branches on unknown __kconfig values. */
   uncertain: boolean;
   /** Reached only through branches that known __kconfig values (LINUX_KERNEL_VERSION) decided. */
@@ -132,7 +135,27 @@ const SIZES: readonly number[] = [4, 2, 1, 8];
 const MAX_DEPTH = 8;
 
 const big = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
-const sameV = (a: V, b: V): boolean => a === b || (a !== null && b !== null && JSON.stringify(a, big) === JSON.stringify(b, big));
+
+function sameV(a: V, b: V): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a.t !== b.t) return false;
+  switch (a.t) {
+    case 'ctx': case 'fp': return a.off === (b as typeof a).off;
+    case 'arg': return a.read === (b as typeof a).read;
+    case 'c': return a.v === (b as typeof a).v && a.kc === (b as typeof a).kc;
+    case 'kconfig': return a.name === (b as typeof a).name;
+    case 'kval': return true;
+  }
+}
+
+/** The state's stack, copied first if another state shares it. */
+function writable(s: St): Map<number, V> {
+  if (!s.owned) {
+    s.stack = new Map(s.stack);
+    s.owned = true;
+  }
+  return s.stack;
+}
 
 /** Merges `b` into `a`: values that differ become unknown; a point is uncertain only if every way in is. */
 function merge(a: St, b: St): boolean {
@@ -143,10 +166,12 @@ function merge(a: St, b: St): boolean {
       changed = true;
     }
   }
-  for (const [k, v] of a.stack) {
-    if (!sameV(v, b.stack.get(k) ?? null)) {
-      a.stack.delete(k);
-      changed = true;
+  if (a.stack !== b.stack) {
+    for (const [k, v] of a.stack) {
+      if (!sameV(v, b.stack.get(k) ?? null)) {
+        writable(a).delete(k);
+        changed = true;
+      }
     }
   }
   if (a.uncertain && !b.uncertain) {
@@ -160,7 +185,11 @@ function merge(a: St, b: St): boolean {
   return changed;
 }
 
-const copy = (s: St): St => ({ regs: s.regs.slice(), stack: new Map(s.stack), uncertain: s.uncertain, chosen: s.chosen });
+/** A copy sharing `s`'s stack (which `s` no longer owns either). */
+function copy(s: St): St {
+  s.owned = false;
+  return { regs: s.regs.slice(), stack: s.stack, owned: false, uncertain: s.uncertain, chosen: s.chosen };
+}
 
 /**
  * Every context read on `prog`'s reached instructions (its own, and those of static functions it
@@ -169,7 +198,7 @@ const copy = (s: St): St => ({ regs: s.regs.slice(), stack: new Map(s.stack), un
  */
 export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, reach: Reachability | undefined, kconfig: KconfigValues): CtxRead[] {
   const reads = new Map<string, { fn: BpfProgram; insn: number; offset: number; size: number; moved: number; reg: number; uncertain: boolean; chosen: boolean }>();
-  const derefs = new Set<string>();
+  const derefs = new Map<string, number>();
   const walked = new Map<string, boolean>();
   let budget = 500_000;
 
@@ -181,26 +210,31 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
     const code = codeOf(fn);
     const marks = reach?.complete ? reach.reached.get(fn) : undefined;
     const reachable = (pc: number): boolean => pc >= 0 && pc < code.count && (marks === undefined || marks[pc] === 1);
+    // States are kept at jump targets only: straight-line code passes its state along.
+    const joins = jumpTargets(code);
     const states = new Map<number, St>();
-    const work: number[] = [];
+    const work: { pc: number; s: St }[] = [];
     const flow = (pc: number, st: St): void => {
       if (!reachable(pc)) return;
+      if (!joins.has(pc)) {
+        work.push({ pc, s: st });
+        return;
+      }
       const seen = states.get(pc);
       if (!seen) states.set(pc, copy(st));
       else if (!merge(seen, st)) return;
-      work.push(pc);
+      work.push({ pc, s: copy(states.get(pc)!) });
     };
     const entry: V[] = new Array(11).fill(null);
     for (let i = 1; i <= 5; i++) entry[i] = args[i - 1] ?? null;
     entry[10] = { t: 'fp', off: 0 };
-    flow(0, { regs: entry, stack: new Map(), uncertain: uncertainIn, chosen: chosenIn });
-    const deref = (base: V): void => {
-      if (base?.t === 'arg') derefs.add(base.read);
+    flow(0, { regs: entry, stack: new Map(), owned: true, uncertain: uncertainIn, chosen: chosenIn });
+    const deref = (base: V, reg: number): void => {
+      if (base?.t === 'arg' && !derefs.has(base.read)) derefs.set(base.read, reg);
     };
 
     while (work.length > 0 && budget-- > 0) {
-      const pc = work.pop()!;
-      const s = copy(states.get(pc)!);
+      const { pc, s } = work.pop()!;
       const r = s.regs;
       const op = code.code(pc);
       const cls = insnClass(op);
@@ -247,7 +281,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
               const known = base.name === 'LINUX_KERNEL_VERSION' && off === 0 ? kconfig.LINUX_KERNEL_VERSION : undefined;
               v = known === undefined ? { t: 'kval' } : { t: 'c', v: BigInt(known) & ((1n << BigInt(size * 8)) - 1n), kc: true };
             } else {
-              deref(base);
+              deref(base, src);
             }
           }
           r[dst] = v;
@@ -257,11 +291,11 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
         case BpfClass.ST: case BpfClass.STX: {
           const base = r[dst];
           const size = SIZES[(op >>> 3) & 3];
-          deref(base);
+          deref(base, dst);
           if (base?.t === 'fp') {
             const at = base.off + off;
-            for (const k of [...s.stack.keys()]) if (k < at + size && at < k + 8) s.stack.delete(k);
-            if (cls === BpfClass.STX && (op & 0xe0) === 0x60 && size === 8 && r[src] !== null) s.stack.set(at, r[src]);
+            for (const k of [...s.stack.keys()]) if (k < at + size && at < k + 8) writable(s).delete(k);
+            if (cls === BpfClass.STX && (op & 0xe0) === 0x60 && size === 8 && r[src] !== null) writable(s).set(at, r[src]);
           }
           if (cls === BpfClass.STX && (op & 0xe0) !== 0x60) {
             if ((imm & 0x01) !== 0) r[imm === 0xf1 ? 0 : src] = null;
@@ -286,7 +320,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
               if (a?.t !== 'fp') continue;
               const n = r[i + 1];
               const len = i < 5 && n?.t === 'c' ? Number(n.v) : Infinity;
-              for (const k of [...s.stack.keys()]) if (k + 8 > a.off && k < a.off + len) s.stack.delete(k);
+              for (const k of [...s.stack.keys()]) if (k + 8 > a.off && k < a.off + len) writable(s).delete(k);
             }
             for (let i = 0; i <= 5; i++) r[i] = null;
             flow(pc + 1, s);
@@ -306,7 +340,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
             break;
           }
           if (a?.t === 'kval' || b?.t === 'kval') s.uncertain = true;
-          flow(pc + 1 + off, s);
+          flow(pc + 1 + off, copy(s));
           flow(pc + 1, s);
           break;
         }
@@ -316,8 +350,26 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
     }
   };
   walk(prog, [{ t: 'ctx', off: 0 }], false, false, 0);
-  return [...reads].map(([key, x]) => ({ ...x, dereferenced: derefs.has(key) }))
+  return [...reads].map(([key, x]) => ({ ...x, derefReg: derefs.get(key) }))
     .sort((p, q) => p.fn.sectionIndex - q.fn.sectionIndex || p.fn.insnOffset - q.fn.insnOffset || p.insn - q.insn);
+}
+
+/** Where jumps land: the join points, where states from several paths merge. */
+function jumpTargets(code: InsnBuffer): Set<number> {
+  const out = new Set<number>();
+  for (let pc = 0; pc < code.count; pc++) {
+    const op = code.code(pc);
+    if (op === LD_IMM64) {
+      pc++;
+      continue;
+    }
+    const cls = insnClass(op);
+    if (cls !== BpfClass.JMP && cls !== BpfClass.JMP32) continue;
+    const jop = op & 0xf0;
+    if (cls === BpfClass.JMP && (jop === 0x80 || jop === 0x90)) continue;
+    out.add(pc + 1 + (cls === BpfClass.JMP32 && jop === 0x00 ? code.imm(pc) : code.off(pc)));
+  }
+  return out;
 }
 
 const readKey = (fn: BpfProgram, pc: number): string => `${fn.sectionIndex}.${fn.insnOffset}+${pc}`;
@@ -447,10 +499,10 @@ export function attachSignatureReasons(
           : `the program reads ${ordinal(n)}, but ${declaredBy} has ${nr} argument${nr === 1 ? '' : 's'} in this kernel (${c}): the verifier refuses the read ("func '${prog.attachTarget}' doesn't have ${n + 1}-th argument", or "invalid bpf_context access off=${x.offset} size=${x.size}")`);
       continue;
     }
-    if (kind === 'raw_tp' || !x.dereferenced) continue;
+    if (kind === 'raw_tp' || x.derefReg === undefined) continue;
     if (!derefable(proto.btf, type)) {
       push('scalar', `reads ${ordinal(n)} as a pointer and dereferences it`,
-        `the program dereferences ${ordinal(n)}, which ${declaredBy} types as ${typeToC(proto.btf, type)} in this kernel (${c}): the verifier loads it as a scalar and refuses the access ("R? invalid mem access 'scalar'")`);
+        `the program dereferences ${ordinal(n)}, which ${declaredBy} types as ${typeToC(proto.btf, type)} in this kernel (${c}): the verifier loads it as a scalar and refuses the access ("R${x.derefReg} invalid mem access 'scalar'")`);
     }
   }
   return out;

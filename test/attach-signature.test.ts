@@ -140,7 +140,7 @@ test('live 5.10: the block tracepoints that lost their request_queue argument fa
   assert.match(r.message, /LINUX_KERNEL_VERSION check \(5\.10\.0 here\) chose this path/);
   // the source line is biolatency's own version check branch (line info of the load)
   assert.match(r.source?.text ?? '', /ctx\[1\]/);
-  assert.ok(r.fixes.some((f) => f.includes('bpf_core_type_matches')));
+  assert.ok(r.fixes.some((f) => f.includes('bpf_core_type_matches(btf_trace_block_rq_insert___old)')));
   assert.ok(r.fixes.some((f) => f.includes('autoload')));
   // the raw tracepoint flavour of the same read loads and fails to attach (bpf_probe_register
   // compares the largest context offset with the tracepoint's arguments): live says loads

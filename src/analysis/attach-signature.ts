@@ -464,11 +464,19 @@ export function attachSignatureReasons(
   const out: Reason[] = [];
   const seen = new Set<string>();
   const typeOfArg = (n: number): number | undefined => (n < nr ? args[n].type : n === nr && retAllowed ? proto.returnType : undefined);
-  const fixes = [
-    `test the prototype at run time: bpf_core_type_matches(${kind === 'tp_btf' || kind === 'raw_tp' ? declaredBy : `a local ___flavor of ${declaredBy}'s prototype`}) on a local copy of each kernel's prototype (${kind === 'tp_btf' || kind === 'raw_tp' ? `typedef void (*${declaredBy}___old)(void *, ...)` : '___flavor'}), and read the argument each one has`,
-    `pick the argument layout at run time with ___flavor prototypes, instead of a kernel version check`,
-    autoloadFix(prog.name),
-  ];
+  const traced = kind === 'tp_btf' || kind === 'raw_tp';
+  // CO-RE can test a tracepoint's prototype (its btf_trace_ typedef is a type); a function's
+  // prototype is no type CO-RE can match by name, so the choice moves to user space.
+  const fixes = traced
+    ? [
+      `declare each kernel's prototype as a ___flavor of the typedef (e.g. typedef void (*${declaredBy}___old)(void *, <the older arguments>);) and read the argument under if (bpf_core_type_matches(${declaredBy}___old)), instead of a kernel version check`,
+      autoloadFix(prog.name),
+    ]
+    : [
+      `write one program per prototype and let user space pick which to load: read ${declaredBy}'s prototype from the kernel's BTF (btf__find_by_name_kind, btf_vlen of its FUNC_PROTO) and turn autoload off for the others (bpf_program__set_autoload)`,
+      `or guard each layout with a CO-RE check on a type or field that changed in the same release (bpf_core_type_exists, bpf_core_field_exists), instead of a kernel version check`,
+      autoloadFix(prog.name),
+    ];
   for (const x of reads) {
     const n = Math.floor(x.offset / 8);
     const doubt = x.uncertain ? ': only on a path behind a __kconfig value (LINUX_KERNEL_VERSION) corecheck does not know for this kernel'

@@ -24,12 +24,18 @@ import type { Reason, ReasonVerdict, SignatureProblem } from './reason.js';
  * A raw tracepoint's (raw_tp) arguments are all u64: a read beyond the tracepoint's arguments loads,
  * but attaching fails (`bpf_probe_register` checks the largest context offset): warn.
  *
- * The reads are found by a small constant-propagating pass over the program's own instructions
- * (not its subprograms) that the reachability walk reached: the context pointer (r1 at entry, its
- * copies and 8-byte spills), arguments loaded from it, and the `__kconfig` value
+ * The reads are found by a small constant-propagating pass over the instructions the reachability
+ * walk reached, in the program and in the static functions it passes the context or an argument
+ * to (global functions are verified on their own): the context pointer (r1 at entry, its copies
+ * and 8-byte spills), arguments loaded from it, and the `__kconfig` value
  * LINUX_KERNEL_VERSION when the kernel's release is known (the verifier folds it: libbpf stores it
  * in the frozen `.kconfig` map). A read reachable only through a branch on an unknown `__kconfig`
  * value is `unknown`, not `fails`.
+ *
+ * Not modelled: helper and kfunc arguments that need a pointer (only memory accesses count as a
+ * dereference), reads at offsets that are not a multiple of 8 or of a pointer with a size other
+ * than 8, reads of pointers to types other than structs, unions, void and integers, and
+ * struct_ops programs.
  */
 
 /** Where a program's target prototype comes from, by section kind. */
@@ -41,7 +47,7 @@ const KINDS: Readonly<Record<string, TargetKind>> = {
   lsm: 'lsm', 'lsm.s': 'lsm', iter: 'iter', 'iter.s': 'iter',
 };
 
-/** The attach target's prototype in the kernel, with the name it is declared by (null: not there, which ATTACH_TARGET_MISSING reports). */
+/** The attach target's prototype in the kernel, with the name it is declared by (none when it is missing, which ATTACH_TARGET_MISSING reports). */
 export interface AttachPrototype {
   readonly kind: TargetKind;
   /** The BTF name looked up: `btf_trace_<tp>`, the function, `bpf_lsm_<hook>`, `bpf_iter_<name>`. */

@@ -7,6 +7,7 @@ import { worst, type Reason, type ReasonVerdict, type Verdict } from './reason.j
 import { externLookup, featureReasons, kernelExterns, kernelNamesWanted } from './features.js';
 import { KernelContext } from './kernel-facts.js';
 import { linkedFunctions } from './functions.js';
+import { attachSignatureReasons, kernelVersionCode, type KconfigValues } from './attach-signature.js';
 import { ObjectContext, type PatchedCode } from './object-context.js';
 import { DEFAULT_MAX_STEPS, type Reachability } from './reach.js';
 
@@ -29,6 +30,8 @@ export interface ObjectVerdict {
 export interface CheckOptions {
   /** Passed to the reachability walk (see `analyzeReachability`). */
   readonly maxSteps?: number;
+  /** The kernel's release (`uname -r`), when known: libbpf derives LINUX_KERNEL_VERSION from it, and the verifier folds it. */
+  readonly kernelRelease?: string;
 }
 
 /**
@@ -58,13 +61,16 @@ export function checkObject(
     return { core, codeOf: (fn) => codes.get(fn)!, walks: context.walks(core) };
   };
   const loadedCode = withCode(loaded);
+  const version = opts.kernelRelease === undefined ? undefined : kernelVersionCode(opts.kernelRelease);
+  const kconfig: KconfigValues = version === undefined ? {} : { LINUX_KERNEL_VERSION: version };
   let aloneCode: ReturnType<typeof withCode> | undefined;
   const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
     const { core, codeOf, walks } = p.autoload ? loadedCode
       : (aloneCode ??= withCode(relocateObject(obj, target, { trace: false, autoloadAll: true })));
     const linked = linkedFunctions(obj, p, codeOf);
     const reach = walks.reachability(p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns });
-    const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns)];
+    const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
+      ...attachSignatureReasons(obj, p, kernel.btfs, codeOf, reach, kconfig)];
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.
       reasons.push({

@@ -23,7 +23,11 @@ export type ReasonClass =
   | 'KSYM_MISSING'
   | 'NO_BTF'
   | 'WALK_INCOMPLETE' // the path analysis ran out of budget: undecided
-  | 'ARCH_MISMATCH'; // the object was built for another architecture than the kernel's
+  | 'ARCH_MISMATCH' // the object was built for another architecture than the kernel's
+  | 'ATTACH_SIGNATURE_MISMATCH'; // a context read the attach target's prototype in that kernel does not allow
+
+/** How a context read disagrees with the target's prototype: past its arguments, a scalar dereferenced, or through a moved context pointer. */
+export type SignatureProblem = 'beyond' | 'scalar' | 'modified-ctx';
 
 /**
  * The one thing a reason is about, as data. Two reasons with equal subjects (by `subjectKey`) have
@@ -43,6 +47,22 @@ export type Subject =
     readonly name: string;
     /** What the kernel must have, for a person and as the cause's identity: `function mutex_lock`, `tracepoint block_rq_insert (btf_trace_block_rq_insert)`. */
     readonly needs: string;
+  }
+  | {
+    readonly kind: 'attach-signature';
+    /** Section kind: tp_btf, fentry, raw_tp, ... */
+    readonly via: string;
+    /** The section's target: the tracepoint, function, LSM hook or iterator. */
+    readonly target: string;
+    /** The kernel BTF name of its prototype: `btf_trace_block_rq_insert`, `do_unlinkat`, `bpf_lsm_file_open`. */
+    readonly declaredBy: string;
+    /** The argument number, from 0 (ctx[n]). */
+    readonly argument: number;
+    /** The prototype as this kernel declares it, in C. */
+    readonly prototype: string;
+    /** What the program expects, for a person: `reads argument 2 (ctx[1]) as a pointer and dereferences it`. */
+    readonly expects: string;
+    readonly problem: SignatureProblem;
   }
   | { readonly kind: 'kfunc' | 'ksym'; readonly name: string }
   | { readonly kind: 'kernel-btf' }
@@ -72,6 +92,8 @@ export function subjectKey(s: Subject): string {
     case 'helper': case 'map-type': return `${s.kind}:${s.id}`;
     // fentry and fexit of one function, or tp_btf and raw_tp of one tracepoint: one missing thing
     case 'attach-target': return `attach:${s.needs}`;
+    // one cause per argument of one prototype and way of disagreeing, whatever the kernel's prototype text
+    case 'attach-signature': return `signature:${s.declaredBy}#${s.argument}:${s.problem}`;
     case 'walk': return 'walk';
     case 'arch': return `arch:${s.arch}`;
     case 'kernel-btf': return 'kernel-btf';
@@ -89,6 +111,7 @@ export function describeSubject(s: Subject): string {
     case 'prog-type': return `program type BPF_PROG_TYPE_${s.name}`;
     case 'attach-type': return `attach type ${s.name}`;
     case 'attach-target': return s.needs;
+    case 'attach-signature': return `argument ${s.argument + 1} of ${s.declaredBy} (${s.problem === 'beyond' ? 'missing' : s.problem === 'scalar' ? 'not a pointer' : 'read through a moved ctx pointer'})`;
     case 'kfunc': case 'ksym': return `${s.kind} ${s.name}`;
     case 'kernel-btf': return 'kernel BTF';
     case 'walk': return 'a complete path analysis';

@@ -71,6 +71,13 @@ export const CLASS_HELP: Readonly<Record<ReasonClass, ClassHelp>> = {
     fixes: ['attach to a function or event every kernel has (raw_syscalls/sys_enter selecting by syscall number, for example)', 'skip attaching where it is missing, or pick the target at run time (bpf_program__set_attach_target)', AUTOLOAD_OFF],
     usually: 'warn',
   },
+  ATTACH_SIGNATURE_MISMATCH: {
+    name: 'AttachSignatureMismatch',
+    summary: 'The program reads its context as the attach target\'s prototype does not allow on this kernel.',
+    description: 'tp_btf, fentry/fexit, lsm and iter programs read their arguments from a context typed by the target\'s prototype in the kernel\'s BTF (btf_trace_<tracepoint>, the traced function, bpf_lsm_<hook>, bpf_iter_<name>). The verifier refuses a read past the prototype\'s arguments, a memory access through an argument the prototype does not type as a pointer to a struct, and a read through a moved context pointer. Tracepoints and functions change their arguments between releases (block_rq_insert lost its request_queue argument). Raw tracepoints load, and attaching fails.',
+    fixes: ['tracepoints: declare each kernel\'s prototype as a ___flavor of its btf_trace_ typedef and read the arguments under bpf_core_type_matches, not a kernel version check', 'functions: one program per prototype, the one to load picked by user space from the kernel\'s BTF', AUTOLOAD_OFF],
+    usually: 'fails',
+  },
   KFUNC_MISSING: {
     name: 'KfuncMissing',
     summary: 'The program calls a kfunc the kernel does not have.',

@@ -78,6 +78,7 @@ function title(c: RootCause): string {
   switch (c.class) {
     case 'ARCH_MISMATCH': return `object built for ${c.subject.kind === 'arch' ? c.subject.arch : '?'}`;
     case 'WALK_INCOMPLETE': return 'path analysis incomplete';
+    case 'ATTACH_SIGNATURE_MISMATCH': return `context read against the target's prototype: ${c.title}`;
     case 'CORE_AMBIGUOUS': return `${c.title}: ambiguous CO-RE relocation`;
     case 'CORE_ERROR': return `${c.title}: CO-RE relocation error`;
     default: return `${c.title} missing`;
@@ -90,7 +91,8 @@ export function changeText(c: RootCause): string | undefined {
   const s = c.change?.successor;
   if (s) parts.push(s.how === 'gone' ? `gone: ${s.note}` : `now ${s.name}: ${s.note}`);
   const b = c.change?.between;
-  if (b) parts.push(`${b.change === 'removed' ? 'changed' : 'added'} between ${b.before} and ${b.after}`);
+  if (b && c.class === 'ATTACH_SIGNATURE_MISMATCH') parts.push(`the prototype changed between ${b.before} and ${b.after}`);
+  else if (b) parts.push(`${b.change === 'removed' ? 'changed' : 'added'} between ${b.before} and ${b.after}`);
   return parts.length > 0 ? `what changed: ${parts.join('; ')}` : undefined;
 }
 

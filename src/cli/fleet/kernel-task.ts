@@ -48,7 +48,8 @@ export async function checkOneKernel(
   if (forIt.length === 0) return { meta: meta(true, arch), verdicts, hints: {} };
   const moduleBtfs: { name: string; btf: Btf }[] = [];
   for (const m of modules) moduleBtfs.push({ name: moduleNameFromPath(m), btf: (await loadKernelBtf(m, { base: btf })).btf });
-  const check = checkKernel(forIt.map((i) => objects[i].obj), { vmlinux: btf, modules: moduleBtfs }, {}, forIt.map((i) => objects[i]));
+  // the release gives LINUX_KERNEL_VERSION, which the verifier folds (attach-signature.ts)
+  const check = checkKernel(forIt.map((i) => objects[i].obj), { vmlinux: btf, modules: moduleBtfs }, { kernelRelease: source.info.kernel }, forIt.map((i) => objects[i]));
   forIt.forEach((i, n) => { verdicts[i] = check.verdicts[n]; });
   return { meta: meta(true, arch), verdicts, hints: Object.fromEntries(check.successors) };
 }

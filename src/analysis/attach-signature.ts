@@ -1,0 +1,523 @@
+import type { Btf } from '../btf/btf.js';
+import { Kind } from '../btf/kinds.js';
+import { protoToC, prototypeOf, typeToC, type Prototype } from '../btf/prototype.js';
+import type { InsnBuffer } from '../insn/buffer.js';
+import { BPF_PSEUDO_CALL, BpfClass, LD_IMM64, insnClass } from '../insn/insn.js';
+import { callTarget, ldImm64Target } from '../object/calls.js';
+import type { BpfObject, BpfProgram } from '../object/object.js';
+import { autoloadFix } from './explain.js';
+import type { CodeOf, Reachability } from './reach.js';
+import type { Reason, ReasonVerdict, SignatureProblem } from './reason.js';
+
+/**
+ * ATTACH_SIGNATURE_MISMATCH: the program's context reads against the attach target's prototype in
+ * the kernel's BTF, as the kernel's `btf_ctx_access` (kernel/bpf/btf.c) judges them.
+ *
+ * For BTF-typed programs (tp_btf, fentry/fexit/fmod_ret, lsm, iter) the context is an array of
+ * u64 arguments. The verifier refuses:
+ * - a read of argument n when the prototype has fewer than n+1 arguments (`func 'x' doesn't have
+ *   n-th argument`); fexit, fmod_ret and lsm may read the return value at n = nr_args;
+ * - a read through a context pointer moved by a constant (`dereference of modified ctx ptr`);
+ * - a memory access through a loaded argument that the prototype does not type as a pointer to a
+ *   struct or union: integers, enums, `void *` and pointers to integers load as scalars (`R1
+ *   invalid mem access 'scalar'`).
+ * A raw tracepoint's (raw_tp) arguments are all u64: a read beyond the tracepoint's arguments loads,
+ * but attaching fails (`bpf_probe_register` checks the largest context offset): warn.
+ *
+ * The reads are found by a small constant-propagating pass over the instructions the reachability
+ * walk reached, in the program and in the static functions it passes the context or an argument
+ * to (global functions are verified on their own): the context pointer (r1 at entry, its copies
+ * and 8-byte spills), arguments loaded from it, and the `__kconfig` value
+ * LINUX_KERNEL_VERSION when the kernel's release is known (the verifier folds it: libbpf stores it
+ * in the frozen `.kconfig` map). A read reachable only through a branch on an unknown `__kconfig`
+ * value is `unknown`, not `fails`.
+ *
+ * Not modelled: helper and kfunc arguments that need a pointer (only memory accesses count as a
+ * dereference), reads at offsets that are not a multiple of 8 or of a pointer with a size other
+ * than 8, reads of pointers to types other than structs, unions, void and integers, and
+ * struct_ops programs.
+ */
+
+/** Where a program's target prototype comes from, by section kind. */
+type TargetKind = 'tp_btf' | 'raw_tp' | 'fentry' | 'fexit' | 'fmod_ret' | 'lsm' | 'iter';
+
+const KINDS: Readonly<Record<string, TargetKind>> = {
+  tp_btf: 'tp_btf', raw_tp: 'raw_tp', raw_tracepoint: 'raw_tp', 'raw_tp.w': 'raw_tp', 'raw_tracepoint.w': 'raw_tp',
+  fentry: 'fentry', 'fentry.s': 'fentry', fexit: 'fexit', 'fexit.s': 'fexit', fmod_ret: 'fmod_ret', 'fmod_ret.s': 'fmod_ret',
+  lsm: 'lsm', 'lsm.s': 'lsm', iter: 'iter', 'iter.s': 'iter',
+};
+
+/** The attach target's prototype in the kernel, with the name it is declared by (none when it is missing, which ATTACH_TARGET_MISSING reports). */
+export interface AttachPrototype {
+  readonly kind: TargetKind;
+  /** The BTF name looked up: `btf_trace_<tp>`, the function, `bpf_lsm_<hook>`, `bpf_iter_<name>`. */
+  readonly declaredBy: string;
+  readonly proto: Prototype;
+  /** The arguments the context holds: a tracepoint's prototype without its leading `void *`. */
+  readonly args: Prototype['params'];
+  /** The prototype as C, as the kernel declares it. */
+  readonly c: string;
+}
+
+/** libbpf's rule for each section kind (libbpf.c, section_defs): where the target's prototype is. */
+export function attachPrototype(prog: BpfProgram, kernel: readonly Btf[]): AttachPrototype | undefined {
+  const t = prog.attachTarget;
+  if (!t || t.includes(':')) return undefined;
+  const kind = KINDS[prog.section.replace(/^\?/, '').split('/')[0]];
+  if (!kind) return undefined;
+  const traced = kind === 'tp_btf' || kind === 'raw_tp';
+  const declaredBy = traced ? `btf_trace_${t}` : kind === 'lsm' ? `bpf_lsm_${t}` : kind === 'iter' ? `bpf_iter_${t}` : t;
+  for (const btf of kernel) {
+    const id = btf.find(declaredBy, traced ? Kind.TYPEDEF : Kind.FUNC);
+    if (id === undefined) continue;
+    const proto = prototypeOf(btf, id);
+    if (!proto) return undefined;
+    const protoId = traced ? btf.skipModsAndTypedefs(btf.sizeOrType(btf.skipModsAndTypedefs(id))) : btf.sizeOrType(id);
+    const c = traced ? `typedef ${protoToC(btf, protoId, `(*${declaredBy})`)};` : `${protoToC(btf, protoId, declaredBy)};`;
+    return { kind, declaredBy, proto, args: traced ? proto.params.slice(1) : proto.params, c };
+  }
+  return undefined;
+}
+
+/** One context read of the program, and what it does with the value. */
+export interface CtxRead {
+  /** The function the load is in: the program, or a static function it calls with the context. */
+  readonly fn: BpfProgram;
+  /** Function-relative instruction of the load. */
+  readonly insn: number;
+  /** Byte offset in the context (the read's start). */
+  readonly offset: number;
+  readonly size: number;
+  /** The constant the context pointer had been moved by before the load (0: unmodified). */
+  readonly moved: number;
+  /** The register the load reads through (the verifier's `R1` in its messages). */
+  readonly reg: number;
+  /** The register of the first reached memory access through the loaded value (none: not dereferenced). */
+  readonly derefReg?: number;
+  /** Every path to it goes through a branch on a `__kconfig` value corecheck does not know. */
+  readonly uncertain: boolean;
+  /** Every path to it goes through a branch that a known `__kconfig` value (LINUX_KERNEL_VERSION) decided. */
+  readonly chosen: boolean;
+}
+
+/** The kernel's `__kconfig` values, as libbpf sets them: only those corecheck can know. */
+export interface KconfigValues {
+  readonly LINUX_KERNEL_VERSION?: number;
+}
+
+/** LINUX_KERNEL_VERSION as libbpf 1.5 computes it from the release (`uname -r`): KERNEL_VERSION(a, b, min(c, 255)). */
+export function kernelVersionCode(release: string): number | undefined {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(release);
+  if (!m) return undefined;
+  return (Number(m[1]) << 16) + (Number(m[2]) << 8) + Math.min(Number(m[3] ?? 0), 255);
+}
+
+// ---------- the pass ----------
+
+/** A register or 8-byte stack slot. */
+type V =
+  | { readonly t: 'ctx'; readonly off: number }
+  | { readonly t: 'arg'; readonly read: string } // the value of a context read (`readKey`)
+  | { readonly t: 'c'; readonly v: bigint; /** computed from a __kconfig value */ readonly kc?: true }
+  | { readonly t: 'fp'; readonly off: number } // this frame's stack
+  | { readonly t: 'kconfig'; readonly name: string } // the address of a __kconfig extern
+  | { readonly t: 'kval' } // a __kconfig value corecheck does not know
+  | null;
+
+interface St {
+  readonly regs: V[];
+  /** Spills by frame offset, shared between states until one writes (`writable`). */
+  stack: Map<number, V>;
+  owned: boolean;
+  /** Reached only through branches on unknown __kconfig values. */
+  uncertain: boolean;
+  /** Reached only through branches that known __kconfig values (LINUX_KERNEL_VERSION) decided. */
+  chosen: boolean;
+}
+
+const MASK64 = (1n << 64n) - 1n;
+const SIZES: readonly number[] = [4, 2, 1, 8];
+/** Static calls followed with the context, as deep as the kernel's MAX_CALL_FRAMES. */
+const MAX_DEPTH = 8;
+
+const big = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+
+function sameV(a: V, b: V): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a.t !== b.t) return false;
+  switch (a.t) {
+    case 'ctx': case 'fp': return a.off === (b as typeof a).off;
+    case 'arg': return a.read === (b as typeof a).read;
+    case 'c': return a.v === (b as typeof a).v && a.kc === (b as typeof a).kc;
+    case 'kconfig': return a.name === (b as typeof a).name;
+    case 'kval': return true;
+  }
+}
+
+/** The state's stack, copied first if another state shares it. */
+function writable(s: St): Map<number, V> {
+  if (!s.owned) {
+    s.stack = new Map(s.stack);
+    s.owned = true;
+  }
+  return s.stack;
+}
+
+/** Merges `b` into `a`: values that differ become unknown; a point is uncertain only if every way in is. */
+function merge(a: St, b: St): boolean {
+  let changed = false;
+  for (let i = 0; i < 11; i++) {
+    if (a.regs[i] !== null && !sameV(a.regs[i], b.regs[i])) {
+      a.regs[i] = null;
+      changed = true;
+    }
+  }
+  if (a.stack !== b.stack) {
+    for (const [k, v] of a.stack) {
+      if (!sameV(v, b.stack.get(k) ?? null)) {
+        writable(a).delete(k);
+        changed = true;
+      }
+    }
+  }
+  if (a.uncertain && !b.uncertain) {
+    a.uncertain = false;
+    changed = true;
+  }
+  if (a.chosen && !b.chosen) {
+    a.chosen = false;
+    changed = true;
+  }
+  return changed;
+}
+
+/** A copy sharing `s`'s stack (which `s` no longer owns either). */
+function copy(s: St): St {
+  s.owned = false;
+  return { regs: s.regs.slice(), stack: s.stack, owned: false, uncertain: s.uncertain, chosen: s.chosen };
+}
+
+/**
+ * Every context read on `prog`'s reached instructions (its own, and those of static functions it
+ * passes the context or a loaded argument to), with whether each loaded value is dereferenced.
+ * `kconfig` folds what the verifier folds; other `__kconfig` values are unknown.
+ */
+export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, reach: Reachability | undefined, kconfig: KconfigValues): CtxRead[] {
+  const reads = new Map<string, { fn: BpfProgram; insn: number; offset: number; size: number; moved: number; reg: number; uncertain: boolean; chosen: boolean }>();
+  const derefs = new Map<string, number>();
+  const walked = new Map<string, boolean>();
+  let budget = 500_000;
+
+  const walk = (fn: BpfProgram, args: readonly V[], uncertainIn: boolean, chosenIn: boolean, depth: number): void => {
+    const memo = `${fn.sectionIndex}.${fn.insnOffset}:${JSON.stringify(args, big)}`;
+    const was = walked.get(memo);
+    if (was === false || (was === true && uncertainIn)) return; // done already, as certain as now
+    walked.set(memo, uncertainIn);
+    const code = codeOf(fn);
+    const marks = reach?.complete ? reach.reached.get(fn) : undefined;
+    const reachable = (pc: number): boolean => pc >= 0 && pc < code.count && (marks === undefined || marks[pc] === 1);
+    // States are kept at jump targets only: straight-line code passes its state along.
+    const joins = jumpTargets(code);
+    const states = new Map<number, St>();
+    const work: { pc: number; s: St }[] = [];
+    const flow = (pc: number, st: St): void => {
+      if (!reachable(pc)) return;
+      if (!joins.has(pc)) {
+        work.push({ pc, s: st });
+        return;
+      }
+      const seen = states.get(pc);
+      if (!seen) states.set(pc, copy(st));
+      else if (!merge(seen, st)) return;
+      work.push({ pc, s: copy(states.get(pc)!) });
+    };
+    const entry: V[] = new Array(11).fill(null);
+    for (let i = 1; i <= 5; i++) entry[i] = args[i - 1] ?? null;
+    entry[10] = { t: 'fp', off: 0 };
+    flow(0, { regs: entry, stack: new Map(), owned: true, uncertain: uncertainIn, chosen: chosenIn });
+    const deref = (base: V, reg: number): void => {
+      if (base?.t === 'arg' && !derefs.has(base.read)) derefs.set(base.read, reg);
+    };
+
+    while (work.length > 0 && budget-- > 0) {
+      const { pc, s } = work.pop()!;
+      const r = s.regs;
+      const op = code.code(pc);
+      const cls = insnClass(op);
+      const dst = code.dst(pc);
+      const src = code.src(pc);
+      const off = code.off(pc);
+      const imm = code.imm(pc);
+      if (dst > 10 || src > 10) continue;
+      switch (cls) {
+        case BpfClass.ALU64: case BpfClass.ALU: {
+          const b: V = (op & 0x08) !== 0 ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
+          r[dst] = alu(op & 0xf0, cls === BpfClass.ALU64, r[dst], b, off);
+          flow(pc + 1, s);
+          break;
+        }
+        case BpfClass.LD:
+          if (op === LD_IMM64) {
+            const ref = ldImm64Target(obj, fn, pc, imm);
+            r[dst] = ref?.kind === 'extern' && isKconfig(obj, ref.symbol.name) ? { t: 'kconfig', name: ref.symbol.name }
+              : ref || src !== 0 || pc + 1 >= code.count ? null
+                : { t: 'c', v: ((BigInt(code.imm(pc + 1) >>> 0) << 32n) | BigInt(imm >>> 0)) & MASK64 };
+            flow(pc + 2, s);
+          } else {
+            for (let i = 0; i <= 5; i++) r[i] = null;
+            flow(pc + 1, s);
+          }
+          break;
+        case BpfClass.LDX: {
+          const base = r[src];
+          const size = SIZES[(op >>> 3) & 3];
+          let v: V = null;
+          if ((op & 0xe0) === 0x60) {
+            if (base?.t === 'ctx') {
+              const key = readKey(fn, pc);
+              const prev = reads.get(key);
+              reads.set(key, {
+                fn, insn: pc, offset: base.off + off, size, moved: base.off, reg: src,
+                uncertain: (prev?.uncertain ?? true) && s.uncertain, chosen: (prev?.chosen ?? true) && s.chosen,
+              });
+              v = { t: 'arg', read: key };
+            } else if (base?.t === 'fp' && size === 8) {
+              v = s.stack.get(base.off + off) ?? null;
+            } else if (base?.t === 'kconfig') {
+              const known = base.name === 'LINUX_KERNEL_VERSION' && off === 0 ? kconfig.LINUX_KERNEL_VERSION : undefined;
+              v = known === undefined ? { t: 'kval' } : { t: 'c', v: BigInt(known) & ((1n << BigInt(size * 8)) - 1n), kc: true };
+            } else {
+              deref(base, src);
+            }
+          }
+          r[dst] = v;
+          flow(pc + 1, s);
+          break;
+        }
+        case BpfClass.ST: case BpfClass.STX: {
+          const base = r[dst];
+          const size = SIZES[(op >>> 3) & 3];
+          deref(base, dst);
+          if (base?.t === 'fp') {
+            const at = base.off + off;
+            for (const k of [...s.stack.keys()]) if (k < at + size && at < k + 8) writable(s).delete(k);
+            if (cls === BpfClass.STX && (op & 0xe0) === 0x60 && size === 8 && r[src] !== null) writable(s).set(at, r[src]);
+          }
+          if (cls === BpfClass.STX && (op & 0xe0) !== 0x60) {
+            if ((imm & 0x01) !== 0) r[imm === 0xf1 ? 0 : src] = null;
+            if (imm === 0x100) r[dst] = null;
+          }
+          flow(pc + 1, s);
+          break;
+        }
+        case BpfClass.JMP: case BpfClass.JMP32: {
+          const jop = op & 0xf0;
+          if (cls === BpfClass.JMP && jop === 0x80) {
+            if (src === BPF_PSEUDO_CALL) {
+              const ref = callTarget(obj, fn, pc, imm);
+              // a static function runs in the caller's context; a global one is verified on its own
+              if (ref.kind === 'subprogram' && !ref.callee.global && ref.entry === 0 && depth < MAX_DEPTH) {
+                walk(ref.callee, r.slice(1, 6).map((a) => (a?.t === 'fp' ? null : a)), s.uncertain, s.chosen, depth + 1);
+              }
+            }
+            // whatever a call is given a stack pointer to may be overwritten
+            for (let i = 1; i <= 5; i++) {
+              const a = r[i];
+              if (a?.t !== 'fp') continue;
+              const n = r[i + 1];
+              const len = i < 5 && n?.t === 'c' ? Number(n.v) : Infinity;
+              for (const k of [...s.stack.keys()]) if (k + 8 > a.off && k < a.off + len) writable(s).delete(k);
+            }
+            for (let i = 0; i <= 5; i++) r[i] = null;
+            flow(pc + 1, s);
+            break;
+          }
+          if (cls === BpfClass.JMP && jop === 0x90) break; // exit
+          if (jop === 0x00) {
+            flow(pc + 1 + (cls === BpfClass.JMP32 ? imm : off), s);
+            break;
+          }
+          const a = r[dst];
+          const b: V = (op & 0x08) !== 0 ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
+          const taken = decide(jop, cls === BpfClass.JMP32, a, b);
+          if (taken !== undefined) {
+            if (a?.t === 'c' && a.kc || b?.t === 'c' && b.kc) s.chosen = true;
+            flow(taken ? pc + 1 + off : pc + 1, s);
+            break;
+          }
+          if (a?.t === 'kval' || b?.t === 'kval') s.uncertain = true;
+          flow(pc + 1 + off, copy(s));
+          flow(pc + 1, s);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  };
+  walk(prog, [{ t: 'ctx', off: 0 }], false, false, 0);
+  return [...reads].map(([key, x]) => ({ ...x, derefReg: derefs.get(key) }))
+    .sort((p, q) => p.fn.sectionIndex - q.fn.sectionIndex || p.fn.insnOffset - q.fn.insnOffset || p.insn - q.insn);
+}
+
+/** Where jumps land: the join points, where states from several paths merge. */
+function jumpTargets(code: InsnBuffer): Set<number> {
+  const out = new Set<number>();
+  for (let pc = 0; pc < code.count; pc++) {
+    const op = code.code(pc);
+    if (op === LD_IMM64) {
+      pc++;
+      continue;
+    }
+    const cls = insnClass(op);
+    if (cls !== BpfClass.JMP && cls !== BpfClass.JMP32) continue;
+    const jop = op & 0xf0;
+    if (cls === BpfClass.JMP && (jop === 0x80 || jop === 0x90)) continue;
+    out.add(pc + 1 + (cls === BpfClass.JMP32 && jop === 0x00 ? code.imm(pc) : code.off(pc)));
+  }
+  return out;
+}
+
+const readKey = (fn: BpfProgram, pc: number): string => `${fn.sectionIndex}.${fn.insnOffset}+${pc}`;
+
+function isKconfig(obj: BpfObject, name: string): boolean {
+  const btf = obj.btf;
+  const sec = btf?.find('.kconfig', Kind.DATASEC);
+  if (!btf || sec === undefined) return name === 'LINUX_KERNEL_VERSION' || name.startsWith('CONFIG_');
+  const t = btf.type(sec) as { vars?: readonly { type: number }[] };
+  return (t.vars ?? []).some((v) => btf.name(v.type) === name);
+}
+
+function alu(aop: number, is64: boolean, a: V, b: V, off: number): V {
+  if (aop === 0xb0) return off !== 0 ? null : is64 || b?.t === 'c' ? (b?.t === 'c' && !is64 ? { t: 'c', v: b.v & 0xffffffffn } : b) : null;
+  if (a?.t === 'kval' || b?.t === 'kval') return { t: 'kval' };
+  if (is64 && (aop === 0x00 || aop === 0x10) && b?.t === 'c') {
+    const d = Number(BigInt.asIntN(64, b.v)) * (aop === 0x10 ? -1 : 1);
+    if (a?.t === 'ctx') return { t: 'ctx', off: a.off + d };
+    if (a?.t === 'fp') return { t: 'fp', off: a.off + d };
+    if (a?.t === 'arg') return a; // pointer arithmetic keeps what it points into
+  }
+  if (is64 && aop === 0x00 && a?.t === 'c' && b !== null && b.t !== 'c') return alu(aop, is64, b, a, off);
+  if (a?.t !== 'c' || b?.t !== 'c') return null;
+  const mask = is64 ? MASK64 : 0xffffffffn;
+  const x = a.v & mask;
+  const y = b.v & mask;
+  let v: bigint;
+  switch (aop) {
+    case 0x00: v = x + y; break;
+    case 0x10: v = x - y; break;
+    case 0x20: v = x * y; break;
+    case 0x40: v = x | y; break;
+    case 0x50: v = x & y; break;
+    case 0xa0: v = x ^ y; break;
+    case 0x60: if (y >= (is64 ? 64n : 32n)) return null; v = x << y; break;
+    case 0x70: if (y >= (is64 ? 64n : 32n)) return null; v = x >> y; break;
+    case 0xc0: if (y >= (is64 ? 64n : 32n)) return null; v = (is64 ? BigInt.asIntN(64, x) : BigInt.asIntN(32, x)) >> y; break;
+    default: return null;
+  }
+  return a.kc || b.kc ? { t: 'c', v: v & mask, kc: true } : { t: 'c', v: v & mask };
+}
+
+function decide(jop: number, is32: boolean, a: V, b: V): boolean | undefined {
+  if (a?.t !== 'c' || b?.t !== 'c') return undefined;
+  const m = is32 ? 0xffffffffn : MASK64;
+  const x = a.v & m;
+  const y = b.v & m;
+  const sx = is32 ? BigInt.asIntN(32, x) : BigInt.asIntN(64, x);
+  const sy = is32 ? BigInt.asIntN(32, y) : BigInt.asIntN(64, y);
+  switch (jop) {
+    case 0x10: return x === y;
+    case 0x50: return x !== y;
+    case 0x20: return x > y;
+    case 0x30: return x >= y;
+    case 0xa0: return x < y;
+    case 0xb0: return x <= y;
+    case 0x40: return (x & y) !== 0n;
+    case 0x60: return sx > sy;
+    case 0x70: return sx >= sy;
+    case 0xc0: return sx < sy;
+    case 0xd0: return sx <= sy;
+    default: return undefined;
+  }
+}
+
+// ---------- the comparison ----------
+
+/** Whether the kernel's `btf_ctx_access` gives a loaded argument of this type a pointer it may dereference. */
+function derefable(btf: Btf, id: number): boolean {
+  const t = btf.skipModsAndTypedefs(id);
+  if (btf.kind(t) !== Kind.PTR) return false;
+  const to = btf.sizeOrType(t);
+  if (to === 0) return false; // void *: a scalar
+  const k = btf.kind(btf.skipModsAndTypedefs(to));
+  return k === Kind.STRUCT || k === Kind.UNION;
+}
+
+const versionText = (v: number): string => `${v >> 16}.${(v >> 8) & 0xff}.${v & 0xff}`;
+
+const ordinal = (n: number): string => `argument ${n + 1} (ctx[${n}])`;
+
+/** ATTACH_SIGNATURE_MISMATCH reasons of one program on one kernel (none when its target is missing). */
+export function attachSignatureReasons(
+  obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[], codeOf: CodeOf, reach: Reachability, kconfig: KconfigValues,
+): Reason[] {
+  const target = attachPrototype(prog, kernel);
+  if (!target) return [];
+  const reads = contextReads(obj, prog, codeOf, reach, kconfig);
+  const { kind, args, proto, c, declaredBy } = target;
+  const nr = args.length;
+  const retAllowed = kind === 'fexit' || kind === 'fmod_ret' || kind === 'lsm';
+  const out: Reason[] = [];
+  const seen = new Set<string>();
+  const typeOfArg = (n: number): number | undefined => (n < nr ? args[n].type : n === nr && retAllowed ? proto.returnType : undefined);
+  const traced = kind === 'tp_btf' || kind === 'raw_tp';
+  // CO-RE can test a tracepoint's prototype (its btf_trace_ typedef is a type); a function's
+  // prototype is no type CO-RE can match by name, so the choice moves to user space.
+  const fixes = traced
+    ? [
+      `declare each kernel's prototype as a ___flavor of the typedef (e.g. typedef void (*${declaredBy}___old)(void *, <the older arguments>);) and read the argument under if (bpf_core_type_matches(${declaredBy}___old)), instead of a kernel version check`,
+      autoloadFix(prog.name),
+    ]
+    : [
+      `write one program per prototype and let user space pick which to load: read ${declaredBy}'s prototype from the kernel's BTF (btf__find_by_name_kind, btf_vlen of its FUNC_PROTO) and turn autoload off for the others (bpf_program__set_autoload)`,
+      `or guard each layout with a CO-RE check on a type or field that changed in the same release (bpf_core_type_exists, bpf_core_field_exists), instead of a kernel version check`,
+      autoloadFix(prog.name),
+    ];
+  for (const x of reads) {
+    const n = Math.floor(x.offset / 8);
+    const doubt = x.uncertain ? ': only on a path behind a __kconfig value (LINUX_KERNEL_VERSION) corecheck does not know for this kernel'
+      : x.chosen && kconfig.LINUX_KERNEL_VERSION !== undefined ? `; a LINUX_KERNEL_VERSION check (${versionText(kconfig.LINUX_KERNEL_VERSION)} here) chose this path: the version does not tell the prototype` : '';
+    const push = (problem: SignatureProblem, expects: string, message: string): void => {
+      const key = `${n}:${problem}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const verdict: ReasonVerdict = x.uncertain ? 'unknown' : problem === 'beyond' && kind === 'raw_tp' ? 'warn' : 'fails';
+      out.push({
+        class: 'ATTACH_SIGNATURE_MISMATCH', verdict,
+        subject: { kind: 'attach-signature', via: kind, target: prog.attachTarget!, declaredBy, argument: n, prototype: c, expects, problem },
+        message: message + doubt,
+        source: obj.sourceLine(x.fn.section, x.fn.insnOffset + x.insn), function: x.fn.name, insn: x.insn,
+        fixes,
+      });
+    };
+    if (x.moved !== 0) {
+      push('modified-ctx', `reads ${ordinal(n)} through the context pointer moved by ${x.moved}`,
+        `the program reads ${ordinal(n)} through a context pointer moved by ${x.moved} (off=${x.moved}): the verifier refuses it ("dereference of modified ctx ptr R${x.reg} off=${x.moved} disallowed")${n >= nr ? `, and ${declaredBy} has ${nr} argument${nr === 1 ? '' : 's'} here (${c})` : ''}`);
+      continue;
+    }
+    const type = typeOfArg(n);
+    if (type === undefined) {
+      push('beyond', `reads ${ordinal(n)} (${x.size} bytes at offset ${x.offset})`,
+        kind === 'raw_tp'
+          ? `the program reads ${ordinal(n)}, but tracepoint ${prog.attachTarget} has ${nr} argument${nr === 1 ? '' : 's'} in this kernel (${c}): it loads, and attaching fails`
+          : `the program reads ${ordinal(n)}, but ${declaredBy} has ${nr} argument${nr === 1 ? '' : 's'} in this kernel (${c}): the verifier refuses the read ("func '${prog.attachTarget}' doesn't have ${n + 1}-th argument", or "invalid bpf_context access off=${x.offset} size=${x.size}")`);
+      continue;
+    }
+    if (kind === 'raw_tp' || x.derefReg === undefined) continue;
+    if (!derefable(proto.btf, type)) {
+      push('scalar', `reads ${ordinal(n)} as a pointer and dereferences it`,
+        `the program dereferences ${ordinal(n)}, which ${declaredBy} types as ${typeToC(proto.btf, type)} in this kernel (${c}): the verifier loads it as a scalar and refuses the access ("R${x.derefReg} invalid mem access 'scalar'")`);
+    }
+  }
+  return out;
+}

@@ -14,6 +14,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
 import { Kind } from '../src/btf/kinds.js';
+import { rng } from '../test/helpers/mutate.js';
 import { timed } from './measure.js';
 import { CORPUS_KERNELS, REPO, corpusArchives, extractCorpusBtf } from '../test/helpers/inputs.js';
 
@@ -23,24 +24,12 @@ const SIZES = process.argv.slice(2).length ? process.argv.slice(2).map(Number) :
 const MEMBERS_RENAMED = 40;
 const STRUCTS_RENAMED = 8;
 
-/** A deterministic generator (mulberry32), so the same n gives the same kernel. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /**
  * Kernel `n`: `base` with some struct members and structs renamed. A rename points the name
  * offset at a new string appended to the string section (whose length in the header grows).
  */
 function perturb(base: Uint8Array, btf: Btf, structs: readonly number[], n: number): Uint8Array {
-  const next = random(n);
+  const next = rng(n); // deterministic: the same n gives the same kernel
   const added: string[] = [];
   const edits: { at: number; name: string }[] = [];
   const rename = (at: number, name: string): void => {

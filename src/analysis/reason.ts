@@ -23,7 +23,8 @@ export type ReasonClass =
   | 'KSYM_MISSING'
   | 'NO_BTF'
   | 'WALK_INCOMPLETE' // the path analysis ran out of budget: undecided
-  | 'ARCH_MISMATCH'; // the object was built for another architecture than the kernel's
+  | 'ARCH_MISMATCH' // the object was built for another architecture than the kernel's
+  | 'INSN_UNSUPPORTED'; // an instruction or program shape the kernel's verifier generation refuses
 
 /**
  * The one thing a reason is about, as data. Two reasons with equal subjects (by `subjectKey`) have
@@ -47,7 +48,9 @@ export type Subject =
   | { readonly kind: 'kfunc' | 'ksym'; readonly name: string }
   | { readonly kind: 'kernel-btf' }
   | { readonly kind: 'walk'; readonly program: string }
-  | { readonly kind: 'arch'; readonly arch: string };
+  | { readonly kind: 'arch'; readonly arch: string }
+  /** `feature`: `jmp32`, `atomic-fetch`, `cpu-v4`, `may-goto`, `addr-space-cast`, `load-acquire`, `loops`, `program-size`, `tail-calls-with-calls`; `since`: the first release that accepts it. */
+  | { readonly kind: 'insn'; readonly feature: string; readonly since: string };
 
 export interface Reason {
   readonly class: ReasonClass;
@@ -74,6 +77,7 @@ export function subjectKey(s: Subject): string {
     case 'attach-target': return `attach:${s.needs}`;
     case 'walk': return 'walk';
     case 'arch': return `arch:${s.arch}`;
+    case 'insn': return `insn:${s.feature}`;
     case 'kernel-btf': return 'kernel-btf';
     default: return `${s.kind}:${s.name}`;
   }
@@ -93,6 +97,7 @@ export function describeSubject(s: Subject): string {
     case 'kernel-btf': return 'kernel BTF';
     case 'walk': return 'a complete path analysis';
     case 'arch': return `an ${s.arch} kernel`;
+    case 'insn': return `${s.feature} (Linux ${s.since}+)`;
   }
 }
 

@@ -174,9 +174,15 @@ function holds(ev: Evidence, have: VerifierEvidence): boolean | undefined {
     return names === undefined ? undefined : names.has(ev.name);
   }
   const members = have.members.get(ev.struct);
-  if (ev.kind === 'type') return members !== undefined;
-  return members === undefined ? undefined : members.has(ev.member);
+  // A struct the BTF lacks is absent from that kernel when the BTF carries the verifier's
+  // structures at all (bpf_reg_state, in every kernel with BTF); else nothing can be said.
+  const verifierTypes = have.members.get(VERIFIER_STRUCT) !== undefined;
+  if (members === undefined) return verifierTypes ? false : undefined;
+  return ev.kind === 'type' ? true : members.has(ev.member);
 }
+
+/** The verifier structure whose presence says the BTF carries the verifier's types. */
+const VERIFIER_STRUCT = 'bpf_reg_state';
 
 /** What each capability is judged from a kernel's BTF: true, false, or undefined (no evidence either way). */
 export function inferCapabilities(have: VerifierEvidence): Map<Capability, boolean | undefined> {

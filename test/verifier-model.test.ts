@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkObject } from '../src/analysis/check.js';
 import { KernelContext } from '../src/analysis/kernel-facts.js';
-import { CAPABILITIES, inferCapabilities, type Capability } from '../src/analysis/verifier-model.js';
+import { CAPABILITIES, describeModel, inferCapabilities, inferVerifierModel, type Capability } from '../src/analysis/verifier-model.js';
 import { Btf } from '../src/btf/btf.js';
 import { openBpfObjects } from '../src/object/open.js';
 import { REPO, cachePath, extractCorpusBtf, readBytes } from './helpers/inputs.js';
@@ -103,4 +103,21 @@ test('per-kernel verifier models never say fails where the live 5.10, 6.1 and 6.
   t.diagnostic(`${compared} programs the live kernels loaded`);
   assert.ok(compared > 500, `${compared}`);
   assert.deepEqual(falseFails, []);
+});
+
+test('a BTF without the verifier\'s structures evidences nothing: the weakest rules, said in the model', () => {
+  const m = inferVerifierModel({ members: new Map(), enumerators: new Map() });
+  assert.equal(m.lazyGlobals, false);
+  assert.equal(m.boundedLoops, false);
+  assert.equal(m.branchFolding, 'eq-imm');
+  assert.equal(m.maxInsns, 4096);
+  assert.deepEqual(m.spills, { constants: false, narrow: false, narrowFill: false, immediateStores: false });
+  assert.ok(m.assumed.includes('boundedLoops') && m.assumed.includes('jmp32'));
+  assert.match(describeModel(m), /no BTF evidence for .*boundedLoops.*weakest rules were assumed/);
+  // evidence of a late capability implies the earlier ones (kernels gain verifier features in order)
+  const late = inferVerifierModel({ members: new Map([['bpf_func_info_aux', new Set(['linkage', 'called'])]]), enumerators: new Map() });
+  assert.equal(late.lazyGlobals, true);
+  assert.equal(late.boundedLoops, true);
+  assert.equal(late.insns.cpuV4, true);
+  assert.equal(late.insns.mayGoto, false, 'no evidence either way for what came after: weakest');
 });

@@ -168,17 +168,16 @@ export const CAPABILITIES: readonly CapabilityRow[] = [
 export const EVIDENCE_STRUCTS: readonly string[] = [...new Set(CAPABILITIES.flatMap((c) => c.evidence.flatMap((e) => (e.kind === 'enumerator' ? [] : [e.struct]))))];
 export const EVIDENCE_ENUMS: readonly string[] = [...new Set(CAPABILITIES.flatMap((c) => c.evidence.flatMap((e) => (e.kind === 'enumerator' ? [e.enum] : []))))];
 
+/**
+ * Whether a kernel's BTF shows one piece of evidence. A struct or enum the BTF lacks is absent from
+ * that kernel when the BTF carries the verifier's own structures (`bpf_reg_state`, in the BTF of
+ * every corpus kernel, Kylin's FUNC-less 4.19 included); a BTF without them says nothing either way.
+ */
 function holds(ev: Evidence, have: VerifierEvidence): boolean | undefined {
-  if (ev.kind === 'enumerator') {
-    const names = have.enumerators.get(ev.enum);
-    return names === undefined ? undefined : names.has(ev.name);
-  }
-  const members = have.members.get(ev.struct);
-  // A struct the BTF lacks is absent from that kernel when the BTF carries the verifier's
-  // structures at all (bpf_reg_state, in every kernel with BTF); else nothing can be said.
-  const verifierTypes = have.members.get(VERIFIER_STRUCT) !== undefined;
-  if (members === undefined) return verifierTypes ? false : undefined;
-  return ev.kind === 'type' ? true : members.has(ev.member);
+  const complete = have.members.get(VERIFIER_STRUCT) !== undefined;
+  const names = ev.kind === 'enumerator' ? have.enumerators.get(ev.enum) : have.members.get(ev.struct);
+  if (names === undefined) return complete ? false : undefined;
+  return ev.kind === 'enumerator' ? names.has(ev.name) : ev.kind === 'type' ? true : names.has(ev.member);
 }
 
 /** The verifier structure whose presence says the BTF carries the verifier's types. */

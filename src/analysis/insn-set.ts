@@ -5,7 +5,7 @@ import {
 } from '../insn/opcode.js';
 import { callTarget } from '../object/calls.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
-import { autoloadFix } from './explain.js';
+import { insnFixes } from './explain.js';
 import type { Reachability } from './reach.js';
 import type { Reason } from './reason.js';
 import { describeModel, type InsnSetRules, type VerifierModel } from './verifier-model.js';
@@ -18,48 +18,20 @@ export interface InsnFeature {
   readonly what: string;
   /** The first upstream release that accepts it. */
   readonly since: string;
-  readonly fixes: readonly string[];
 }
 
 const BPF_FUNC_tail_call = 12;
 
 export const INSN_FEATURES = {
-  jmp32: {
-    name: 'jmp32', what: 'JMP32 instructions (32-bit conditional jumps)', since: '5.1',
-    fixes: ['build with clang -mcpu=v2 (no JMP32) for kernels before 5.1; -mcpu=v3 and newer emit JMP32'],
-  },
-  atomicFetch: {
-    name: 'atomic-fetch', what: 'atomic fetch, xchg, cmpxchg and atomic and/or/xor (BPF_ATOMIC beyond add)', since: '5.12',
-    fixes: ['use __sync_fetch_and_add only as a statement (its result unused: a plain atomic add, known since 4.x), and no __sync_lock_test_and_set, __sync_val_compare_and_swap or atomic and/or/xor'],
-  },
-  cpuV4: {
-    name: 'cpu-v4', what: 'cpu v4 instructions (sign-extending loads and moves, sdiv/smod, bswap, gotol)', since: '6.6',
-    fixes: ['build with clang -mcpu=v3 for kernels before 6.6'],
-  },
-  mayGoto: {
-    name: 'may-goto', what: 'may_goto (can_loop, cond_break)', since: '6.9',
-    fixes: ['use a loop with a constant bound, or bpf_loop(), for kernels before 6.9'],
-  },
-  addrSpaceCast: {
-    name: 'addr-space-cast', what: 'addr_space_cast (BPF arena pointers)', since: '6.9',
-    fixes: ['arenas need Linux 6.9: turn the program off on older kernels'],
-  },
-  loadAcquire: {
-    name: 'load-acquire', what: 'load-acquire and store-release instructions', since: '6.15',
-    fixes: ['use plain loads and stores (READ_ONCE/WRITE_ONCE) with explicit barriers, or build with clang -mcpu=v3, for kernels before 6.15'],
-  },
-  loops: {
-    name: 'loops', what: 'loops (back-edges in the control-flow graph)', since: '5.3',
-    fixes: ['unroll the loop (#pragma unroll with a constant bound) for kernels before 5.3'],
-  },
-  size: {
-    name: 'program-size', what: 'programs of more than 4096 instructions', since: '5.2',
-    fixes: ['split the program with tail calls, or make it smaller, for kernels before 5.2'],
-  },
-  tailCallsWithCalls: {
-    name: 'tail-calls-with-calls', what: 'tail calls in a program with bpf-to-bpf calls', since: '5.10',
-    fixes: ['mark the called functions __always_inline, or move the tail call to a program without bpf-to-bpf calls, for kernels before 5.10'],
-  },
+  jmp32: { name: 'jmp32', what: 'JMP32 instructions (32-bit conditional jumps)', since: '5.1' },
+  atomicFetch: { name: 'atomic-fetch', what: 'atomic fetch, xchg, cmpxchg and atomic and/or/xor (BPF_ATOMIC beyond add)', since: '5.12' },
+  cpuV4: { name: 'cpu-v4', what: 'cpu v4 instructions (sign-extending loads and moves, sdiv/smod, bswap, gotol)', since: '6.6' },
+  mayGoto: { name: 'may-goto', what: 'may_goto (can_loop, cond_break)', since: '6.9' },
+  addrSpaceCast: { name: 'addr-space-cast', what: 'addr_space_cast (BPF arena pointers)', since: '6.9' },
+  loadAcquire: { name: 'load-acquire', what: 'load-acquire and store-release instructions', since: '6.15' },
+  loops: { name: 'loops', what: 'loops (back-edges in the control-flow graph)', since: '5.3' },
+  size: { name: 'program-size', what: 'programs of more than 4096 instructions', since: '5.2' },
+  tailCallsWithCalls: { name: 'tail-calls-with-calls', what: 'tail calls in a program with bpf-to-bpf calls', since: '5.10' },
 } as const satisfies Record<string, InsnFeature>;
 
 /**
@@ -183,6 +155,6 @@ export function insnSetReasons(
     subject: { kind: 'insn', feature: feature.name, since: feature.since },
     message: `${feature.what}${detail ? ` (${detail})` : ''}: first accepted by Linux ${feature.since}; this kernel's verifier (${describeModel(model)}) refuses them`,
     source: obj.sourceLine(fn.section, fn.insnOffset + pc), function: fn.name, insn: pc,
-    fixes: [...feature.fixes, autoloadFix(prog.name)],
+    fixes: insnFixes(feature.name, prog.name),
   }));
 }

@@ -19,7 +19,10 @@ import { HOST_VERIFIER, type BranchFolding, type VerifierModel } from './verifie
  * of the same or fewer bytes at the same offset, also through pointers into a caller's frame),
  * bpf-to-bpf calls into static functions in the caller's context with r6-r9 preserved and r0
  * returned. Global functions are verified on their own with unknown arguments when a reachable
- * call needs them (as kernels since 6.8 do), callbacks (bpf_loop and friends) likewise. Everything
+ * call needs them (as kernels since 6.8 do), callbacks (bpf_loop and friends) likewise. Which
+ * spills are kept, which branches are folded, how global functions are verified and how deep calls
+ * nest are the rules of a `VerifierModel` (`verifier-model.ts`: one per kernel generation, this
+ * host's 6.18 by default); the sentences here describe that default. Everything
  * else (memory, map values,
  * helper results) is unknown, and a jump on an unknown value goes both ways, so the reached set is
  * never smaller than the verifier's. Loops are followed iteration by iteration; a join point seen

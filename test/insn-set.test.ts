@@ -39,6 +39,8 @@ function insn(v: ObjectVerdict, prog: string): { features: string[]; verdict: st
   const p = v.programs.find((x) => x.name === prog);
   assert.ok(p, prog);
   const rs = p.reasons.filter((r) => r.class === 'INSN_UNSUPPORTED');
+  // every reason names the verifier generation it assumed
+  for (const r of rs) assert.match(r.verifier ?? '', /verifier \(from BTF\)/);
   return { features: rs.map((r) => (r.subject.kind === 'insn' ? r.subject.feature : '?')), verdict: p.verdict, messages: rs.map((r) => r.message) };
 }
 

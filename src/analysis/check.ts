@@ -63,6 +63,7 @@ export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptio
   };
   const loadedCode = withCode(loaded);
   const model = opts.verifier === undefined || opts.verifier === 'target' ? kernel.verifier : opts.verifier;
+  const generation = describeModel(model);
   let aloneCode: ReturnType<typeof withCode> | undefined;
   const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
     const { core, codeOf } = p.autoload ? loadedCode
@@ -72,7 +73,7 @@ export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptio
     const reasons = [
       ...coreReasons(obj, p, core, linked, reach, model), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
       ...insnSetReasons(obj, p, codeOf, linked, reach, model),
-    ];
+    ].map((r) => (MODEL_DEPENDENT.has(r.class) ? { ...r, verifier: generation } : r));
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.
       reasons.push({
@@ -84,6 +85,9 @@ export function checkObject(obj: BpfObject, target: CoreTarget, opts: CheckOptio
   });
   return { verdict: worst(programs.filter((p) => p.autoload).map((p) => p.verdict)), programs };
 }
+
+/** Reasons whose outcome the verifier model decides: reached or not (the walk), known or not (the instruction set). */
+const MODEL_DEPENDENT: ReadonlySet<string> = new Set(['CORE_RELOCATION', 'HELPER_UNAVAILABLE', 'KFUNC_MISSING', 'INSN_UNSUPPORTED']);
 
 /** CO-RE reasons of one program: the object's hard error, or its poisoned instructions by reachability. */
 function coreReasons(

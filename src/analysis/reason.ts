@@ -65,6 +65,11 @@ export interface Reason {
   readonly insn?: number;
   /** Concrete ways to fix it, most direct first. */
   readonly fixes: readonly string[];
+  /**
+   * The verifier generation the judgement assumed (`describeModel`), on reasons that depend on it:
+   * whether a path reaches an instruction, and which instructions the kernel knows.
+   */
+  readonly verifier?: string;
 }
 
 /** A subject's identity across programs, sites and kernels. */

@@ -7,8 +7,8 @@
 //                    1M-instruction programs (5.2), no tail calls beside bpf-to-bpf calls (5.10)
 //   BC-Linux 4.19    helpers up to 5.5's, but no bpf_reg_state.precise: no loops (5.3)
 //   Debian 5.10      no atomic fetch (5.12)
-//   Debian 6.1       atomic fetch, but no cpu v4 (6.6)
-//   Debian 6.12      cpu v4
+//   Debian 6.1       atomic fetch, but no cpu v4 (6.6), no may_goto (6.9)
+//   Debian 6.12      cpu v4, may_goto (bpf_verifier_state.may_goto_depth)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -67,6 +67,9 @@ const CASES: readonly [string, string, string, string[]][] = [
   ['big.o', 'big', EL8, ['program-size']],
   ['big.o', 'small', EL8, []],
   ['big.o', 'big', D510, []],
+  // may_goto (6.9)
+  ['isa.v3.o', 'may_goto_loop', D61, ['may-goto']],
+  ['isa.v3.o', 'may_goto_loop', D612, []],
   // tail calls beside bpf-to-bpf calls (5.10)
   ['isa.v2.o', 'tail_with_call', EL8, ['tail-calls-with-calls']],
   ['isa.v2.o', 'tail_alone', EL8, []],

@@ -8,8 +8,10 @@ import { externLookup, featureReasons, kernelExterns, kernelNamesWanted } from '
 import { KernelContext } from './kernel-facts.js';
 import { linkedFunctions } from './functions.js';
 import { attachSignatureReasons, kernelVersionCode, type KconfigValues } from './attach-signature.js';
+import { insnSetReasons } from './insn-set.js';
 import { ObjectContext, type PatchedCode } from './object-context.js';
 import { DEFAULT_MAX_STEPS, type Reachability } from './reach.js';
+import { describeModel, type VerifierModel } from './verifier-model.js';
 
 export interface ProgramVerdict {
   /** The program's function name, as libbpf names it. */
@@ -32,6 +34,12 @@ export interface CheckOptions {
   readonly maxSteps?: number;
   /** The kernel's release (`uname -r`), when known: libbpf derives LINUX_KERNEL_VERSION from it, and the verifier folds it. */
   readonly kernelRelease?: string;
+  /**
+   * Whose verifier judges the programs: `target` (the default), the kernel's own generation as its
+   * BTF evidences it (`KernelContext.verifier`); or a fixed model, such as `HOST_VERIFIER` for a
+   * comparison with a verifier run on a recent kernel with another kernel's BTF for CO-RE only.
+   */
+  readonly verifier?: 'target' | VerifierModel;
 }
 
 /**
@@ -63,14 +71,18 @@ export function checkObject(
   const loadedCode = withCode(loaded);
   const version = opts.kernelRelease === undefined ? undefined : kernelVersionCode(opts.kernelRelease);
   const kconfig: KconfigValues = version === undefined ? {} : { LINUX_KERNEL_VERSION: version };
+  const model = opts.verifier === undefined || opts.verifier === 'target' ? kernel.verifier : opts.verifier;
+  const generation = describeModel(model);
   let aloneCode: ReturnType<typeof withCode> | undefined;
   const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
     const { core, codeOf, walks } = p.autoload ? loadedCode
       : (aloneCode ??= withCode(relocateObject(obj, target, { trace: false, autoloadAll: true })));
     const linked = linkedFunctions(obj, p, codeOf);
-    const reach = walks.reachability(p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns });
-    const reasons = [...coreReasons(obj, p, core, linked, reach), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
-      ...attachSignatureReasons(obj, p, kernel.btfs, codeOf, reach, kconfig)];
+    const reach = walks.reachability(p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns, model });
+    const reasons = [
+      ...coreReasons(obj, p, core, linked, reach, model), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
+      ...insnSetReasons(obj, p, codeOf, linked, reach, model), ...attachSignatureReasons(obj, p, kernel.btfs, codeOf, reach, kconfig),
+    ].map((r) => (MODEL_DEPENDENT.has(r.class) ? { ...r, verifier: generation } : r));
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.
       reasons.push({
@@ -83,8 +95,13 @@ export function checkObject(
   return { verdict: worst(programs.filter((p) => p.autoload).map((p) => p.verdict)), programs };
 }
 
+/** Reasons whose outcome the verifier model decides: reached or not (the walk), known or not (the instruction set). */
+const MODEL_DEPENDENT: ReadonlySet<string> = new Set(['CORE_RELOCATION', 'HELPER_UNAVAILABLE', 'KFUNC_MISSING', 'INSN_UNSUPPORTED']);
+
 /** CO-RE reasons of one program: the object's hard error, or its poisoned instructions by reachability. */
-function coreReasons(obj: BpfObject, prog: BpfProgram, r: ObjectRelocation, linkedFns: readonly BpfProgram[], reach: Reachability): Reason[] {
+function coreReasons(
+  obj: BpfObject, prog: BpfProgram, r: ObjectRelocation, linkedFns: readonly BpfProgram[], reach: Reachability, model: VerifierModel,
+): Reason[] {
   if (!r.ok) {
     const failed = r.relocations.find((x) => x.outcome === 'error');
     const error = r.error!;
@@ -109,14 +126,15 @@ function coreReasons(obj: BpfObject, prog: BpfProgram, r: ObjectRelocation, link
     const fn = functionOf(x)!;
     const hit = reach.reached.get(fn)?.[x.programInsn!] === 1;
     // A global function no reachable call needs is not verified by recent kernels (6.8+, like the
-    // one the goldens come from); older verifiers check every global function, reached or not.
+    // one the goldens come from); older verifiers check every global function, reached or not (the
+    // walk then enters it, so `hit` says whether the poisoned instruction is on a path).
     const uncalledGlobal = !hit && fn.global && fn !== prog && !reach.reached.has(fn);
     const verdict: ReasonVerdict = hit ? 'fails' : !reach.complete ? 'unknown' : uncalledGlobal ? 'warn' : 'info';
     const libbpf = `failed to resolve CO-RE relocation ${x.spec}`;
     const message = hit ? libbpf
       : verdict === 'unknown' ? `${libbpf}: poisoned; the analysis gave up before deciding whether a path reaches it`
-        : uncalledGlobal ? `${libbpf}: poisoned in global function ${fn.name}, which no path calls here, so the program loads; verifiers before Linux 6.8 check every global function and would reject it`
-          : `${libbpf}: poisoned, but no path reaches it on this kernel (a guard makes it dead code): the program loads`;
+        : uncalledGlobal ? `${libbpf}: poisoned in global function ${fn.name}, which no path calls here, so the program loads on a ${model.generation}, which verifies global functions lazily; verifiers before Linux 6.8 check every global function and would reject it`
+          : `${libbpf}: poisoned, but no path reaches it on this kernel (a guard makes it dead code) by the rules of a ${describeModel(model)}: the program loads`;
     return {
       class: 'CORE_RELOCATION', verdict, message,
       subject: x.subject ? { kind: 'core', core: x.subject, lacks: coreLack(x) } : { kind: 'core-error', section: x.section, index: x.index, core: null },

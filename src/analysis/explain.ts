@@ -48,3 +48,21 @@ export function coreFixes(x: RelocationResult, program: string, hard: boolean): 
     }
   }
 }
+
+/** Fixes for an instruction or program shape a kernel's verifier generation refuses (`INSN_UNSUPPORTED`), by feature. */
+const INSN_FIXES: Record<string, readonly string[]> = {
+  jmp32: ['build with clang -mcpu=v2 (no JMP32) for kernels before 5.1; -mcpu=v3 and newer emit JMP32'],
+  'atomic-fetch': ['use __sync_fetch_and_add only as a statement (its result unused: a plain atomic add, known since 4.x), and no __sync_lock_test_and_set, __sync_val_compare_and_swap or atomic and/or/xor'],
+  'cpu-v4': ['build with clang -mcpu=v3 for kernels before 6.6'],
+  'may-goto': ['use a loop with a constant bound, or bpf_loop(), for kernels before 6.9'],
+  'addr-space-cast': ['arenas need Linux 6.9: turn the program off on older kernels'],
+  'load-acquire': ['use plain loads and stores (READ_ONCE/WRITE_ONCE) with explicit barriers, or build with clang -mcpu=v3, for kernels before 6.15'],
+  loops: ['unroll the loop (#pragma unroll with a constant bound) for kernels before 5.3'],
+  'program-size': ['split the program with tail calls, or make it smaller, for kernels before 5.2'],
+  'tail-calls-with-calls': ['mark the called functions __always_inline, or move the tail call to a program without bpf-to-bpf calls, for kernels before 5.10'],
+};
+
+/** Concrete fixes for an `INSN_UNSUPPORTED` reason, the most direct first. */
+export function insnFixes(feature: string, program: string): string[] {
+  return [...(INSN_FIXES[feature] ?? []), autoloadFix(program)];
+}

@@ -4,6 +4,7 @@ import { POISON_IMM } from '../core/patch.js';
 import { STB } from '../elf/elf.js';
 import type { InsnBuffer } from '../insn/buffer.js';
 import { BPF_PSEUDO_CALL } from '../insn/insn.js';
+import { Opcode } from '../insn/opcode.js';
 import { callTarget } from '../object/calls.js';
 import { mapTypeName } from '../object/maps.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
@@ -14,7 +15,6 @@ import { essentialName } from '../btf/essential.js';
 import { autoloadFix } from './explain.js';
 import type { Reason } from './reason.js';
 
-const CALL = 0x85; // BPF_JMP | BPF_CALL
 
 /** An extern the object needs from the kernel: a kfunc or a `__ksym` variable (`.ksyms`). */
 export interface KernelExtern {
@@ -131,7 +131,7 @@ export function featureReasons(
     const c = code(fn);
     const reached = reach.reached.get(fn);
     for (let pc = 0; pc < c.count; pc++) {
-      if (c.code(pc) !== CALL || reached?.[pc] !== 1) continue;
+      if (c.code(pc) !== Opcode.CALL || reached?.[pc] !== 1) continue;
       const imm = c.imm(pc);
       if (c.src(pc) === 0 && imm !== POISON_IMM && facts.helpers && !facts.helpers.has(imm)) {
         const name = HELPER_NAMES[imm] ?? `#${imm}`;

@@ -1,9 +1,9 @@
 import type { InsnBuffer } from '../insn/buffer.js';
 import { BPF_PSEUDO_CALL, LD_IMM64 } from '../insn/insn.js';
+import { Opcode } from '../insn/opcode.js';
 import { callTarget, ldImm64Target } from '../object/calls.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 
-const CALL = 0x85; // BPF_JMP | BPF_CALL
 
 /**
  * The functions libbpf links into a program when it loads it (`bpf_object__reloc_code`): the
@@ -19,7 +19,7 @@ export function linkedFunctions(obj: BpfObject, main: BpfProgram, codeOf: (fn: B
     for (let pc = 0; pc < code.count; pc++) {
       const op = code.code(pc);
       let callee: BpfProgram | undefined;
-      if (op === CALL && code.src(pc) === BPF_PSEUDO_CALL) {
+      if (op === Opcode.CALL && code.src(pc) === BPF_PSEUDO_CALL) {
         const ref = callTarget(obj, fn, pc, code.imm(pc));
         if (ref.kind === 'subprogram') callee = ref.callee;
       } else if (op === LD_IMM64) {

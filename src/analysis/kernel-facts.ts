@@ -1,7 +1,8 @@
 import type { Btf } from '../btf/btf.js';
-import { enumValueBits, enumValueNameOff } from '../btf/entries.js';
+import { enumValueBits, enumValueNameOff, memberNameOff } from '../btf/entries.js';
 import { Kind } from '../btf/kinds.js';
 import type { CoreTarget } from '../core/candidates.js';
+import { EVIDENCE_ENUMS, EVIDENCE_STRUCTS, inferVerifierModel, type VerifierEvidence, type VerifierModel } from './verifier-model.js';
 
 /**
  * What a kernel offers, read from its own BTF rather than guessed from its version: vendor kernels
@@ -19,6 +20,8 @@ export interface KernelFacts {
   readonly attachTypes?: ReadonlySet<string>;
   /** Whether raw tracepoints have BTF (`btf_trace_<tp>` typedefs, 5.5+): a missing one is then missing. */
   readonly btfTracepoints: boolean;
+  /** What the kernel's BTF says of its verifier's generation (see `verifier-model.ts`). */
+  readonly verifier: VerifierEvidence;
 }
 
 /** A name and kind a check asks the kernel about (an attach target, a kfunc, a `__ksym` variable). */
@@ -32,6 +35,8 @@ const ENUMS = [Kind.ENUM, Kind.ENUM64];
 const FACT_TYPES = [
   { name: 'bpf_func_id', kinds: ENUMS }, { name: 'bpf_map_type', kinds: ENUMS }, { name: 'bpf_prog_type', kinds: ENUMS },
   { name: 'bpf_attach_type', kinds: ENUMS }, { name: 'btf_trace_sched_switch', kinds: [Kind.TYPEDEF] },
+  ...EVIDENCE_STRUCTS.map((name) => ({ name, kinds: [Kind.STRUCT] })),
+  ...EVIDENCE_ENUMS.map((name) => ({ name, kinds: ENUMS })),
 ];
 
 /** Lookups answered by one scan of the kernel's types each before they are left to its name index. */
@@ -50,6 +55,7 @@ export class KernelContext {
   /** vmlinux, then the module BTFs. */
   readonly btfs: readonly Btf[];
   private factsRead?: KernelFacts;
+  private modelRead?: VerifierModel;
   /** Answers so far, by `kind:name`. */
   private readonly present = new Map<string, boolean>();
   private scans = 0;
@@ -62,6 +68,12 @@ export class KernelContext {
   get facts(): KernelFacts {
     this.factsRead ??= readFacts(this.vmlinux, this.vmlinux.firstNamed(FACT_TYPES));
     return this.factsRead;
+  }
+
+  /** The kernel's verifier, as its BTF evidences it. */
+  get verifier(): VerifierModel {
+    this.modelRead ??= inferVerifierModel(this.facts.verifier);
+    return this.modelRead;
   }
 
   /** Whether the kernel has a BTF type of that name and kind (in vmlinux or a module's own types). */
@@ -105,7 +117,25 @@ function readFacts(btf: Btf, ids: readonly (number | undefined)[]): KernelFacts 
     progTypes: progTypes && new Set(progTypes.keys()),
     attachTypes: attachTypes && new Set(attachTypes.keys()),
     btfTracepoints: trace !== undefined,
+    verifier: {
+      members: new Map(EVIDENCE_STRUCTS.map((name, i) => [name, memberNames(btf, ids[5 + i])])),
+      enumerators: new Map(EVIDENCE_ENUMS.map((name, i) => [name, enumNames(btf, ids[5 + EVIDENCE_STRUCTS.length + i])])),
+    },
   };
+}
+
+function memberNames(btf: Btf, id: number | undefined): Set<string> | undefined {
+  if (id === undefined) return undefined;
+  const out = new Set<string>();
+  for (let i = 0, n = btf.vlen(id); i < n; i++) out.add(btf.str(memberNameOff(btf, id, i)));
+  return out;
+}
+
+function enumNames(btf: Btf, id: number | undefined): Set<string> | undefined {
+  if (id === undefined) return undefined;
+  const out = new Set<string>();
+  for (let i = 0, n = btf.vlen(id); i < n; i++) out.add(btf.str(enumValueNameOff(btf, id, i)));
+  return out;
 }
 
 /** Enumerators of enum `id` whose names start with `prefix` (prefix removed), by value. */

@@ -1,11 +1,12 @@
 import type { ObjectRelocation } from '../core/relocate.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { analyzeReachability, type CodeOf, type ReachOptions, type Reachability } from './reach.js';
+import type { VerifierModel } from './verifier-model.js';
 
 /**
  * What checking one object against many kernels can share between them: its reachability walks.
  * A walk depends only on the program, the patched code of every function of the object and the
- * walk's options; most kernels of a fleet resolve an object's relocations to the same
+ * walk's options (the verifier model among them); most kernels of a fleet resolve an object's relocations to the same
  * instructions, so a fleet walks each program once per distinct patched code, not once per kernel.
  * Pass one context per object to every kernel's check (`checkKernel`).
  */
@@ -39,13 +40,21 @@ export class PatchedCode {
 
   /** `analyzeReachability` of `prog` over this code (`codeOf` reads it), done once per options. */
   reachability(prog: BpfProgram, codeOf: CodeOf, opts: ReachOptions): Reachability {
-    const key = `${opts.maxSteps ?? ''}:${opts.widenAfter ?? ''}:${[...(opts.missingWeakExterns ?? [])].sort().join(',')}`;
+    const key = `${opts.maxSteps ?? ''}:${opts.widenAfter ?? ''}:${[...(opts.missingWeakExterns ?? [])].sort().join(',')}:${opts.model ? modelKey(opts.model) : ''}`;
     let byOptions = this.done.get(prog);
     if (!byOptions) this.done.set(prog, (byOptions = new Map()));
     let reach = byOptions.get(key);
     if (!reach) byOptions.set(key, (reach = analyzeReachability(this.obj, prog, codeOf, opts)));
     return reach;
   }
+}
+
+/** A verifier model's rules as text: kernels of one generation have equal models, not the same object. */
+const modelKeys = new WeakMap<VerifierModel, string>();
+function modelKey(model: VerifierModel): string {
+  let key = modelKeys.get(model);
+  if (key === undefined) modelKeys.set(model, (key = JSON.stringify(model)));
+  return key;
 }
 
 /** FNV-1a over every function's code: a quick key; equal keys are confirmed byte for byte. */

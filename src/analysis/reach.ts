@@ -1,8 +1,13 @@
 import { POISON_IMM } from '../core/patch.js';
 import type { InsnBuffer } from '../insn/buffer.js';
-import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL, BpfClass, LD_IMM64, insnClass } from '../insn/insn.js';
+import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL } from '../insn/insn.js';
+import {
+  AluOp, AtomicOp, BpfClass, BpfMode, BpfSource, JmpOp, Opcode, opAluOp, opClass, opJmpOp, opMode, opSizeBytes, opSource,
+} from '../insn/opcode.js';
 import { callTarget, ldImm64Target } from '../object/calls.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
+import { linkedFunctions } from './functions.js';
+import { HOST_VERIFIER, type BranchFolding, type VerifierModel } from './verifier-model.js';
 
 /**
  * Which instructions of a program the kernel verifier can reach once CO-RE results are constants.
@@ -14,7 +19,10 @@ import type { BpfObject, BpfProgram } from '../object/object.js';
  * of the same or fewer bytes at the same offset, also through pointers into a caller's frame),
  * bpf-to-bpf calls into static functions in the caller's context with r6-r9 preserved and r0
  * returned. Global functions are verified on their own with unknown arguments when a reachable
- * call needs them (as kernels since 6.8 do), callbacks (bpf_loop and friends) likewise. Everything
+ * call needs them (as kernels since 6.8 do), callbacks (bpf_loop and friends) likewise. Which
+ * spills are kept, which branches are folded, how global functions are verified and how deep calls
+ * nest are the rules of a `VerifierModel` (`verifier-model.ts`: one per kernel generation, this
+ * host's 6.18 by default); the sentences here describe that default. Everything
  * else (memory, map values,
  * helper results) is unknown, and a jump on an unknown value goes both ways, so the reached set is
  * never smaller than the verifier's. Loops are followed iteration by iteration; a join point seen
@@ -41,6 +49,8 @@ export interface ReachOptions {
   readonly widenAfter?: number;
   /** __weak externs the kernel lacks: libbpf loads their address as 0 (`if (bpf_task_acquire)` is then false). */
   readonly missingWeakExterns?: ReadonlySet<string>;
+  /** The rules of the kernel's verifier (`HOST_VERIFIER`, this host's 6.18, unless given). */
+  readonly model?: VerifierModel;
 }
 
 /** A register or stack value: a constant (u64), a pointer into a frame's stack, or unknown (null). */
@@ -92,9 +102,6 @@ const constOf = (v: Val): bigint | undefined => (v !== null && 'c' in v ? v.c : 
 const isPtr = (v: Val): v is { frame: number; off: number } => v !== null && 'frame' in v;
 const isMem = (v: Val): boolean => v === MEM;
 
-const MAX_FRAMES = 8; // the kernel's MAX_CALL_FRAMES
-/** Access size in bytes by the BPF_SIZE field (W, H, B, DW). */
-const SIZES: readonly number[] = [4, 2, 1, 8];
 
 export function analyzeReachability(obj: BpfObject, main: BpfProgram, codeOf: CodeOf, opts: ReachOptions = {}): Reachability {
   return new Walker(obj, codeOf, opts).run(main);
@@ -113,15 +120,21 @@ class Walker {
   private readonly maxSteps: number;
   private readonly widenAfter: number;
   private readonly missingWeak: ReadonlySet<string>;
+  private readonly model: VerifierModel;
 
   constructor(private readonly obj: BpfObject, private readonly codeOf: CodeOf, opts: ReachOptions) {
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.widenAfter = opts.widenAfter ?? 32;
     this.missingWeak = opts.missingWeakExterns ?? new Set();
+    this.model = opts.model ?? HOST_VERIFIER;
   }
 
   run(main: BpfProgram): Reachability {
     this.enter(main, 0);
+    // Before 6.8 the verifier checks every global function the program links, called or not.
+    if (this.model.globalFunctions && !this.model.lazyGlobals) {
+      for (const fn of linkedFunctions(this.obj, main, this.codeOf)) if (fn !== main && fn.global) this.callback(fn, 0);
+    }
     while (this.work.length > 0 && this.steps <= this.maxSteps) this.path(this.work.pop()!);
     return { complete: this.steps <= this.maxSteps, reached: this.reached };
   }
@@ -165,7 +178,7 @@ class Walker {
       if (pc < 0 || pc >= code.count) return; // falls off the function: the verifier rejects it anyway
       this.mark(frame, pc);
       const op = code.code(pc);
-      const cls = insnClass(op);
+      const cls = opClass(op);
       const dst = code.dst(pc);
       const src = code.src(pc);
       const off = code.off(pc);
@@ -176,12 +189,12 @@ class Walker {
         case BpfClass.ALU64:
         case BpfClass.ALU:
           // with an unknown destination only a mov has a known result: skip building the operand
-          r[dst] = r[dst] === null && (op & 0xf0) !== 0xb0 ? null
-            : alu(op, cls === BpfClass.ALU64, r[dst], (op & 0x08) !== 0 ? r[src] : immVal(frame, pc, imm), off);
+          r[dst] = r[dst] === null && opAluOp(op) !== AluOp.MOV ? null
+            : alu(op, cls === BpfClass.ALU64, r[dst], opSource(op) === BpfSource.X ? r[src] : immVal(frame, pc, imm), off, this.model);
           s.pc = pc + 1;
           break;
         case BpfClass.LD:
-          if (op === LD_IMM64) {
+          if (op === Opcode.LD_IMM64) {
             if (pc + 1 < code.count) this.mark(frame, pc + 1);
             const ref = ldImm64Target(this.obj, frame.fn, pc, imm);
             if (ref?.kind === 'subprogram') this.callback(ref.callee, ref.entry);
@@ -196,41 +209,40 @@ class Walker {
           }
           break;
         case BpfClass.LDX:
-          r[dst] = (op & 0xe0) === 0x60 ? this.load(s, r[src], off, SIZES[(op >>> 3) & 3]) : null;
+          r[dst] = opMode(op) === BpfMode.MEM ? this.load(s, r[src], off, opSizeBytes(op)) : null;
           s.pc = pc + 1;
           break;
         case BpfClass.ST:
         case BpfClass.STX: {
-          const mode = op & 0xe0;
-          const size = SIZES[(op >>> 3) & 3];
-          const value = cls === BpfClass.ST ? immVal(frame, pc, imm) : r[src];
-          if (mode === 0x60) this.store(s, r[dst], off, size, value);
+          const size = opSizeBytes(op);
+          const isSt = cls === BpfClass.ST;
+          if (opMode(op) === BpfMode.MEM) this.store(s, r[dst], off, size, isSt ? immVal(frame, pc, imm) : r[src], isSt);
           else {
             // atomics: the slot becomes unknown, fetching forms write a register too
-            this.store(s, r[dst], off, size, null);
-            if (cls === BpfClass.STX && (imm & 0x01) !== 0) r[imm === 0xf1 ? 0 : src] = null; // BPF_FETCH; CMPXCHG writes r0
-            if (imm === 0x100) r[dst] = null; // load-acquire: dst gets the value loaded through src
+            this.store(s, r[dst], off, size, null, isSt);
+            if (!isSt && (imm & AtomicOp.FETCH) !== 0) r[imm === AtomicOp.CMPXCHG ? 0 : src] = null; // CMPXCHG writes r0
+            if (imm === AtomicOp.LOAD_ACQ) r[dst] = null; // load-acquire: dst gets the value loaded through src
           }
           s.pc = pc + 1;
           break;
         }
         case BpfClass.JMP:
         case BpfClass.JMP32: {
-          const jop = op & 0xf0;
-          if (cls === BpfClass.JMP && jop === 0x80) {
+          const jop = opJmpOp(op);
+          if (cls === BpfClass.JMP && jop === JmpOp.CALL) {
             if (!this.call(s, frame, pc, src, imm)) return;
             break;
           }
-          if (cls === BpfClass.JMP && jop === 0x90) {
+          if (cls === BpfClass.JMP && jop === JmpOp.EXIT) {
             if (!this.ret(s)) return;
             break;
           }
-          if (jop === 0x00) {
+          if (jop === JmpOp.JA) {
             s.pc = pc + 1 + (cls === BpfClass.JMP32 ? imm : off); // ja, gotol
             break;
           }
           const taken = r[dst] === null ? undefined // unknown: both ways, whatever the operand
-            : decide(jop, cls === BpfClass.JMP32, r[dst], (op & 0x08) !== 0 ? r[src] : immVal(frame, pc, imm));
+            : decide(jop, cls === BpfClass.JMP32, r[dst], opSource(op) === BpfSource.X ? r[src] : immVal(frame, pc, imm), opSource(op), this.model.branchFolding);
           if (taken === undefined) {
             const target = pc + 1 + off;
             if (!this.seenAlready(target, r, s.frames)) this.queue({ pc: target, regs: r.slice(), frames: cloneFrames(s.frames) });
@@ -300,10 +312,11 @@ class Walker {
     const r = s.regs;
     if (src === BPF_PSEUDO_CALL) {
       const ref = callTarget(this.obj, frame.fn, pc, imm);
-      if (ref.kind === 'subprogram' && ref.callee.global) {
+      // Before 5.6 libbpf makes global functions static (the kernel cannot verify them on their own).
+      if (ref.kind === 'subprogram' && ref.callee.global && this.model.globalFunctions) {
         this.callback(ref.callee, ref.entry); // verified on its own; the caller sees an unknown r0
       } else if (ref.kind === 'subprogram') {
-        if (s.frames.length >= MAX_FRAMES) return false;
+        if (s.frames.length >= this.model.maxFrames) return false;
         s.frames.push(this.frame(ref.callee, frame, pc + 1, r.slice(6, 10)));
         r[10] = { frame: s.frames.length - 1, off: 0 };
         s.pc = ref.entry;
@@ -343,12 +356,15 @@ class Walker {
     return isPtr(ptr) ? s.frames[ptr.frame] : undefined;
   }
 
-  /** A fill: the spilled constant when the read is aligned on a spill of at least its size (little-endian: the low bytes). */
+  /**
+   * A fill: the spilled constant when the read is aligned on a spill of at least its size
+   * (little-endian: the low bytes). Before 6.9 (`narrowFill`), only a fill of the spill's own size.
+   */
   private load(s: State, ptr: Val, off: number, size: number): Val {
     const f = this.slotOwner(s, ptr);
     if (!f || !isPtr(ptr)) return null;
     const slot = f.stack.get(ptr.off + off);
-    if (!slot || slot.size < size || (size < slot.size && !this.obj.littleEndian)) return null;
+    if (!slot || slot.size < size || (size < slot.size && (!this.obj.littleEndian || !this.model.spills.narrowFill))) return null;
     if (size === 8) return slot.v;
     const c = constOf(slot.v);
     return c === undefined ? null : { c: c & ((1n << BigInt(size * 8)) - 1n) };
@@ -359,18 +375,24 @@ class Walker {
     for (const f of s.frames) forgetStack(f);
   }
 
-  private store(s: State, ptr: Val, off: number, size: number, value: Val): void {
+  /**
+   * What the model's spill rules keep: constants spilled at offsets aligned to their size (8 bytes
+   * from 5.3, 1-4 bytes from 5.16, immediates stored by BPF_ST from 6.3), and 8-byte stack pointers.
+   */
+  private store(s: State, ptr: Val, off: number, size: number, value: Val, immediate: boolean): void {
     if (ptr === null) return this.forgetStacks(s); // an unknown pointer may point into any stack
     const f = this.slotOwner(s, ptr);
     if (!f || !isPtr(ptr)) return; // memory known to be outside the stacks is not tracked
     const at = ptr.off + off;
     // Stacks are shared with queued states only through copies, so this frame's map is ours.
     for (const [k, slot] of f.stack) if (k < at + size && at < k + slot.size) writableStack(f).delete(k); // iterates the map it read first
-    // Recent verifiers (6.18 here) keep constants spilled at offsets aligned to their size.
     if (at % size !== 0 || value === null) return;
     const c = constOf(value);
-    if (c !== undefined) writableStack(f).set(at, { size, v: { c: size === 8 ? c : c & ((1n << BigInt(size * 8)) - 1n) } });
-    else if (size === 8) writableStack(f).set(at, { size, v: value });
+    const rules = this.model.spills;
+    if (c !== undefined) {
+      if (!rules.constants || (size < 8 && !rules.narrow) || (immediate && !rules.immediateStores)) return;
+      writableStack(f).set(at, { size, v: { c: size === 8 ? c : c & ((1n << BigInt(size * 8)) - 1n) } });
+    } else if (size === 8) writableStack(f).set(at, { size, v: value });
   }
 }
 
@@ -380,9 +402,9 @@ function immVal(frame: Frame, pc: number, imm: number): Val {
 }
 
 /** ALU on known constants (and frame pointer plus or minus a constant); anything else is unknown. */
-function alu(op: number, is64: boolean, a: Val, b: Val, off: number): Val {
-  const aop = op & 0xf0;
-  if (aop === 0xb0) {
+function alu(op: number, is64: boolean, a: Val, b: Val, off: number, model: VerifierModel): Val {
+  const aop = opAluOp(op);
+  if (aop === AluOp.MOV) {
     // mov (with off 8/16/32: movsx)
     if (off !== 0 && off !== 8 && off !== 16 && off !== 32) return null; // addr_space_cast and the like
     const v = constOf(b);
@@ -390,17 +412,17 @@ function alu(op: number, is64: boolean, a: Val, b: Val, off: number): Val {
     const ext = off === 8 ? BigInt.asIntN(8, v) : off === 16 ? BigInt.asIntN(16, v) : off === 32 ? s32(v) : v;
     return { c: is64 ? u64(ext) : u64(ext) & MASK32 };
   }
-  if (is64 && isMem(a) && (aop === 0x00 || aop === 0x10)) return MEM;
-  if (is64 && aop === 0x00 && isPtr(b) && constOf(a) !== undefined) return alu(op, is64, b, a, off); // const + fp
-  if (is64 && isPtr(a) && (aop === 0x00 || aop === 0x10)) {
+  if (is64 && isMem(a) && (aop === AluOp.ADD || aop === AluOp.SUB)) return MEM;
+  if (is64 && aop === AluOp.ADD && isPtr(b) && constOf(a) !== undefined) return alu(op, is64, b, a, off, model); // const + fp
+  if (is64 && isPtr(a) && (aop === AluOp.ADD || aop === AluOp.SUB)) {
     const d = constOf(b);
     if (d === undefined || d > 0x7fffffffn && d < MASK64 - 0x7fffffffn) return null;
     const delta = Number(s64(d));
-    return { frame: a.frame, off: a.off + (aop === 0x00 ? delta : -delta) };
+    return { frame: a.frame, off: a.off + (aop === AluOp.ADD ? delta : -delta) };
   }
   const x = constOf(a);
-  if (aop === 0x80) return x === undefined ? null : { c: is64 ? u64(-x) : u64(-x) & MASK32 }; // neg
-  if (aop === 0xd0) return null; // byte swaps
+  if (aop === AluOp.NEG) return x === undefined ? null : { c: is64 ? u64(-x) : u64(-x) & MASK32 };
+  if (aop === AluOp.END) return null; // byte swaps
   const y = constOf(b);
   if (x === undefined || y === undefined) return null;
   const bits = is64 ? 64n : 32n;
@@ -410,25 +432,34 @@ function alu(op: number, is64: boolean, a: Val, b: Val, off: number): Val {
   const signed = (v: bigint): bigint => (is64 ? s64(v) : s32(v));
   let r: bigint;
   switch (aop) {
-    case 0x00: r = ux + uy; break;
-    case 0x10: r = ux - uy; break;
-    case 0x20: r = ux * uy; break;
-    case 0x30: case 0x90: return null; // the verifier (6.18) does not compute divisions
-
-    case 0x40: r = ux | uy; break;
-    case 0x50: r = ux & uy; break;
-    case 0xa0: r = ux ^ uy; break;
-    case 0x60: case 0x70: case 0xc0:
+    case AluOp.ADD: r = ux + uy; break;
+    case AluOp.SUB: r = ux - uy; break;
+    case AluOp.MUL: r = ux * uy; break;
+    case AluOp.DIV: case AluOp.MOD:
+      // No verifier computes divisions (the result is unknown); a model that did would use the
+      // kernel's runtime rules: unsigned only (off 0), x / 0 = 0, x % 0 = x.
+      if (!model.divisions || off !== 0) return null;
+      r = aop === AluOp.DIV ? (uy === 0n ? 0n : ux / uy) : uy === 0n ? ux : ux % uy;
+      break;
+    case AluOp.OR: r = ux | uy; break;
+    case AluOp.AND: r = ux & uy; break;
+    case AluOp.XOR: r = ux ^ uy; break;
+    case AluOp.LSH: case AluOp.RSH: case AluOp.ARSH:
       if (uy >= bits) return null; // the verifier makes an out-of-range shift unknown
-      r = aop === 0x60 ? ux << uy : aop === 0x70 ? ux >> uy : signed(ux) >> uy;
+      r = aop === AluOp.LSH ? ux << uy : aop === AluOp.RSH ? ux >> uy : signed(ux) >> uy;
       break;
     default: return null;
   }
   return { c: r & mask };
 }
 
-/** Whether a conditional jump is taken when both operands are known constants, else undefined. */
-function decide(jop: number, is32: boolean, a: Val, b: Val): boolean | undefined {
+/**
+ * Whether a conditional jump is taken when both operands are known constants and the verifier folds
+ * that comparison (`folding`), else undefined.
+ */
+function decide(jop: number, is32: boolean, a: Val, b: Val, source: number, folding: BranchFolding): boolean | undefined {
+  if (source === BpfSource.X && folding !== 'reg') return undefined;
+  if (folding === 'eq-imm' && jop !== JmpOp.JEQ && jop !== JmpOp.JNE) return undefined;
   const x = constOf(a);
   const y = constOf(b);
   if (x === undefined || y === undefined) return undefined;
@@ -437,17 +468,17 @@ function decide(jop: number, is32: boolean, a: Val, b: Val): boolean | undefined
   const sx = is32 ? s32(ux) : s64(ux);
   const sy = is32 ? s32(uy) : s64(uy);
   switch (jop) {
-    case 0x10: return ux === uy;
-    case 0x50: return ux !== uy;
-    case 0x20: return ux > uy;
-    case 0x30: return ux >= uy;
-    case 0xa0: return ux < uy;
-    case 0xb0: return ux <= uy;
-    case 0x40: return (ux & uy) !== 0n;
-    case 0x60: return sx > sy;
-    case 0x70: return sx >= sy;
-    case 0xc0: return sx < sy;
-    case 0xd0: return sx <= sy;
+    case JmpOp.JEQ: return ux === uy;
+    case JmpOp.JNE: return ux !== uy;
+    case JmpOp.JGT: return ux > uy;
+    case JmpOp.JGE: return ux >= uy;
+    case JmpOp.JLT: return ux < uy;
+    case JmpOp.JLE: return ux <= uy;
+    case JmpOp.JSET: return (ux & uy) !== 0n;
+    case JmpOp.JSGT: return sx > sy;
+    case JmpOp.JSGE: return sx >= sy;
+    case JmpOp.JSLT: return sx < sy;
+    case JmpOp.JSLE: return sx <= sy;
     default: return undefined;
   }
 }

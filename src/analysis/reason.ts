@@ -24,7 +24,8 @@ export type ReasonClass =
   | 'NO_BTF'
   | 'WALK_INCOMPLETE' // the path analysis ran out of budget: undecided
   | 'ARCH_MISMATCH' // the object was built for another architecture than the kernel's
-  | 'ATTACH_SIGNATURE_MISMATCH'; // a context read the attach target's prototype in that kernel does not allow
+  | 'ATTACH_SIGNATURE_MISMATCH' // a context read the attach target's prototype in that kernel does not allow
+  | 'INSN_UNSUPPORTED'; // an instruction or program shape the kernel's verifier generation refuses
 
 /** How a context read disagrees with the target's prototype: past its arguments, a scalar dereferenced, or through a moved context pointer. */
 export type SignatureProblem = 'beyond' | 'scalar' | 'modified-ctx';
@@ -67,7 +68,9 @@ export type Subject =
   | { readonly kind: 'kfunc' | 'ksym'; readonly name: string }
   | { readonly kind: 'kernel-btf' }
   | { readonly kind: 'walk'; readonly program: string }
-  | { readonly kind: 'arch'; readonly arch: string };
+  | { readonly kind: 'arch'; readonly arch: string }
+  /** `feature`: `jmp32`, `atomic-fetch`, `cpu-v4`, `may-goto`, `addr-space-cast`, `load-acquire`, `loops`, `program-size`, `tail-calls-with-calls`; `since`: the first release that accepts it. */
+  | { readonly kind: 'insn'; readonly feature: string; readonly since: string };
 
 export interface Reason {
   readonly class: ReasonClass;
@@ -82,6 +85,11 @@ export interface Reason {
   readonly insn?: number;
   /** Concrete ways to fix it, most direct first. */
   readonly fixes: readonly string[];
+  /**
+   * The verifier generation the judgement assumed (`describeModel`), on reasons that depend on it:
+   * whether a path reaches an instruction, and which instructions the kernel knows.
+   */
+  readonly verifier?: string;
 }
 
 /** A subject's identity across programs, sites and kernels. */
@@ -96,6 +104,7 @@ export function subjectKey(s: Subject): string {
     case 'attach-signature': return `signature:${s.declaredBy}#${s.argument}:${s.problem}`;
     case 'walk': return 'walk';
     case 'arch': return `arch:${s.arch}`;
+    case 'insn': return `insn:${s.feature}`;
     case 'kernel-btf': return 'kernel-btf';
     default: return `${s.kind}:${s.name}`;
   }
@@ -116,6 +125,7 @@ export function describeSubject(s: Subject): string {
     case 'kernel-btf': return 'kernel BTF';
     case 'walk': return 'a complete path analysis';
     case 'arch': return `an ${s.arch} kernel`;
+    case 'insn': return `${s.feature} (Linux ${s.since}+)`;
   }
 }
 

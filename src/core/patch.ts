@@ -1,12 +1,11 @@
 import type { InsnBuffer } from '../insn/buffer.js';
-import { BPF_K, BpfClass, LD_IMM64, insnClass } from '../insn/insn.js';
+import { BpfClass, BpfSource, Opcode, opClass, opSizeBytes, opSource, sizeCode, withSize } from '../insn/opcode.js';
 import type { RelocResult } from './calc.js';
 import type { CoreLog } from './log.js';
 import type { Errno } from './spec.js';
 
 /** The helper id libbpf writes into poisoned instructions: 0xbad2310, "bad relo". */
 export const POISON_IMM = 195896080;
-const BPF_CALL_CODE = 0x85; // BPF_JMP | BPF_CALL
 
 /** What patching did: wrote the new value, poisoned the slot(s), or failed with an errno. */
 export type PatchOutcome = 'patched' | 'poisoned' | Errno;
@@ -16,23 +15,15 @@ const u32 = (v: number): number => v >>> 0;
 
 /** libbpf's `bpf_core_poison_insn` (1.5): `call 0xbad2310` in the slot, and the next one for ld_imm64. */
 function poison(prog: string, reloIdx: number, insns: InsnBuffer, idx: number, log: CoreLog): 'poisoned' {
-  const n = insns.code(idx) === LD_IMM64 ? 2 : 1;
+  const n = insns.code(idx) === Opcode.LD_IMM64 ? 2 : 1;
   for (let k = 0; k < n; k++) {
     if (log.enabled) log.debug(`prog '${prog}': relo #${reloIdx}: substituting insn #${idx + k} w/ invalid insn`);
-    insns.setCode(idx + k, BPF_CALL_CODE);
+    insns.setCode(idx + k, Opcode.CALL);
     insns.setRegs(idx + k, 0, 0);
     insns.setOff(idx + k, 0);
     insns.setImm(idx + k, POISON_IMM);
   }
   return 'poisoned';
-}
-
-function sizeBytes(code: number): number {
-  return [4, 2, 1, 8][(code >>> 3) & 3];
-}
-
-function sizeCode(bytes: number): number {
-  return bytes === 8 ? 0x18 : bytes === 4 ? 0x00 : bytes === 2 ? 0x08 : bytes === 1 ? 0x10 : -1;
 }
 
 /**
@@ -46,9 +37,9 @@ export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx:
   const origVal = res.origVal;
   const newVal = res.newVal;
   const tag = `prog '${prog}': relo #${reloIdx}`;
-  switch (insnClass(code)) {
+  switch (opClass(code)) {
     case BpfClass.ALU: case BpfClass.ALU64: {
-      if ((code & 0x08) !== BPF_K) return badInsn(tag, insns, idx, log);
+      if (opSource(code) !== BpfSource.K) return badInsn(tag, insns, idx, log);
       if (res.poison) return poison(prog, reloIdx, insns, idx, log);
       const imm = insns.imm(idx);
       if (res.validate && u64(imm) !== origVal) {
@@ -77,7 +68,7 @@ export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx:
       insns.setOff(idx, Number(newVal));
       if (log.enabled) log.debug(`${tag}: patched insn #${idx} (LDX/ST/STX) off ${u64(off)} -> ${newVal}`);
       if (res.newSz !== res.origSz) {
-        const have = sizeBytes(code);
+        const have = opSizeBytes(code);
         if (have !== res.origSz) {
           log.warn(`${tag}: insn #${idx} (LDX/ST/STX) unexpected mem size: got ${have}, exp ${res.origSz}`);
           return 'EINVAL';
@@ -87,14 +78,14 @@ export function patchInsn(prog: string, insns: InsnBuffer, idx: number, reloIdx:
           log.warn(`${tag}: insn #${idx} (LDX/ST/STX) invalid new mem size: ${res.newSz}`);
           return 'EINVAL';
         }
-        insns.setCode(idx, (code & 0xe0) | sz | insnClass(code));
+        insns.setCode(idx, withSize(code, sz));
         if (log.enabled) log.debug(`${tag}: patched insn #${idx} (LDX/ST/STX) mem_sz ${res.origSz} -> ${res.newSz}`);
       }
       return 'patched';
     }
     case BpfClass.LD: {
       const next = idx + 1;
-      if (code !== LD_IMM64 || insns.src(idx) !== 0 || insns.off(idx) !== 0 || next >= insns.count ||
+      if (code !== Opcode.LD_IMM64 || insns.src(idx) !== 0 || insns.off(idx) !== 0 || next >= insns.count ||
           insns.code(next) !== 0 || insns.dst(next) !== 0 || insns.src(next) !== 0 || insns.off(next) !== 0) {
         log.warn(`${tag}: insn #${idx} (LDIMM64) has unexpected form`);
         return 'EINVAL';

@@ -1,15 +1,11 @@
 /** eBPF instruction encoding (`include/uapi/linux/bpf.h`, `bpf_common.h`). */
 export const INSN_SIZE = 8;
 
-export const BpfClass = { LD: 0x00, LDX: 0x01, ST: 0x02, STX: 0x03, ALU: 0x04, JMP: 0x05, JMP32: 0x06, ALU64: 0x07 } as const;
-export const BPF_K = 0x00;
-export const BPF_X = 0x08;
-export const BPF_IMM = 0x00;
-export const BPF_DW = 0x18;
-export const BPF_CALL = 0x80;
-export const BPF_EXIT = 0x90;
+import { BpfClass, Opcode, opClass } from './opcode.js';
+
+export { BpfClass };
 /** `BPF_LD | BPF_IMM | BPF_DW`: the first half of a 16-byte ld_imm64. */
-export const LD_IMM64 = 0x18;
+export const LD_IMM64 = Opcode.LD_IMM64;
 export const BPF_PSEUDO_CALL = 1;
 export const BPF_PSEUDO_KFUNC_CALL = 2;
 export const BPF_PSEUDO_FUNC = 4;
@@ -24,9 +20,7 @@ export interface Insn {
   readonly imm: number;
 }
 
-export function insnClass(code: number): number {
-  return code & 0x07;
-}
+export const insnClass = opClass;
 
 /**
  * Decodes instruction `index` of `code`. The register byte holds dst in the low nibble on

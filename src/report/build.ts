@@ -52,6 +52,7 @@ function buildObject(run: ObjectRun, meta: ReadonlyMap<string, KernelMeta>, hint
         return {
           cause: key, class: reason.class, verdict: reason.verdict, message: reason.message, source: siteOf(reason),
           function: reason.function ?? null, insn: reason.insn ?? null, fixes: reason.fixes,
+          ...(r.verifier ? { verifier: r.verifier } : {}),
         };
       }),
     })),

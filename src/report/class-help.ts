@@ -113,4 +113,11 @@ export const CLASS_HELP: Readonly<Record<ReasonClass, ClassHelp>> = {
     fixes: ['build one object per architecture (clang -target bpf -D__TARGET_ARCH_<arch> with that architecture\'s vmlinux.h) and load the one that matches the machine', 'or check only kernels of the architecture it was built for (the default; --arch all checks every kernel)'],
     usually: 'fails',
   },
+  INSN_UNSUPPORTED: {
+    name: 'InsnUnsupported',
+    summary: 'The program uses an instruction or a program shape the kernel\'s verifier generation does not accept.',
+    description: 'Each kernel\'s verifier knows the instructions of its time: JMP32 from 5.1, atomic fetch/xchg/cmpxchg from 5.12, cpu v4 (sign extension, sdiv/smod, bswap, gotol) from 6.6, may_goto and addr_space_cast from 6.9, load-acquire/store-release from 6.15; loops from 5.3, programs over 4096 instructions from 5.2, tail calls beside bpf-to-bpf calls from 5.10 (x86-64). corecheck infers the generation from the kernel\'s own BTF (verifier structures and enums), not its version string.',
+    fixes: ['build for an older instruction set (clang -mcpu=v2 or v3) for older kernels', 'or turn autoload off for the program on kernels without the feature'],
+    usually: 'fails',
+  },
 };

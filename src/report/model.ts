@@ -141,6 +141,8 @@ export interface ReasonOnKernel {
   readonly function: string | null;
   readonly insn: number | null;
   readonly fixes: readonly string[];
+  /** The verifier generation the judgement assumed, on reasons that depend on it (`Reason.verifier`). */
+  readonly verifier?: string;
 }
 
 /** The CI gate: which (object, kernel) pairs must meet which bar, and which do not. */

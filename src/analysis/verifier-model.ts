@@ -1,0 +1,240 @@
+/**
+ * The verifier's rules that decide which instructions a path reaches, and which instructions and
+ * program shapes a kernel accepts at all, as data: one `VerifierModel` per kernel generation,
+ * passed to the reachability walk (`reach.ts`) and to the instruction-set check (`insn-set.ts`).
+ *
+ * The rules are inferred from the kernel's own BTF (`inferVerifierModel`, `CAPABILITIES`), not from
+ * its version string: vendor kernels (RHEL 8's 4.18, Kylin's 4.19) backport the verifier piecemeal.
+ * Each capability is known by a type, a member of a verifier structure, or an enumerator that
+ * arrived upstream in the same release (often the same series) as the rule. A capability is also
+ * assumed when a capability that arrived later is evidenced (kernels gain verifier features in
+ * order). Where the BTF holds no evidence either way, the weakest rule is assumed and the model
+ * says so (`assumed`).
+ */
+
+/** How far the verifier folds conditional jumps whose operands it knows (it then explores one side only). */
+export type BranchFolding =
+  /** Before 4.20: only `if rX == imm` / `if rX != imm` on a known constant. */
+  | 'eq-imm'
+  /** 4.20 (`is_branch_taken`): every comparison of a known register with an immediate. */
+  | 'imm'
+  /** 5.7 (`is_branch_taken` on a constant source register, with the 32-bit bounds series): also two known registers. */
+  | 'reg';
+
+/** How the verifier tracks constants written to the stack and read back (stack slots, spill/fill). */
+export interface SpillRules {
+  /** 5.3: an 8-byte spill of a known scalar at an 8-byte aligned slot keeps its value on fill. */
+  readonly constants: boolean;
+  /** 5.16: spills of 1, 2 or 4 bytes at offsets aligned to their size are kept too (filled by the same size). */
+  readonly narrow: boolean;
+  /** 6.9: a fill of fewer bytes than the spill at the same offset gives the spill's low bytes. */
+  readonly narrowFill: boolean;
+  /** 6.3: `*(u64 *)(r10 - 8) = imm` (BPF_ST) is tracked like a spill of the constant. */
+  readonly immediateStores: boolean;
+}
+
+/** Instructions a kernel's verifier knows (each false one is an `INSN_UNSUPPORTED` failure). */
+export interface InsnSetRules {
+  /** 5.1: the JMP32 class. */
+  readonly jmp32: boolean;
+  /** 5.12: `BPF_ATOMIC` with `BPF_FETCH`, `xchg`, `cmpxchg`, and the `or`/`and`/`xor` atomics. */
+  readonly atomicFetch: boolean;
+  /** 6.6: cpu v4 (`ldsx`, `movsx`, `sdiv`/`smod`, unconditional `bswap`, `gotol`). */
+  readonly cpuV4: boolean;
+  /** 6.9: `may_goto`. */
+  readonly mayGoto: boolean;
+  /** 6.9: `addr_space_cast` (arena pointers). */
+  readonly addrSpaceCast: boolean;
+  /** 6.15: load-acquire and store-release. */
+  readonly loadAcquire: boolean;
+}
+
+export interface VerifierModel {
+  /** The generation, for a person: `Linux 6.9+ verifier (from BTF)`, named in each reason that depends on it. */
+  readonly generation: string;
+  /** Capabilities assumed without evidence (weakest plausible), named in reasons. Empty when all were evidenced. */
+  readonly assumed: readonly string[];
+  /** 6.8: a global function is verified only if a reachable call needs it; before, every global function is. */
+  readonly lazyGlobals: boolean;
+  /** 5.6: global functions are verified on their own; before, libbpf makes them static and the caller's context is used. */
+  readonly globalFunctions: boolean;
+  readonly spills: SpillRules;
+  /** Whether the verifier computes divisions and modulos of constants (no kernel does: the result is unknown). */
+  readonly divisions: boolean;
+  /** MAX_CALL_FRAMES: nested bpf-to-bpf calls (8 in every kernel that has them, 4.16+). */
+  readonly maxFrames: number;
+  readonly branchFolding: BranchFolding;
+  /** 5.3: bounded loops (back-edges); before, `check_cfg` refuses any back-edge. */
+  readonly boundedLoops: boolean;
+  /** Instructions per program: 4096 (BPF_MAXINSNS) before 5.2, 1M (BPF_COMPLEXITY_LIMIT_INSNS) since. */
+  readonly maxInsns: number;
+  /** 5.10 (x86-64 JIT): tail calls in programs that also have bpf-to-bpf calls. */
+  readonly tailCallsWithCalls: boolean;
+  readonly insns: InsnSetRules;
+}
+
+/**
+ * The rules of the verifier the goldens come from (this host's 6.18, and every kernel from 6.15):
+ * the walk's behaviour before verifier models existed, which the 6.18 goldens pin.
+ */
+export const HOST_VERIFIER: VerifierModel = {
+  generation: 'Linux 6.15+ verifier',
+  assumed: [],
+  lazyGlobals: true,
+  globalFunctions: true,
+  spills: { constants: true, narrow: true, narrowFill: true, immediateStores: true },
+  divisions: false,
+  maxFrames: 8,
+  branchFolding: 'reg',
+  boundedLoops: true,
+  maxInsns: 1_000_000,
+  tailCallsWithCalls: true,
+  insns: { jmp32: true, atomicFetch: true, cpuV4: true, mayGoto: true, addrSpaceCast: true, loadAcquire: true },
+};
+
+/** What BTF evidence a capability is read from. */
+export type Evidence =
+  | { readonly kind: 'member'; readonly struct: string; readonly member: string }
+  | { readonly kind: 'type'; readonly struct: string }
+  | { readonly kind: 'enumerator'; readonly enum: string; readonly name: string };
+
+/** The BTF a model is inferred from: which of the `CAPABILITIES`' evidence a kernel holds. */
+export interface VerifierEvidence {
+  /** Member names of the structs named in `CAPABILITIES`; undefined when the struct is absent. */
+  readonly members: ReadonlyMap<string, ReadonlySet<string> | undefined>;
+  /** Enumerator names of the enums named in `CAPABILITIES`; undefined when the enum is absent. */
+  readonly enumerators: ReadonlyMap<string, ReadonlySet<string> | undefined>;
+}
+
+export type Capability =
+  | 'bpfToBpfCalls' | 'branchFoldingImm' | 'jmp32' | 'bigPrograms' | 'boundedLoops' | 'spillConstants'
+  | 'globalFunctions' | 'branchFoldingReg' | 'tailCallsWithCalls' | 'atomicFetch' | 'narrowSpills'
+  | 'immediateStores' | 'cpuV4' | 'lazyGlobals' | 'mayGoto' | 'addrSpaceCast' | 'narrowFill' | 'loadAcquire';
+
+export interface CapabilityRow {
+  readonly capability: Capability;
+  /** The upstream release it arrived in. */
+  readonly since: string;
+  /** The upstream commit (short id and subject). */
+  readonly commit: string;
+  /** Evidence: any one present is enough. Empty: every kernel with BTF (4.18+) has it. */
+  readonly evidence: readonly Evidence[];
+}
+
+const member = (struct: string, m: string): Evidence => ({ kind: 'member', struct, member: m });
+const enumerator = (e: string, name: string): Evidence => ({ kind: 'enumerator', enum: e, name });
+
+/**
+ * Each capability, the BTF evidence used, and where it arrived upstream, oldest first. The evidence
+ * was checked against the corpus kernels (4.18 el8, 4.19 Kylin and BC-Linux, Debian 5.10, 6.1,
+ * 6.12, 7.2); where it is a proxy (a release-mate, not the rule's own commit) the comment says so.
+ */
+export const CAPABILITIES: readonly CapabilityRow[] = [
+  // Every kernel with BTF (4.18+) has bpf-to-bpf calls (MAX_CALL_FRAMES 8).
+  { capability: 'bpfToBpfCalls', since: '4.16', commit: 'cc8b0b92a169 bpf: introduce function calls (function boundaries)', evidence: [] },
+  // proxy: bpf_sk_lookup_tcp (BPF_FUNC 84) arrived in 4.20 beside is_branch_taken
+  { capability: 'branchFoldingImm', since: '4.20', commit: 'bpf: improve verifier branch analysis (is_branch_taken; commit id not checked here)', evidence: [enumerator('bpf_func_id', 'BPF_FUNC_sk_lookup_tcp')] },
+  // proxy: bpf_spin_lock (BPF_FUNC 93), the same 5.1 merge window as JMP32
+  { capability: 'jmp32', since: '5.1', commit: 'series "bpf: propose new jmp32 instructions" (Jiong Wang, 2019; commit ids not checked here)', evidence: [enumerator('bpf_func_id', 'BPF_FUNC_spin_lock')] },
+  // proxy: the cgroup sysctl helpers (BPF_FUNC 101), 5.2 like the 1M-instruction limit
+  { capability: 'bigPrograms', since: '5.2', commit: 'c04c0d2b968a bpf: increase complexity limit and maximum program size', evidence: [enumerator('bpf_func_id', 'BPF_FUNC_sysctl_get_name')] },
+  // bpf_reg_state.precise: precision tracking, the series bounded loops and constant spills build on (5.3)
+  { capability: 'boundedLoops', since: '5.3', commit: '2589726d12a1 bpf: introduce bounded loops', evidence: [member('bpf_reg_state', 'precise')] },
+  { capability: 'spillConstants', since: '5.3', commit: 'f7cf25b2026d bpf: track spill/fill of constants', evidence: [member('bpf_reg_state', 'precise')] },
+  // bpf_func_info_aux.linkage arrived with function-by-function verification
+  { capability: 'globalFunctions', since: '5.6', commit: '51c39bb1d5d1 bpf: Introduce function-by-function verification', evidence: [member('bpf_func_info_aux', 'linkage')] },
+  // proxy: bpf_reg_state.s32_min_value (5.7, explicit 32-bit bounds; renamed in later kernels, then later evidence decides)
+  { capability: 'branchFoldingReg', since: '5.7', commit: '3f50f132d840 bpf: Verifier, do explicit ALU32 bounds tracking (that constant source registers are folded since this release is uncertain)', evidence: [member('bpf_reg_state', 's32_min_value')] },
+  { capability: 'tailCallsWithCalls', since: '5.10', commit: 'e411901c0b77 bpf: allow for tailcalls in BPF subprograms for x64 JIT', evidence: [member('bpf_subprog_info', 'tail_call_reachable')] },
+  // proxy: bpf_check_mtu (BPF_FUNC 163), 5.12 like the atomics
+  { capability: 'atomicFetch', since: '5.12', commit: '5ffa25502b5a bpf: Add instructions for atomic_[cmp]xchg (series "Atomics for eBPF")', evidence: [enumerator('bpf_func_id', 'BPF_FUNC_check_mtu')] },
+  // proxy: bpf_get_branch_snapshot (BPF_FUNC 176), 5.16
+  { capability: 'narrowSpills', since: '5.16', commit: '354e8f1970f8 bpf: Support <8-byte scalar spill and refill', evidence: [enumerator('bpf_func_id', 'BPF_FUNC_get_branch_snapshot')] },
+  // proxy: skb dynptrs (enum bpf_dynptr_type), 6.3
+  { capability: 'immediateStores', since: '6.3', commit: 'ecdf985d7615 bpf: track immediate values written to stack by BPF_ST instruction', evidence: [enumerator('bpf_dynptr_type', 'BPF_DYNPTR_TYPE_SKB')] },
+  // proxy: tcx attach types, 6.6 like cpu v4
+  { capability: 'cpuV4', since: '6.6', commit: '1f9a1ea821ff bpf: Support new sign-extension load insns (series "bpf: Support new insns from cpu v4")', evidence: [enumerator('bpf_attach_type', 'BPF_TCX_INGRESS')] },
+  // bpf_func_info_aux.called: set when a reachable call needs the global function
+  { capability: 'lazyGlobals', since: '6.8', commit: '2afae08c9dcb bpf: Validate global subprogs lazily', evidence: [member('bpf_func_info_aux', 'called')] },
+  { capability: 'mayGoto', since: '6.9', commit: '011832b97b31 bpf: Introduce may_goto instruction', evidence: [member('bpf_verifier_state', 'may_goto_depth')] },
+  { capability: 'addrSpaceCast', since: '6.9', commit: 'series "bpf: Introduce BPF arena" (BPF_ADDR_SPACE_CAST; commit ids not checked here)', evidence: [enumerator('bpf_map_type', 'BPF_MAP_TYPE_ARENA')] },
+  // proxy: may_goto_depth, the same 6.9 release
+  { capability: 'narrowFill', since: '6.9', commit: 'bpf: Preserve boundaries and track scalars on narrowing fill (release uncertain: 6.9 by the series date; commit id not checked here)', evidence: [member('bpf_verifier_state', 'may_goto_depth')] },
+  // proxy: struct bpf_res_spin_lock (resilient spin locks), 6.15
+  { capability: 'loadAcquire', since: '6.15', commit: 'bpf: Introduce load-acquire and store-release instructions (commit id not checked here)', evidence: [{ kind: 'type', struct: 'bpf_res_spin_lock' }] },
+];
+
+/** The structs and enums `CAPABILITIES` reads, for one lookup of each in a kernel's BTF. */
+export const EVIDENCE_STRUCTS: readonly string[] = [...new Set(CAPABILITIES.flatMap((c) => c.evidence.flatMap((e) => (e.kind === 'enumerator' ? [] : [e.struct]))))];
+export const EVIDENCE_ENUMS: readonly string[] = [...new Set(CAPABILITIES.flatMap((c) => c.evidence.flatMap((e) => (e.kind === 'enumerator' ? [e.enum] : []))))];
+
+/**
+ * Whether a kernel's BTF shows one piece of evidence. A struct or enum the BTF lacks is absent from
+ * that kernel when the BTF carries the verifier's own structures (`bpf_reg_state`, in the BTF of
+ * every corpus kernel, Kylin's FUNC-less 4.19 included); a BTF without them says nothing either way.
+ */
+function holds(ev: Evidence, have: VerifierEvidence): boolean | undefined {
+  const complete = have.members.get(VERIFIER_STRUCT) !== undefined;
+  const names = ev.kind === 'enumerator' ? have.enumerators.get(ev.enum) : have.members.get(ev.struct);
+  if (names === undefined) return complete ? false : undefined;
+  return ev.kind === 'enumerator' ? names.has(ev.name) : ev.kind === 'type' ? true : names.has(ev.member);
+}
+
+/** The verifier structure whose presence says the BTF carries the verifier's types. */
+const VERIFIER_STRUCT = 'bpf_reg_state';
+
+/** What each capability is judged from a kernel's BTF: true, false, or undefined (no evidence either way). */
+export function inferCapabilities(have: VerifierEvidence): Map<Capability, boolean | undefined> {
+  const out = new Map<Capability, boolean | undefined>();
+  for (const row of CAPABILITIES) {
+    if (row.evidence.length === 0) { out.set(row.capability, true); continue; }
+    const seen = row.evidence.map((e) => holds(e, have));
+    out.set(row.capability, seen.includes(true) ? true : seen.includes(false) ? false : undefined);
+  }
+  // Kernels gain verifier features in order: evidence of a later one implies the earlier ones.
+  let later = false;
+  for (let i = CAPABILITIES.length - 1; i >= 0; i--) {
+    const c = CAPABILITIES[i].capability;
+    if (out.get(c) === true) later = true;
+    else if (later) out.set(c, true);
+  }
+  return out;
+}
+
+/**
+ * The model of a kernel's verifier from its BTF evidence. A capability without evidence either
+ * way gets the weakest plausible rule (absent), and is listed in `assumed`.
+ */
+export function inferVerifierModel(have: VerifierEvidence): VerifierModel {
+  const caps = inferCapabilities(have);
+  const assumed = CAPABILITIES.filter((c) => caps.get(c.capability) === undefined).map((c) => c.capability);
+  const has = (c: Capability): boolean => caps.get(c) === true;
+  // the newest capability evidenced names the generation
+  const newest = [...CAPABILITIES].reverse().find((c) => has(c.capability));
+  const generation = !newest ? 'pre-4.20 verifier' : newest.capability === 'loadAcquire' ? HOST_VERIFIER.generation
+    : `Linux ${newest.since}-class verifier`;
+  if (has('loadAcquire') && assumed.length === 0) return HOST_VERIFIER;
+  return {
+    generation: `${generation} (from BTF)`,
+    assumed,
+    lazyGlobals: has('lazyGlobals'),
+    globalFunctions: has('globalFunctions'),
+    spills: { constants: has('spillConstants'), narrow: has('narrowSpills'), narrowFill: has('narrowFill'), immediateStores: has('immediateStores') },
+    divisions: false,
+    maxFrames: 8,
+    branchFolding: has('branchFoldingReg') ? 'reg' : has('branchFoldingImm') ? 'imm' : 'eq-imm',
+    boundedLoops: has('boundedLoops'),
+    maxInsns: has('bigPrograms') ? 1_000_000 : 4096,
+    tailCallsWithCalls: has('tailCallsWithCalls'),
+    insns: {
+      jmp32: has('jmp32'), atomicFetch: has('atomicFetch'), cpuV4: has('cpuV4'),
+      mayGoto: has('mayGoto'), addrSpaceCast: has('addrSpaceCast'), loadAcquire: has('loadAcquire'),
+    },
+  };
+}
+
+/** How a reason names the model it assumed: `Linux 6.3-class verifier (from BTF)`, plus what was assumed. */
+export function describeModel(m: VerifierModel): string {
+  return m.assumed.length === 0 ? m.generation
+    : `${m.generation}; no BTF evidence for ${m.assumed.join(', ')}, so the weakest rules were assumed`;
+}

@@ -1,0 +1,123 @@
+// The verifier generation each corpus kernel's BTF evidences, and the verdicts that generation
+// gives against the live goldens (libbpf 1.5 loading every program on live Debian 5.10, 6.1 and
+// 6.12 kernels in QEMU: test/goldens/live).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkObject } from '../src/analysis/check.js';
+import { KernelContext } from '../src/analysis/kernel-facts.js';
+import { CAPABILITIES, describeModel, inferCapabilities, inferVerifierModel, type Capability } from '../src/analysis/verifier-model.js';
+import { Btf } from '../src/btf/btf.js';
+import { openBpfObjects } from '../src/object/open.js';
+import { REPO, cachePath, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { EXAMPLE } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'corecheck-vm-'));
+const kernels = new Map<string, Btf>();
+function kernel(label: string): Btf {
+  let btf = kernels.get(label);
+  if (!btf) {
+    btf = Btf.parse(readBytes(extractCorpusBtf(`${label}.btf.tar.xz`, dir)));
+    kernels.set(label, btf);
+  }
+  return btf;
+}
+
+/**
+ * The capabilities each corpus kernel's BTF evidences, as `bpftool btf dump file <f> format c`
+ * shows them (checked by hand): the newest capability it has, then what it lacks. Version numbers
+ * mislead: el8's 4.18 has 4.20 helpers, Kylin's 4.19 has 5.3's precision tracking and 5.9's helpers.
+ */
+const EXPECTED: readonly [string, Capability | undefined, readonly Capability[]][] = [
+  // __BPF_FUNC_MAX_ID 93 (up to rc_pointer_rel, 5.0): sk_lookup_tcp (4.20) but no spin_lock (5.1)
+  ['centos/8/aarch64/4.18.0-147.5.1.el8_1.aarch64', 'branchFoldingImm', ['jmp32', 'boundedLoops', 'globalFunctions']],
+  // helpers up to probe_read_kernel_str (5.5), but no bpf_reg_state.precise, no bpf_func_info_aux
+  ['bclinux/21.10U3/x86_64/4.19.90-2107.6.0.0248.35.oe1.bclinux.x86_64', 'bigPrograms', ['boundedLoops', 'spillConstants', 'globalFunctions']],
+  // bpf_reg_state.precise; bpf_func_info_aux has only `unreliable` (no linkage); helpers up to 151
+  ['kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64', 'spillConstants', ['globalFunctions', 'branchFoldingReg', 'atomicFetch']],
+  ['debian/11/x86_64/5.10.0-32-amd64', 'tailCallsWithCalls', ['atomicFetch', 'narrowSpills', 'lazyGlobals']],
+  ['debian/12/x86_64/6.1.0-57-amd64', 'narrowSpills', ['immediateStores', 'cpuV4', 'lazyGlobals']],
+  ['debian/12/x86_64/6.12.117+deb12-amd64', 'narrowFill', ['loadAcquire']],
+  ['debian/sid/x86_64/7.2.13+deb14-amd64', 'loadAcquire', []],
+];
+
+test('the verifier generation of each corpus kernel, from its own BTF', () => {
+  for (const [label, newest, lacks] of EXPECTED) {
+    const ctx = new KernelContext({ vmlinux: kernel(label) });
+    const caps = inferCapabilities(ctx.facts.verifier);
+    const order = CAPABILITIES.map((c) => c.capability);
+    const have = order.filter((c) => caps.get(c) === true);
+    assert.equal(have[have.length - 1], newest, `${label}: newest capability`);
+    for (const c of lacks) assert.equal(caps.get(c), false, `${label} lacks ${c}`);
+    // what it has is a prefix of the table: kernels gain verifier features in order
+    const idx = newest ? order.indexOf(newest) : -1;
+    assert.ok(order.slice(0, idx + 1).every((c) => caps.get(c) === true || lacksOutOfOrder(label, c)), `${label}: ${have.join(' ')}`);
+    const m = ctx.verifier;
+    assert.match(m.generation, /verifier/);
+  }
+});
+
+/** Backports that break the order: Kylin's 4.19 has 5.3's precision tracking without 5.6's global functions. */
+function lacksOutOfOrder(label: string, c: Capability): boolean {
+  return label.startsWith('kylin/') && (c === 'globalFunctions' || c === 'branchFoldingReg');
+}
+
+const LIVE = join(REPO, 'test/goldens/live');
+const objectPath = (name: string): string => {
+  if (name === 'openat2') return EXAMPLE;
+  if (name.endsWith('.gcc')) return cachePath(`objects/fixtures/${name}.o`);
+  if (existsSync(cachePath(`objects/fixtures/${name}.bpfel.o`))) return cachePath(`objects/fixtures/${name}.bpfel.o`);
+  if (existsSync(cachePath(`objects/selftests-large/${name}.bpf.o`))) return cachePath(`objects/selftests-large/${name}.bpf.o`);
+  return `/usr/sbin/${name}`;
+};
+
+test('per-kernel verifier models never say fails where the live 5.10, 6.1 and 6.12 kernels loaded the program', (t) => {
+  const rows = readFileSync(join(LIVE, 'KERNELS.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const falseFails: string[] = [];
+  let compared = 0;
+  for (const [release, , , , , archive] of rows) {
+    const label = archive.replace(/\.btf\.tar\.xz$/, '');
+    const target = { vmlinux: kernel(label) };
+    const ctx = new KernelContext(target);
+    t.diagnostic(`${release}: ${ctx.verifier.generation}`);
+    for (const f of readdirSync(join(LIVE, release)).filter((x) => x.endsWith('.tsv'))) {
+      const name = f.slice(0, -4);
+      const path = objectPath(name);
+      if (!existsSync(path)) continue;
+      const located = openBpfObjects(readBytes(path), path);
+      if (located.length !== 1) continue;
+      const v = checkObject(located[0].object, target, {}, ctx);
+      for (const line of readFileSync(join(LIVE, release, f), 'utf8').trim().split('\n').slice(1)) {
+        const [prog, live] = line.split('\t');
+        if (prog === '(object)' || live !== 'loads') continue;
+        const p = v.programs.find((x) => x.name === prog);
+        if (!p) continue;
+        compared++;
+        const fails = p.reasons.filter((r) => r.verdict === 'fails');
+        if (fails.length > 0) falseFails.push(`${release} ${name} ${prog}: ${fails.map((r) => `${r.class} ${r.message}`).join('; ')}`);
+      }
+    }
+  }
+  t.diagnostic(`${compared} programs the live kernels loaded`);
+  assert.ok(compared > 500, `${compared}`);
+  assert.deepEqual(falseFails, []);
+});
+
+test('a BTF without the verifier\'s structures evidences nothing: the weakest rules, said in the model', () => {
+  const m = inferVerifierModel({ members: new Map(), enumerators: new Map() });
+  assert.equal(m.lazyGlobals, false);
+  assert.equal(m.boundedLoops, false);
+  assert.equal(m.branchFolding, 'eq-imm');
+  assert.equal(m.maxInsns, 4096);
+  assert.deepEqual(m.spills, { constants: false, narrow: false, narrowFill: false, immediateStores: false });
+  assert.ok(m.assumed.includes('boundedLoops') && m.assumed.includes('jmp32'));
+  assert.match(describeModel(m), /no BTF evidence for .*boundedLoops.*weakest rules were assumed/);
+  // evidence of a late capability implies the earlier ones (kernels gain verifier features in order)
+  const late = inferVerifierModel({ members: new Map([['bpf_func_info_aux', new Set(['linkage', 'called'])]]), enumerators: new Map() });
+  assert.equal(late.lazyGlobals, true);
+  assert.equal(late.boundedLoops, true);
+  assert.equal(late.insns.cpuV4, true);
+  assert.equal(late.insns.mayGoto, false, 'no evidence either way for what came after: weakest');
+});

@@ -2,7 +2,9 @@ import type { Btf } from '../btf/btf.js';
 import { Kind } from '../btf/kinds.js';
 import { protoToC, prototypeOf, typeToC, type Prototype } from '../btf/prototype.js';
 import type { InsnBuffer } from '../insn/buffer.js';
+import { MASK32, MASK64, foldAlu, foldJump } from '../insn/fold.js';
 import { BPF_PSEUDO_CALL, BpfClass, LD_IMM64, insnClass } from '../insn/insn.js';
+import { AluOp, AtomicOp, BpfMode, BpfSource, JmpOp, opAluOp, opJmpOp, opMode, opSizeBytes, opSource } from '../insn/opcode.js';
 import { callTarget, ldImm64Target } from '../object/calls.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { autoloadFix } from './explain.js';
@@ -135,8 +137,6 @@ interface St {
   chosen: boolean;
 }
 
-const MASK64 = (1n << 64n) - 1n;
-const SIZES: readonly number[] = [4, 2, 1, 8];
 /** Static calls followed with the context, as deep as the kernel's MAX_CALL_FRAMES. */
 const MAX_DEPTH = 8;
 
@@ -251,8 +251,8 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
       if (dst > 10 || src > 10) continue;
       switch (cls) {
         case BpfClass.ALU64: case BpfClass.ALU: {
-          const b: V = (op & 0x08) !== 0 ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
-          r[dst] = alu(op & 0xf0, cls === BpfClass.ALU64, r[dst], b, off);
+          const b: V = opSource(op) === BpfSource.X ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
+          r[dst] = alu(opAluOp(op), cls === BpfClass.ALU64, r[dst], b, off);
           flow(pc + 1, s);
           break;
         }
@@ -270,9 +270,9 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
           break;
         case BpfClass.LDX: {
           const base = r[src];
-          const size = SIZES[(op >>> 3) & 3];
+          const size = opSizeBytes(op);
           let v: V = null;
-          if ((op & 0xe0) === 0x60) {
+          if (opMode(op) === BpfMode.MEM) {
             if (base?.t === 'ctx') {
               const key = readKey(fn, pc);
               const prev = reads.get(key);
@@ -296,23 +296,24 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
         }
         case BpfClass.ST: case BpfClass.STX: {
           const base = r[dst];
-          const size = SIZES[(op >>> 3) & 3];
+          const size = opSizeBytes(op);
           deref(base, dst);
           if (base?.t === 'fp') {
             const at = base.off + off;
             for (const k of [...s.stack.keys()]) if (k < at + size && at < k + 8) writable(s).delete(k);
-            if (cls === BpfClass.STX && (op & 0xe0) === 0x60 && size === 8 && r[src] !== null) writable(s).set(at, r[src]);
+            if (cls === BpfClass.STX && opMode(op) === BpfMode.MEM && size === 8 && r[src] !== null) writable(s).set(at, r[src]);
           }
-          if (cls === BpfClass.STX && (op & 0xe0) !== 0x60) {
-            if ((imm & 0x01) !== 0) r[imm === 0xf1 ? 0 : src] = null;
-            if (imm === 0x100) r[dst] = null;
+          if (cls === BpfClass.STX && opMode(op) !== BpfMode.MEM) {
+            // atomics that fetch write the old value back (cmpxchg to r0); load-acquire loads into dst
+            if ((imm & AtomicOp.FETCH) !== 0) r[imm === AtomicOp.CMPXCHG ? 0 : src] = null;
+            if (imm === AtomicOp.LOAD_ACQ) r[dst] = null;
           }
           flow(pc + 1, s);
           break;
         }
         case BpfClass.JMP: case BpfClass.JMP32: {
-          const jop = op & 0xf0;
-          if (cls === BpfClass.JMP && jop === 0x80) {
+          const jop = opJmpOp(op);
+          if (cls === BpfClass.JMP && jop === JmpOp.CALL) {
             if (src === BPF_PSEUDO_CALL) {
               const ref = callTarget(obj, fn, pc, imm);
               // a static function runs in the caller's context; a global one is verified on its own
@@ -332,13 +333,13 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
             flow(pc + 1, s);
             break;
           }
-          if (cls === BpfClass.JMP && jop === 0x90) break; // exit
-          if (jop === 0x00) {
+          if (cls === BpfClass.JMP && jop === JmpOp.EXIT) break;
+          if (jop === JmpOp.JA) {
             flow(pc + 1 + (cls === BpfClass.JMP32 ? imm : off), s);
             break;
           }
           const a = r[dst];
-          const b: V = (op & 0x08) !== 0 ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
+          const b: V = opSource(op) === BpfSource.X ? r[src] : { t: 'c', v: BigInt(imm) & MASK64 };
           const taken = decide(jop, cls === BpfClass.JMP32, a, b);
           if (taken !== undefined) {
             if (a?.t === 'c' && a.kc || b?.t === 'c' && b.kc) s.chosen = true;
@@ -371,9 +372,9 @@ function jumpTargets(code: InsnBuffer): Set<number> {
     }
     const cls = insnClass(op);
     if (cls !== BpfClass.JMP && cls !== BpfClass.JMP32) continue;
-    const jop = op & 0xf0;
-    if (cls === BpfClass.JMP && (jop === 0x80 || jop === 0x90)) continue;
-    out.add(pc + 1 + (cls === BpfClass.JMP32 && jop === 0x00 ? code.imm(pc) : code.off(pc)));
+    const jop = opJmpOp(op);
+    if (cls === BpfClass.JMP && (jop === JmpOp.CALL || jop === JmpOp.EXIT)) continue;
+    out.add(pc + 1 + (cls === BpfClass.JMP32 && jop === JmpOp.JA ? code.imm(pc) : code.off(pc)));
   }
   return out;
 }
@@ -389,56 +390,23 @@ function isKconfig(obj: BpfObject, name: string): boolean {
 }
 
 function alu(aop: number, is64: boolean, a: V, b: V, off: number): V {
-  if (aop === 0xb0) return off !== 0 ? null : is64 || b?.t === 'c' ? (b?.t === 'c' && !is64 ? { t: 'c', v: b.v & 0xffffffffn } : b) : null;
+  if (aop === AluOp.MOV) return off !== 0 ? null : is64 || b?.t === 'c' ? (b?.t === 'c' && !is64 ? { t: 'c', v: b.v & MASK32 } : b) : null;
   if (a?.t === 'kval' || b?.t === 'kval') return { t: 'kval' };
-  if (is64 && (aop === 0x00 || aop === 0x10) && b?.t === 'c') {
-    const d = Number(BigInt.asIntN(64, b.v)) * (aop === 0x10 ? -1 : 1);
+  if (is64 && (aop === AluOp.ADD || aop === AluOp.SUB) && b?.t === 'c') {
+    const d = Number(BigInt.asIntN(64, b.v)) * (aop === AluOp.SUB ? -1 : 1);
     if (a?.t === 'ctx') return { t: 'ctx', off: a.off + d };
     if (a?.t === 'fp') return { t: 'fp', off: a.off + d };
     if (a?.t === 'arg') return a; // pointer arithmetic keeps what it points into
   }
-  if (is64 && aop === 0x00 && a?.t === 'c' && b !== null && b.t !== 'c') return alu(aop, is64, b, a, off);
+  if (is64 && aop === AluOp.ADD && a?.t === 'c' && b !== null && b.t !== 'c') return alu(aop, is64, b, a, off);
   if (a?.t !== 'c' || b?.t !== 'c') return null;
-  const mask = is64 ? MASK64 : 0xffffffffn;
-  const x = a.v & mask;
-  const y = b.v & mask;
-  let v: bigint;
-  switch (aop) {
-    case 0x00: v = x + y; break;
-    case 0x10: v = x - y; break;
-    case 0x20: v = x * y; break;
-    case 0x40: v = x | y; break;
-    case 0x50: v = x & y; break;
-    case 0xa0: v = x ^ y; break;
-    case 0x60: if (y >= (is64 ? 64n : 32n)) return null; v = x << y; break;
-    case 0x70: if (y >= (is64 ? 64n : 32n)) return null; v = x >> y; break;
-    case 0xc0: if (y >= (is64 ? 64n : 32n)) return null; v = (is64 ? BigInt.asIntN(64, x) : BigInt.asIntN(32, x)) >> y; break;
-    default: return null;
-  }
-  return a.kc || b.kc ? { t: 'c', v: v & mask, kc: true } : { t: 'c', v: v & mask };
+  const v = foldAlu(aop, is64, a.v, b.v);
+  if (v === undefined) return null;
+  return a.kc || b.kc ? { t: 'c', v, kc: true } : { t: 'c', v };
 }
 
 function decide(jop: number, is32: boolean, a: V, b: V): boolean | undefined {
-  if (a?.t !== 'c' || b?.t !== 'c') return undefined;
-  const m = is32 ? 0xffffffffn : MASK64;
-  const x = a.v & m;
-  const y = b.v & m;
-  const sx = is32 ? BigInt.asIntN(32, x) : BigInt.asIntN(64, x);
-  const sy = is32 ? BigInt.asIntN(32, y) : BigInt.asIntN(64, y);
-  switch (jop) {
-    case 0x10: return x === y;
-    case 0x50: return x !== y;
-    case 0x20: return x > y;
-    case 0x30: return x >= y;
-    case 0xa0: return x < y;
-    case 0xb0: return x <= y;
-    case 0x40: return (x & y) !== 0n;
-    case 0x60: return sx > sy;
-    case 0x70: return sx >= sy;
-    case 0xc0: return sx < sy;
-    case 0xd0: return sx <= sy;
-    default: return undefined;
-  }
+  return a?.t === 'c' && b?.t === 'c' ? foldJump(jop, is32, a.v, b.v) : undefined;
 }
 
 // ---------- the comparison ----------

@@ -7,6 +7,7 @@ import {
 import { callTarget, ldImm64Target } from '../object/calls.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { linkedFunctions } from './functions.js';
+import { MASK32, MASK64, foldAlu, foldJump } from '../insn/fold.js';
 import { HOST_VERIFIER, type BranchFolding, type VerifierModel } from './verifier-model.js';
 
 /**
@@ -93,8 +94,6 @@ interface State {
   frames: Frame[];
 }
 
-const MASK64 = (1n << 64n) - 1n;
-const MASK32 = 0xffffffffn;
 const u64 = (v: bigint): bigint => v & MASK64;
 const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 const s32 = (v: bigint): bigint => BigInt.asIntN(32, v);
@@ -425,32 +424,9 @@ function alu(op: number, is64: boolean, a: Val, b: Val, off: number, model: Veri
   if (aop === AluOp.END) return null; // byte swaps
   const y = constOf(b);
   if (x === undefined || y === undefined) return null;
-  const bits = is64 ? 64n : 32n;
-  const mask = is64 ? MASK64 : MASK32;
-  const ux = x & mask;
-  const uy = y & mask;
-  const signed = (v: bigint): bigint => (is64 ? s64(v) : s32(v));
-  let r: bigint;
-  switch (aop) {
-    case AluOp.ADD: r = ux + uy; break;
-    case AluOp.SUB: r = ux - uy; break;
-    case AluOp.MUL: r = ux * uy; break;
-    case AluOp.DIV: case AluOp.MOD:
-      // No verifier computes divisions (the result is unknown); a model that did would use the
-      // kernel's runtime rules: unsigned only (off 0), x / 0 = 0, x % 0 = x.
-      if (!model.divisions || off !== 0) return null;
-      r = aop === AluOp.DIV ? (uy === 0n ? 0n : ux / uy) : uy === 0n ? ux : ux % uy;
-      break;
-    case AluOp.OR: r = ux | uy; break;
-    case AluOp.AND: r = ux & uy; break;
-    case AluOp.XOR: r = ux ^ uy; break;
-    case AluOp.LSH: case AluOp.RSH: case AluOp.ARSH:
-      if (uy >= bits) return null; // the verifier makes an out-of-range shift unknown
-      r = aop === AluOp.LSH ? ux << uy : aop === AluOp.RSH ? ux >> uy : signed(ux) >> uy;
-      break;
-    default: return null;
-  }
-  return { c: r & mask };
+  // off != 0 is sdiv/smod (cpu v4): signed, never folded either
+  const r = foldAlu(aop, is64, x, y, model.divisions && off === 0);
+  return r === undefined ? null : { c: r };
 }
 
 /**
@@ -463,24 +439,7 @@ function decide(jop: number, is32: boolean, a: Val, b: Val, source: number, fold
   const x = constOf(a);
   const y = constOf(b);
   if (x === undefined || y === undefined) return undefined;
-  const ux = is32 ? x & MASK32 : x;
-  const uy = is32 ? y & MASK32 : y;
-  const sx = is32 ? s32(ux) : s64(ux);
-  const sy = is32 ? s32(uy) : s64(uy);
-  switch (jop) {
-    case JmpOp.JEQ: return ux === uy;
-    case JmpOp.JNE: return ux !== uy;
-    case JmpOp.JGT: return ux > uy;
-    case JmpOp.JGE: return ux >= uy;
-    case JmpOp.JLT: return ux < uy;
-    case JmpOp.JLE: return ux <= uy;
-    case JmpOp.JSET: return (ux & uy) !== 0n;
-    case JmpOp.JSGT: return sx > sy;
-    case JmpOp.JSGE: return sx >= sy;
-    case JmpOp.JSLT: return sx < sy;
-    case JmpOp.JSLE: return sx <= sy;
-    default: return undefined;
-  }
+  return foldJump(jop, is32, x, y);
 }
 
 /** New frames sharing the stacks of `frames`, which stop owning them too. */

@@ -3,8 +3,8 @@ import { Kind } from '../btf/kinds.js';
 import { protoToC, prototypeOf, typeToC, type Prototype } from '../btf/prototype.js';
 import type { InsnBuffer } from '../insn/buffer.js';
 import { MASK32, MASK64, foldAlu, foldJump } from '../insn/fold.js';
-import { BPF_PSEUDO_CALL, BpfClass, LD_IMM64, insnClass } from '../insn/insn.js';
-import { AluOp, AtomicOp, BpfMode, BpfSource, JmpOp, opAluOp, opJmpOp, opMode, opSizeBytes, opSource } from '../insn/opcode.js';
+import { BPF_PSEUDO_CALL } from '../insn/insn.js';
+import { AluOp, AtomicOp, BpfClass, BpfMode, BpfSource, JmpOp, Opcode, opAluOp, opClass, opJmpOp, opMode, opSizeBytes, opSource } from '../insn/opcode.js';
 import { callTarget, ldImm64Target } from '../object/calls.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { autoloadFix } from './explain.js';
@@ -243,7 +243,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
       const { pc, s } = work.pop()!;
       const r = s.regs;
       const op = code.code(pc);
-      const cls = insnClass(op);
+      const cls = opClass(op);
       const dst = code.dst(pc);
       const src = code.src(pc);
       const off = code.off(pc);
@@ -257,7 +257,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
           break;
         }
         case BpfClass.LD:
-          if (op === LD_IMM64) {
+          if (op === Opcode.LD_IMM64) {
             const ref = ldImm64Target(obj, fn, pc, imm);
             r[dst] = ref?.kind === 'extern' && isKconfig(obj, ref.symbol.name) ? { t: 'kconfig', name: ref.symbol.name }
               : ref || src !== 0 || pc + 1 >= code.count ? null
@@ -366,11 +366,11 @@ function jumpTargets(code: InsnBuffer): Set<number> {
   const out = new Set<number>();
   for (let pc = 0; pc < code.count; pc++) {
     const op = code.code(pc);
-    if (op === LD_IMM64) {
+    if (op === Opcode.LD_IMM64) {
       pc++;
       continue;
     }
-    const cls = insnClass(op);
+    const cls = opClass(op);
     if (cls !== BpfClass.JMP && cls !== BpfClass.JMP32) continue;
     const jop = opJmpOp(op);
     if (cls === BpfClass.JMP && (jop === JmpOp.CALL || jop === JmpOp.EXIT)) continue;

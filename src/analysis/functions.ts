@@ -1,5 +1,5 @@
 import type { InsnBuffer } from '../insn/buffer.js';
-import { BPF_PSEUDO_CALL, LD_IMM64 } from '../insn/insn.js';
+import { BPF_PSEUDO_CALL } from '../insn/insn.js';
 import { Opcode } from '../insn/opcode.js';
 import { callTarget, ldImm64Target } from '../object/calls.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
@@ -22,7 +22,7 @@ export function linkedFunctions(obj: BpfObject, main: BpfProgram, codeOf: (fn: B
       if (op === Opcode.CALL && code.src(pc) === BPF_PSEUDO_CALL) {
         const ref = callTarget(obj, fn, pc, code.imm(pc));
         if (ref.kind === 'subprogram') callee = ref.callee;
-      } else if (op === LD_IMM64) {
+      } else if (op === Opcode.LD_IMM64) {
         const ref = ldImm64Target(obj, fn, pc, code.imm(pc));
         if (ref?.kind === 'subprogram') callee = ref.callee;
         pc++;

@@ -1,4 +1,5 @@
-import { INSN_SIZE, LD_IMM64, insnHex } from '../insn/insn.js';
+import { INSN_SIZE, insnHex } from '../insn/insn.js';
+import { Opcode } from '../insn/opcode.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { calcRelo, type RelocResult } from './calc.js';
 import { findCandidates, type Candidate, type CoreTarget } from './candidates.js';
@@ -164,7 +165,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
         }
         const idx = head.insn - prog.insnOffset;
         const insns = insnsOf(prog);
-        if (insns.code(idx) === LD_IMM64 && idx + 1 >= insns.count) {
+        if (insns.code(idx) === Opcode.LD_IMM64 && idx + 1 >= insns.count) {
           results.push(resultOf(head, prog, null, 'error', undefined, 'EINVAL'));
           fail('bad-insn', 'EINVAL', `prog '${prog.name}': relo #${i}: insn #${idx} (LDIMM64) is truncated`);
           break outer;
@@ -177,7 +178,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
           fail(resolved.failure ?? 'bad-spec', resolved.res, `prog '${prog.name}': relo #${i}: failed to relocate: ${errnoNumber(resolved.res)}`, why);
           break outer;
         }
-        const slots = insns.code(idx) === LD_IMM64 ? 2 : 1;
+        const slots = insns.code(idx) === Opcode.LD_IMM64 ? 2 : 1;
         const before = slotsHex(insns, idx, slots);
         const patched = patchInsn(prog.name, insns, idx, i, resolved.res, log);
         if (patched !== 'patched' && patched !== 'poisoned') {

@@ -1,11 +1,8 @@
 /** eBPF instruction encoding (`include/uapi/linux/bpf.h`, `bpf_common.h`). */
 export const INSN_SIZE = 8;
 
-import { BpfClass, Opcode, opClass } from './opcode.js';
+import { Opcode } from './opcode.js';
 
-export { BpfClass };
-/** `BPF_LD | BPF_IMM | BPF_DW`: the first half of a 16-byte ld_imm64. */
-export const LD_IMM64 = Opcode.LD_IMM64;
 export const BPF_PSEUDO_CALL = 1;
 export const BPF_PSEUDO_KFUNC_CALL = 2;
 export const BPF_PSEUDO_FUNC = 4;
@@ -19,8 +16,6 @@ export interface Insn {
   /** Signed 32-bit immediate. */
   readonly imm: number;
 }
-
-export const insnClass = opClass;
 
 /**
  * Decodes instruction `index` of `code`. The register byte holds dst in the low nibble on
@@ -41,7 +36,7 @@ export function decodeInsn(code: Uint8Array, index: number, littleEndian: boolea
 }
 
 export function isLdImm64(insn: Insn): boolean {
-  return insn.code === LD_IMM64;
+  return insn.code === Opcode.LD_IMM64;
 }
 
 export function insnHex(code: Uint8Array, index: number): string {

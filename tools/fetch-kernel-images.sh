@@ -34,26 +34,15 @@ failed=()
 say() { echo "fetch-kernel-images: $*" >&2; }
 
 # --- the private apt configuration (trixie, trixie-security, sid; amd64, arm64, s390x) -------------
+. "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
 private_apt_ready=0
 private_apt() {
   [ "$private_apt_ready" = 1 ] && return 0
-  mkdir -p "$aptdir/sourceparts" "$aptdir/prefs" "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
   local key=/usr/share/keyrings/debian-archive-keyring.gpg
-  cat > "$aptdir/sources.list" <<EOF
+  private_apt_config "$aptdir" amd64 arm64 s390x <<EOF
 deb [arch=amd64,arm64,s390x signed-by=$key] http://deb.debian.org/debian trixie main
 deb [arch=amd64,arm64 signed-by=$key] http://deb.debian.org/debian-security trixie-security main
 deb [arch=amd64,arm64,s390x signed-by=$key] http://deb.debian.org/debian sid main
-EOF
-  cat > "$aptdir/apt.conf" <<EOF
-Dir::Etc::sourcelist "$aptdir/sources.list";
-Dir::Etc::sourceparts "$aptdir/sourceparts";
-Dir::Etc::preferencesparts "$aptdir/prefs";
-Dir::State::Lists "$aptdir/lists";
-Dir::Cache "$aptdir/cache";
-APT::Architecture "amd64";
-APT::Architectures { "amd64"; "arm64"; "s390x"; };
-Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";
-Acquire::Languages "none";
 EOF
   # Lists younger than a day are reused.
   if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then

@@ -81,28 +81,18 @@ file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || die "$BUSYBOX is
 wanted=("$@")
 selected() { [ ${#wanted[@]} -eq 0 ] && return 0; local w; for w in "${wanted[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
-mkdir -p "$APTDIR"/{sourceparts,prefs,lists/partial,cache/archives/partial} "$DEBS" "$KDIR" "$RUNS" "$OUT"
+mkdir -p "$DEBS" "$KDIR" "$RUNS" "$OUT"
 
 # ---- 1. kernels -------------------------------------------------------------------------------
 K='signed-by=/usr/share/keyrings/debian-archive-keyring.gpg'
-cat >"$APTDIR/sources.list" <<EOF
+. "$HERE/../private-apt.sh"
+private_apt_config "$APTDIR" amd64 <<EOF
 deb [arch=amd64 $K] http://deb.debian.org/debian bullseye main
 deb [arch=amd64 $K] http://deb.debian.org/debian-security bullseye-security main
 deb [arch=amd64 $K] http://deb.debian.org/debian bookworm main
 deb [arch=amd64 $K] http://deb.debian.org/debian bookworm-updates main
 deb [arch=amd64 $K] http://deb.debian.org/debian-security bookworm-security main
 deb [arch=amd64 $K] http://deb.debian.org/debian bookworm-backports main
-EOF
-cat >"$APTDIR/apt.conf" <<EOF
-Dir::Etc::sourcelist "$APTDIR/sources.list";
-Dir::Etc::sourceparts "$APTDIR/sourceparts";
-Dir::Etc::preferencesparts "$APTDIR/prefs";
-Dir::State::Lists "$APTDIR/lists";
-Dir::Cache "$APTDIR/cache";
-APT::Architecture "amd64";
-APT::Architectures { "amd64"; };
-Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";
-Acquire::Languages "none";
 EOF
 export APT_CONFIG="$APTDIR/apt.conf"
 updated=0

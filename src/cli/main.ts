@@ -85,7 +85,7 @@ function buildProgram(): Command {
     .option('--arch <arch>', 'check each object against kernels of the architecture it was built for (auto), of one architecture, or all', 'auto')
     .option('--distro <name>', 'check only kernels of this distro (debian/12 for one release); repeat for several', collect)
     .option('--release <range>', "check only kernel releases in this range, e.g. '>=5.4 <6.0' (all must hold) or 5.10")
-    .option('--no-cache', 'do not keep or use kernel BTF found in archives, images and packages ($XDG_CACHE_HOME/corecheck, by content hash)')
+    .option('--no-cache', "do not keep or use kernel BTF found in archives, images, packages and fleet stores, nor the kernels' parse indexes it keeps beside them ($XDG_CACHE_HOME/corecheck, by content hash)")
     .option('-j, --jobs <n>', 'worker threads that load and check kernels (1: all in this thread)', parseJobs, defaultJobs())
     .option('--shard <i/n>', 'check only the i-th of n deterministic slices of the kernels and write it as a partial run (JSON) for `corecheck merge`', parseShard))
     .action(async (files: string[], opts: CheckFlags) => {

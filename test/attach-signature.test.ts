@@ -62,8 +62,8 @@ const SIGNATURE_LINE = /invalid bpf_context access|doesn't have \d+-th argument|
 const TARGET_LINE = /failed to find kernel BTF type ID of/;
 
 /**
- * Live failures corecheck does not predict, each with its cause. Listed precisely so that the list
- * only shrinks: a new disagreement fails the test.
+ * Live failures with a signature-like line that are another rule's, each with its cause: the list
+ * only shrinks, and each must be predicted by its own class.
  *
  * biosnoop `block_rq_complete` on 6.1/6.12: `R1 invalid mem access 'scalar'` is not a signature
  * mismatch. Its argument 0 is `struct request *` in all three kernels (btf_trace_block_rq_complete:
@@ -71,12 +71,12 @@ const TARGET_LINE = /failed to find kernel BTF type ID of/;
  * stack and passes `&rq` to bpf_map_lookup_elem as the key; 6.1's and 6.12's
  * check_stack_range_initialized() clobbers spilled pointers on any helper access to the stack
  * (`clobber = true` for ACCESS_HELPER, kernel/bpf/verifier.c of linux-source-6.12), so the
- * reloaded `rq` is a scalar and `rq->__sector` is refused. 5.10 (clobbers only raw-mode writes)
- * and 6.18 load it. That is a verifier-generation rule (issue 10, item 5), not item 1.
+ * reloaded `rq` is a scalar and `rq->__sector` is refused. 5.10 (keeps spilled BTF pointers) and
+ * 6.18 (clobbers only for helper writes) load it: VERIFIER_RULE (`HelperStackReads`).
  */
-const KNOWN_MISSES = new Set([
-  '6.1.0-57-amd64 biosnoop block_rq_complete',
-  '6.12.117+deb12-amd64 biosnoop block_rq_complete',
+const OTHER_RULES = new Map([
+  ['6.1.0-57-amd64 biosnoop block_rq_complete', 'VERIFIER_RULE'],
+  ['6.12.117+deb12-amd64 biosnoop block_rq_complete', 'VERIFIER_RULE'],
 ]);
 
 const failsWith = (p: ProgramVerdict, cls: string): boolean => p.verdict === 'fails' && p.reasons.some((r) => r.class === cls && r.verdict === 'fails');
@@ -110,8 +110,8 @@ test('live kernels: every signature failure of libbpf-tools and the example is p
         if (SIGNATURE_LINE.test(row.detail)) {
           tally.signatureFails++;
           if (failsWith(p, 'ATTACH_SIGNATURE_MISMATCH')) tally.signaturePredicted++;
-          else if (!KNOWN_MISSES.has(id)) disagreements.push(`${id}: live "${row.detail}", corecheck ${p.verdict}`);
-          else assert.equal(p.verdict, 'loads', `${id} is listed as a known miss`);
+          else if (!OTHER_RULES.has(id)) disagreements.push(`${id}: live "${row.detail}", corecheck ${p.verdict}`);
+          else assert.ok(failsWith(p, OTHER_RULES.get(id)!), `${id}: predicted by ${OTHER_RULES.get(id)}`);
         } else if (TARGET_LINE.test(row.detail) && !failsWith(p, 'ATTACH_TARGET_MISSING')) {
           disagreements.push(`${id}: live "${row.detail}", corecheck ${p.verdict} without ATTACH_TARGET_MISSING`);
         }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkObject } from '../src/analysis/check.js';
 import { KernelContext } from '../src/analysis/kernel-facts.js';
-import { CAPABILITIES, describeModel, inferCapabilities, inferVerifierModel, type Capability } from '../src/analysis/verifier-model.js';
+import { CAPABILITIES, HOST_VERIFIER, describeModel, inferCapabilities, inferVerifierModel, type Capability, type HelperStackReads } from '../src/analysis/verifier-model.js';
 import { Btf } from '../src/btf/btf.js';
 import { openBpfObjects } from '../src/object/open.js';
 import { REPO, cachePath, extractCorpusBtf, readBytes } from './helpers/inputs.js';
@@ -47,7 +47,7 @@ test('the verifier generation of each corpus kernel, from its own BTF', () => {
   for (const [label, newest, lacks] of EXPECTED) {
     const ctx = new KernelContext({ vmlinux: kernel(label) });
     const caps = inferCapabilities(ctx.facts.verifier);
-    const order = CAPABILITIES.map((c) => c.capability);
+    const order = CAPABILITIES.filter((c) => c.ordered !== false).map((c) => c.capability);
     const have = order.filter((c) => caps.get(c) === true);
     assert.equal(have[have.length - 1], newest, `${label}: newest capability`);
     for (const c of lacks) assert.equal(caps.get(c), false, `${label} lacks ${c}`);
@@ -57,6 +57,36 @@ test('the verifier generation of each corpus kernel, from its own BTF', () => {
     const m = ctx.verifier;
     assert.match(m.generation, /verifier/);
   }
+});
+
+/**
+ * How each corpus kernel's helpers leave pointers spilled where they read, from its BTF: the enum
+ * check_stack_range_initialized() takes (`bpftool btf dump file <f> format raw`: 5.10's
+ * `enum stack_access_src`, 6.1-6.12's `enum bpf_access_src`, 7.2's and this host's
+ * `enum bpf_access_type` for its `type` parameter). Live: 5.10.0-32 and 6.18 load libbpf-tools
+ * biosnoop's block_rq_complete, 6.1.0-57 and 6.12.117 refuse it (test/goldens/live).
+ */
+const HELPER_READS: readonly [string, HelperStackReads, boolean][] = [
+  // no FUNC check_stack_range_initialized, no enum of either era: the weakest rule, said
+  ['kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64', 'clobber', true],
+  ['debian/11/x86_64/5.10.0-32-amd64', 'keep-btf-id', false],
+  // the FUNC is inlined on arm64: the enum alone decides
+  ['debian/11/arm64/5.10.0-32-arm64', 'keep-btf-id', false],
+  ['debian/12/x86_64/6.1.0-57-amd64', 'clobber', false],
+  ['debian/12/x86_64/6.12.117+deb12-amd64', 'clobber', false],
+  ['debian/13/ppc64le/6.12.107+deb13-powerpc64le', 'clobber', false],
+  ['debian/sid/x86_64/7.2.13+deb14-amd64', 'keep', false],
+  ['debian/sid/s390x/7.2.13+deb14-s390x', 'keep', false],
+];
+
+test('helper reads of spilled pointers: the rule of each corpus kernel, from the enum its check_stack_range_initialized takes', () => {
+  for (const [label, rule, assumed] of HELPER_READS) {
+    const m = new KernelContext({ vmlinux: kernel(label) }).verifier;
+    assert.equal(m.helperStackReads, rule, label);
+    assert.equal(m.assumed.includes('helperReadsKeepSpills'), assumed, `${label}: ${m.assumed.join(' ')}`);
+  }
+  // the host verifier's model is 7.2's: nothing assumed
+  assert.equal(new KernelContext({ vmlinux: kernel('debian/sid/x86_64/7.2.13+deb14-amd64') }).verifier, HOST_VERIFIER);
 });
 
 /** Backports that break the order: Kylin's 4.19 has 5.3's precision tracking without 5.6's global functions. */

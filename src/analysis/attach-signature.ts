@@ -10,6 +10,9 @@ import type { BpfObject, BpfProgram } from '../object/object.js';
 import { autoloadFix } from './explain.js';
 import type { CodeOf, Reachability } from './reach.js';
 import type { Reason, ReasonVerdict, SignatureProblem } from './reason.js';
+import { mapPartSize, stackReads, type StackRead } from './helper-stack-reads.js';
+import type { HelperStackReads } from './verifier-model.js';
+import { HELPER_NAMES } from './helper-names.js';
 
 /**
  * ATTACH_SIGNATURE_MISMATCH: the program's context reads against the attach target's prototype in
@@ -102,6 +105,32 @@ export interface CtxRead {
   readonly chosen: boolean;
 }
 
+/**
+ * An access through the context or a loaded argument that was spilled to the stack and reloaded
+ * after a helper read its slot: what `HelperStackReads` decides (a scalar on generations that
+ * clobber the slot).
+ */
+export interface SpillReread {
+  readonly fn: BpfProgram;
+  /** Function-relative instruction of the access through the reloaded value. */
+  readonly insn: number;
+  /** The register the access goes through. */
+  readonly reg: number;
+  /** What was spilled: the context, or the value of a context read (`CtxRead`, by its offset). */
+  readonly spilled: { readonly kind: 'ctx' } | { readonly kind: 'arg'; readonly offset: number };
+  /** The frame offset of the slot (negative). */
+  readonly slot: number;
+  /** The helper that read it (`enum bpf_func_id`), and its call instruction. */
+  readonly helper: number;
+  readonly call: number;
+}
+
+/** What one pass finds: the context reads, and accesses through spills a helper read. */
+export interface ContextUse {
+  readonly reads: readonly CtxRead[];
+  readonly rereads: readonly SpillReread[];
+}
+
 /** The kernel's `__kconfig` values, as libbpf sets them: only those corecheck can know. */
 export interface KconfigValues {
   readonly LINUX_KERNEL_VERSION?: number;
@@ -124,6 +153,9 @@ type V =
   | { readonly t: 'fp'; readonly off: number } // this frame's stack
   | { readonly t: 'kconfig'; readonly name: string } // the address of a __kconfig extern
   | { readonly t: 'kval' } // a __kconfig value corecheck does not know
+  | { readonly t: 'map'; readonly name: string } // a map's address (a helper's argument 1)
+  // the context or an argument, spilled at `slot`, after helper `helper` read that slot (call at `call`)
+  | { readonly t: 'helper-read'; readonly of: V; readonly slot: number; readonly helper: number; readonly call: number }
   | null;
 
 interface St {
@@ -149,8 +181,12 @@ function sameV(a: V, b: V): boolean {
     case 'ctx': case 'fp': return a.off === (b as typeof a).off;
     case 'arg': return a.read === (b as typeof a).read;
     case 'c': return a.v === (b as typeof a).v && a.kc === (b as typeof a).kc;
-    case 'kconfig': return a.name === (b as typeof a).name;
+    case 'kconfig': case 'map': return a.name === (b as typeof a).name;
     case 'kval': return true;
+    case 'helper-read': {
+      const h = b as typeof a;
+      return a.slot === h.slot && a.helper === h.helper && a.call === h.call && sameV(a.of, h.of);
+    }
   }
 }
 
@@ -200,11 +236,17 @@ function copy(s: St): St {
 /**
  * Every context read on `prog`'s reached instructions (its own, and those of static functions it
  * passes the context or a loaded argument to), with whether each loaded value is dereferenced.
- * `kconfig` folds what the verifier folds; other `__kconfig` values are unknown.
+ * `kconfig` folds what the verifier folds; other `__kconfig` values are unknown. With
+ * `helperStackReads` other than `keep`, a context or argument spilled to a slot a helper reads
+ * (`stackReads`) is followed as such, and accesses through it after reloading are `rereads`.
  */
-export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, reach: Reachability | undefined, kconfig: KconfigValues): CtxRead[] {
+export function contextReads(
+  obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, reach: Reachability | undefined, kconfig: KconfigValues,
+  helperStackReads: HelperStackReads = 'keep',
+): ContextUse {
   const reads = new Map<string, { fn: BpfProgram; insn: number; offset: number; size: number; moved: number; reg: number; uncertain: boolean; chosen: boolean }>();
   const derefs = new Map<string, number>();
+  const rereads = new Map<string, SpillReread>();
   const walked = new Map<string, boolean>();
   let budget = 500_000;
 
@@ -235,8 +277,23 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
     for (let i = 1; i <= 5; i++) entry[i] = args[i - 1] ?? null;
     entry[10] = { t: 'fp', off: 0 };
     flow(0, { regs: entry, stack: new Map(), owned: true, uncertain: uncertainIn, chosen: chosenIn });
-    const deref = (base: V, reg: number): void => {
+    const deref = (base: V, reg: number, pc: number): void => {
       if (base?.t === 'arg' && !derefs.has(base.read)) derefs.set(base.read, reg);
+      if (base?.t === 'helper-read' && (base.of?.t === 'ctx' || base.of?.t === 'arg')) {
+        const key = `${base.call}:${base.slot}`;
+        const spilled = base.of.t === 'ctx' ? { kind: 'ctx' as const } : { kind: 'arg' as const, offset: reads.get(base.of.read)!.offset };
+        if (!rereads.has(key)) rereads.set(key, { fn, insn: pc, reg, spilled, slot: base.slot, helper: base.helper, call: base.call });
+      }
+    };
+    /** How many bytes a listed helper argument reads, when known. */
+    const readBytes = (x: StackRead, r: readonly V[]): number | undefined => {
+      if (typeof x.size === 'object') {
+        const n = r[x.size.sizeArg];
+        return n?.t === 'c' ? Number(n.v) : undefined;
+      }
+      const m = r[1];
+      const map = m?.t === 'map' ? obj.maps.find((d) => d.name === m.name) : undefined;
+      return map && mapPartSize(obj, map, x.size);
     };
 
     while (work.length > 0 && budget-- > 0) {
@@ -260,6 +317,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
           if (op === Opcode.LD_IMM64) {
             const ref = ldImm64Target(obj, fn, pc, imm);
             r[dst] = ref?.kind === 'extern' && isKconfig(obj, ref.symbol.name) ? { t: 'kconfig', name: ref.symbol.name }
+              : ref?.kind === 'data' && obj.maps.some((m) => m.origin !== 'data' && m.name === ref.symbol.name) ? { t: 'map', name: ref.symbol.name }
               : ref || src !== 0 || pc + 1 >= code.count ? null
                 : { t: 'c', v: ((BigInt(code.imm(pc + 1) >>> 0) << 32n) | BigInt(imm >>> 0)) & MASK64 };
             flow(pc + 2, s);
@@ -287,7 +345,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
               const known = base.name === 'LINUX_KERNEL_VERSION' && off === 0 ? kconfig.LINUX_KERNEL_VERSION : undefined;
               v = known === undefined ? { t: 'kval' } : { t: 'c', v: BigInt(known) & ((1n << BigInt(size * 8)) - 1n), kc: true };
             } else {
-              deref(base, src);
+              deref(base, src, pc);
             }
           }
           r[dst] = v;
@@ -297,7 +355,7 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
         case BpfClass.ST: case BpfClass.STX: {
           const base = r[dst];
           const size = opSizeBytes(op);
-          deref(base, dst);
+          deref(base, dst, pc);
           if (base?.t === 'fp') {
             const at = base.off + off;
             for (const k of [...s.stack.keys()]) if (k < at + size && at < k + 8) writable(s).delete(k);
@@ -321,10 +379,27 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
                 walk(ref.callee, r.slice(1, 6).map((a) => (a?.t === 'fp' ? null : a)), s.uncertain, s.chosen, depth + 1);
               }
             }
-            // whatever a call is given a stack pointer to may be overwritten
+            // a helper that only reads a slot leaves what the generation's rule leaves of it
+            const known = new Set<number>();
+            if (src === 0 && helperStackReads !== 'keep') {
+              for (const x of stackReads(imm)) {
+                const a = r[x.arg];
+                const len = a?.t === 'fp' ? readBytes(x, r) : undefined;
+                if (a?.t !== 'fp' || len === undefined) continue;
+                known.add(x.arg);
+                for (const [k, v] of [...s.stack]) {
+                  if (k + 8 <= a.off || k >= a.off + len) continue;
+                  if (v?.t === 'ctx' || v?.t === 'arg') writable(s).set(k, { t: 'helper-read', of: v, slot: k, helper: imm, call: pc });
+                  else if (v?.t !== 'helper-read') writable(s).delete(k); // a constant is unknown once clobbered
+                }
+              }
+            } else if (src === 0) {
+              for (const x of stackReads(imm)) if (r[x.arg]?.t === 'fp' && readBytes(x, r) !== undefined) known.add(x.arg);
+            }
+            // whatever else a call is given a stack pointer to may be overwritten
             for (let i = 1; i <= 5; i++) {
               const a = r[i];
-              if (a?.t !== 'fp') continue;
+              if (a?.t !== 'fp' || known.has(i)) continue;
               const n = r[i + 1];
               const len = i < 5 && n?.t === 'c' ? Number(n.v) : Infinity;
               for (const k of [...s.stack.keys()]) if (k + 8 > a.off && k < a.off + len) writable(s).delete(k);
@@ -357,8 +432,12 @@ export function contextReads(obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, r
     }
   };
   walk(prog, [{ t: 'ctx', off: 0 }], false, false, 0);
-  return [...reads].map(([key, x]) => ({ ...x, derefReg: derefs.get(key) }))
-    .sort((p, q) => p.fn.sectionIndex - q.fn.sectionIndex || p.fn.insnOffset - q.fn.insnOffset || p.insn - q.insn);
+  const order = (p: { fn: BpfProgram; insn: number }, q: { fn: BpfProgram; insn: number }): number =>
+    p.fn.sectionIndex - q.fn.sectionIndex || p.fn.insnOffset - q.fn.insnOffset || p.insn - q.insn;
+  return {
+    reads: [...reads].map(([key, x]) => ({ ...x, derefReg: derefs.get(key) })).sort(order),
+    rereads: [...rereads.values()].sort(order),
+  };
 }
 
 /** Where jumps land: the join points, where states from several paths merge. */
@@ -396,7 +475,7 @@ function alu(aop: number, is64: boolean, a: V, b: V, off: number): V {
     const d = Number(BigInt.asIntN(64, b.v)) * (aop === AluOp.SUB ? -1 : 1);
     if (a?.t === 'ctx') return { t: 'ctx', off: a.off + d };
     if (a?.t === 'fp') return { t: 'fp', off: a.off + d };
-    if (a?.t === 'arg') return a; // pointer arithmetic keeps what it points into
+    if (a?.t === 'arg' || a?.t === 'helper-read') return a; // pointer arithmetic keeps what it points into
   }
   if (is64 && aop === AluOp.ADD && a?.t === 'c' && b !== null && b.t !== 'c') return alu(aop, is64, b, a, off);
   if (a?.t !== 'c' || b?.t !== 'c') return null;
@@ -425,13 +504,17 @@ const versionText = (v: number): string => `${v >> 16}.${(v >> 8) & 0xff}.${v & 
 
 const ordinal = (n: number): string => `argument ${n + 1} (ctx[${n}])`;
 
-/** ATTACH_SIGNATURE_MISMATCH reasons of one program on one kernel (none when its target is missing). */
+/**
+ * ATTACH_SIGNATURE_MISMATCH reasons of one program on one kernel (none when its target is missing),
+ * and the VERIFIER_RULE reasons of accesses through spills a helper read (`spillRereadReasons`).
+ */
 export function attachSignatureReasons(
   obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[], codeOf: CodeOf, reach: Reachability, kconfig: KconfigValues,
+  helperStackReads: HelperStackReads = 'keep',
 ): Reason[] {
   const target = attachPrototype(prog, kernel);
   if (!target) return [];
-  const reads = contextReads(obj, prog, codeOf, reach, kconfig);
+  const { reads, rereads } = contextReads(obj, prog, codeOf, reach, kconfig, helperStackReads);
   const { kind, args, proto, c, declaredBy } = target;
   const nr = args.length;
   const retAllowed = kind === 'fexit' || kind === 'fmod_ret' || kind === 'lsm';
@@ -486,6 +569,50 @@ export function attachSignatureReasons(
       push('scalar', `reads ${ordinal(n)} as a pointer and dereferences it`,
         `the program dereferences ${ordinal(n)}, which ${declaredBy} types as ${typeToC(proto.btf, type)} in this kernel (${c}): the verifier loads it as a scalar and refuses the access ("R${x.derefReg} invalid mem access 'scalar'")`);
     }
+  }
+  return [...out, ...spillRereadReasons(obj, prog, target, typeOfArg, rereads, helperStackReads)];
+}
+
+/** The releases whose verifier keeps what each rule clobbers. */
+const KEPT_BY: Readonly<Record<'ctx' | 'btf-id', string>> = { ctx: '6.13-6.18 and later', 'btf-id': '5.10, and 6.13-6.18 and later' };
+
+/**
+ * VERIFIER_RULE reasons: accesses through the context or a BTF-pointer argument reloaded from a
+ * stack slot a helper read, on a generation whose helper reads turn the spilled pointer into a
+ * scalar (`HelperStackReads`). Arguments the prototype types as scalars are the signature check's.
+ */
+function spillRereadReasons(
+  obj: BpfObject, prog: BpfProgram, target: AttachPrototype, typeOfArg: (n: number) => number | undefined,
+  rereads: readonly SpillReread[], rule: HelperStackReads,
+): Reason[] {
+  if (rule === 'keep') return [];
+  const out: Reason[] = [];
+  for (const x of rereads) {
+    let what: string;
+    if (x.spilled.kind === 'arg') {
+      const n = Math.floor(x.spilled.offset / 8);
+      const type = typeOfArg(n);
+      // a BTF pointer: kept by 5.10's rule; anything else is a scalar either way
+      if (rule === 'keep-btf-id' || type === undefined || !derefable(target.proto.btf, type)) continue;
+      what = `argument ${n + 1} (ctx[${n}], ${typeToC(target.proto.btf, type)})`;
+    } else {
+      what = 'the context pointer';
+    }
+    const helper = `bpf_${HELPER_NAMES[x.helper] ?? x.helper}`;
+    out.push({
+      class: 'VERIFIER_RULE', verdict: 'fails',
+      subject: {
+        kind: 'verifier-rule', rule: 'helper-read-clobbers-spill', what: 'a helper reading the stack turns the pointers spilled there into scalars',
+        relaxedIn: KEPT_BY[x.spilled.kind === 'arg' ? 'btf-id' : 'ctx'],
+      },
+      message: `the program spills ${what} to the stack (fp${x.slot}) and passes that slot to ${helper} (insn ${x.call}); this verifier turns a pointer spilled where a helper reads into a scalar, so the access through the reloaded value is refused ("R${x.reg} invalid mem access 'scalar'")`,
+      source: obj.sourceLine(x.fn.section, x.fn.insnOffset + x.insn), function: x.fn.name, insn: x.insn,
+      fixes: [
+        `give ${helper} a copy of the pointer in a slot of its own (u64 key = (u64)ptr; ${helper}(&map, &key)), so the slot it reads is not the pointer's`,
+        'or read what is needed through the pointer before the call',
+        autoloadFix(prog.name),
+      ],
+    });
   }
   return out;
 }

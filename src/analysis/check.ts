@@ -81,7 +81,7 @@ export function checkObject(
     const reach = walks.reachability(p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns, model });
     const reasons = [
       ...coreReasons(obj, p, core, linked, reach, model), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
-      ...insnSetReasons(obj, p, codeOf, linked, reach, model), ...attachSignatureReasons(obj, p, kernel.btfs, codeOf, reach, kconfig),
+      ...insnSetReasons(obj, p, codeOf, linked, reach, model), ...attachSignatureReasons(obj, p, kernel.btfs, codeOf, reach, kconfig, model.helperStackReads),
     ].map((r) => (MODEL_DEPENDENT.has(r.class) ? { ...r, verifier: generation } : r));
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.
@@ -96,7 +96,7 @@ export function checkObject(
 }
 
 /** Reasons whose outcome the verifier model decides: reached or not (the walk), known or not (the instruction set). */
-const MODEL_DEPENDENT: ReadonlySet<string> = new Set(['CORE_RELOCATION', 'HELPER_UNAVAILABLE', 'KFUNC_MISSING', 'INSN_UNSUPPORTED']);
+const MODEL_DEPENDENT: ReadonlySet<string> = new Set(['CORE_RELOCATION', 'HELPER_UNAVAILABLE', 'KFUNC_MISSING', 'INSN_UNSUPPORTED', 'VERIFIER_RULE']);
 
 /** CO-RE reasons of one program: the object's hard error, or its poisoned instructions by reachability. */
 function coreReasons(

@@ -1,8 +1,9 @@
 import type { Btf } from '../btf/btf.js';
 import { enumValueBits, enumValueNameOff, memberNameOff } from '../btf/entries.js';
 import { Kind } from '../btf/kinds.js';
+import { prototypeOf } from '../btf/prototype.js';
 import type { CoreTarget } from '../core/candidates.js';
-import { EVIDENCE_ENUMS, EVIDENCE_STRUCTS, inferVerifierModel, type VerifierEvidence, type VerifierModel } from './verifier-model.js';
+import { EVIDENCE_ENUMS, EVIDENCE_FUNCS, EVIDENCE_STRUCTS, inferVerifierModel, type VerifierEvidence, type VerifierModel } from './verifier-model.js';
 
 /**
  * What a kernel offers, read from its own BTF rather than guessed from its version: vendor kernels
@@ -37,6 +38,7 @@ const FACT_TYPES = [
   { name: 'bpf_attach_type', kinds: ENUMS }, { name: 'btf_trace_sched_switch', kinds: [Kind.TYPEDEF] },
   ...EVIDENCE_STRUCTS.map((name) => ({ name, kinds: [Kind.STRUCT] })),
   ...EVIDENCE_ENUMS.map((name) => ({ name, kinds: ENUMS })),
+  ...EVIDENCE_FUNCS.map((name) => ({ name, kinds: [Kind.FUNC] })),
 ];
 
 /** Lookups answered by one scan of the kernel's types each before they are left to its name index. */
@@ -120,6 +122,7 @@ function readFacts(btf: Btf, ids: readonly (number | undefined)[]): KernelFacts 
     verifier: {
       members: new Map(EVIDENCE_STRUCTS.map((name, i) => [name, memberNames(btf, ids[5 + i])])),
       enumerators: new Map(EVIDENCE_ENUMS.map((name, i) => [name, enumNames(btf, ids[5 + EVIDENCE_STRUCTS.length + i])])),
+      params: new Map(EVIDENCE_FUNCS.map((name, i) => [name, paramTypeNames(btf, ids[5 + EVIDENCE_STRUCTS.length + EVIDENCE_ENUMS.length + i])])),
     },
   };
 }
@@ -129,6 +132,13 @@ function memberNames(btf: Btf, id: number | undefined): Set<string> | undefined 
   const out = new Set<string>();
   for (let i = 0, n = btf.vlen(id); i < n; i++) out.add(btf.str(memberNameOff(btf, id, i)));
   return out;
+}
+
+/** Each parameter's type name (after modifiers and typedefs) of FUNC `id`. */
+function paramTypeNames(btf: Btf, id: number | undefined): Map<string, string> | undefined {
+  const proto = id === undefined ? undefined : prototypeOf(btf, id);
+  if (!proto) return undefined;
+  return new Map(proto.params.map((p) => [p.name, btf.name(btf.skipModsAndTypedefs(p.type))]));
 }
 
 function enumNames(btf: Btf, id: number | undefined): Set<string> | undefined {

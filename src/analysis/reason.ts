@@ -25,7 +25,8 @@ export type ReasonClass =
   | 'WALK_INCOMPLETE' // the path analysis ran out of budget: undecided
   | 'ARCH_MISMATCH' // the object was built for another architecture than the kernel's
   | 'ATTACH_SIGNATURE_MISMATCH' // a context read the attach target's prototype in that kernel does not allow
-  | 'INSN_UNSUPPORTED'; // an instruction or program shape the kernel's verifier generation refuses
+  | 'INSN_UNSUPPORTED' // an instruction or program shape the kernel's verifier generation refuses
+  | 'VERIFIER_RULE'; // a rule of the kernel's verifier generation that later kernels relaxed refuses the program
 
 /** How a context read disagrees with the target's prototype: past its arguments, a scalar dereferenced, or through a moved context pointer. */
 export type SignatureProblem = 'beyond' | 'scalar' | 'modified-ctx';
@@ -70,7 +71,9 @@ export type Subject =
   | { readonly kind: 'walk'; readonly program: string }
   | { readonly kind: 'arch'; readonly arch: string }
   /** `feature`: `jmp32`, `atomic-fetch`, `cpu-v4`, `may-goto`, `addr-space-cast`, `load-acquire`, `loops`, `program-size`, `tail-calls-with-calls`; `since`: the first release that accepts it. */
-  | { readonly kind: 'insn'; readonly feature: string; readonly since: string };
+  | { readonly kind: 'insn'; readonly feature: string; readonly since: string }
+  /** `rule`: `helper-read-clobbers-spill`; `relaxedIn`: the releases whose verifier accepts the program. */
+  | { readonly kind: 'verifier-rule'; readonly rule: string; readonly what: string; readonly relaxedIn: string };
 
 export interface Reason {
   readonly class: ReasonClass;
@@ -105,6 +108,7 @@ export function subjectKey(s: Subject): string {
     case 'walk': return 'walk';
     case 'arch': return `arch:${s.arch}`;
     case 'insn': return `insn:${s.feature}`;
+    case 'verifier-rule': return `rule:${s.rule}`;
     case 'kernel-btf': return 'kernel-btf';
     default: return `${s.kind}:${s.name}`;
   }
@@ -126,6 +130,7 @@ export function describeSubject(s: Subject): string {
     case 'walk': return 'a complete path analysis';
     case 'arch': return `an ${s.arch} kernel`;
     case 'insn': return `${s.feature} (Linux ${s.since}+)`;
+    case 'verifier-rule': return `${s.what} (Linux ${s.relaxedIn})`;
   }
 }
 

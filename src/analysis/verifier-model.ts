@@ -49,6 +49,18 @@ export interface InsnSetRules {
   readonly loadAcquire: boolean;
 }
 
+/**
+ * What a helper that reads the stack (a map key, a value to store, data to output) leaves of the
+ * pointers spilled in the slots it reads (`check_stack_range_initialized`, kernel/bpf/verifier.c):
+ * - `clobber`: every spilled register becomes an unknown scalar (6.1 to 6.12, and the weakest rule);
+ * - `keep-btf-id`: BTF pointers (`PTR_TO_BTF_ID`, what a tp_btf or fentry argument is) are kept,
+ *   other pointers become scalars (5.10);
+ * - `keep`: a read leaves them as they are; only helpers that write clobber (this host's 6.18).
+ * A program that reloads a clobbered pointer and reads through it is refused (`R1 invalid mem
+ * access 'scalar'`).
+ */
+export type HelperStackReads = 'clobber' | 'keep-btf-id' | 'keep';
+
 export interface VerifierModel {
   /** The generation, for a person: `Linux 6.9+ verifier (from BTF)`, named in each reason that depends on it. */
   readonly generation: string;
@@ -70,6 +82,7 @@ export interface VerifierModel {
   readonly maxInsns: number;
   /** 5.10 (x86-64 JIT): tail calls in programs that also have bpf-to-bpf calls. */
   readonly tailCallsWithCalls: boolean;
+  readonly helperStackReads: HelperStackReads;
   readonly insns: InsnSetRules;
 }
 
@@ -89,6 +102,7 @@ export const HOST_VERIFIER: VerifierModel = {
   boundedLoops: true,
   maxInsns: 1_000_000,
   tailCallsWithCalls: true,
+  helperStackReads: 'keep',
   insns: { jmp32: true, atomicFetch: true, cpuV4: true, mayGoto: true, addrSpaceCast: true, loadAcquire: true },
 };
 
@@ -96,7 +110,9 @@ export const HOST_VERIFIER: VerifierModel = {
 export type Evidence =
   | { readonly kind: 'member'; readonly struct: string; readonly member: string }
   | { readonly kind: 'type'; readonly struct: string }
-  | { readonly kind: 'enumerator'; readonly enum: string; readonly name: string };
+  | { readonly kind: 'enumerator'; readonly enum: string; readonly name: string }
+  /** A parameter of a (static) verifier function has a type of that name. */
+  | { readonly kind: 'param'; readonly func: string; readonly param: string; readonly typeName: string };
 
 /** The BTF a model is inferred from: which of the `CAPABILITIES`' evidence a kernel holds. */
 export interface VerifierEvidence {
@@ -104,12 +120,15 @@ export interface VerifierEvidence {
   readonly members: ReadonlyMap<string, ReadonlySet<string> | undefined>;
   /** Enumerator names of the enums named in `CAPABILITIES`; undefined when the enum is absent. */
   readonly enumerators: ReadonlyMap<string, ReadonlySet<string> | undefined>;
+  /** Parameter type names (after modifiers and typedefs) of the functions named in `CAPABILITIES`, by parameter; undefined when BTF has no FUNC of that name. */
+  readonly params?: ReadonlyMap<string, ReadonlyMap<string, string> | undefined>;
 }
 
 export type Capability =
   | 'bpfToBpfCalls' | 'branchFoldingImm' | 'jmp32' | 'bigPrograms' | 'boundedLoops' | 'spillConstants'
   | 'globalFunctions' | 'branchFoldingReg' | 'tailCallsWithCalls' | 'atomicFetch' | 'narrowSpills'
-  | 'immediateStores' | 'cpuV4' | 'lazyGlobals' | 'mayGoto' | 'addrSpaceCast' | 'narrowFill' | 'loadAcquire';
+  | 'immediateStores' | 'cpuV4' | 'lazyGlobals' | 'mayGoto' | 'addrSpaceCast' | 'narrowFill' | 'loadAcquire'
+  | 'btfIdSpillsSurviveHelpers' | 'helperReadsKeepSpills';
 
 export interface CapabilityRow {
   readonly capability: Capability;
@@ -119,6 +138,11 @@ export interface CapabilityRow {
   readonly commit: string;
   /** Evidence: any one present is enough. Empty: every kernel with BTF (4.18+) has it. */
   readonly evidence: readonly Evidence[];
+  /**
+   * False for a rule whose release is not pinned, or that later kernels dropped: it is judged from
+   * its own evidence only, neither implied by later capabilities nor implying earlier ones.
+   */
+  readonly ordered?: false;
 }
 
 const member = (struct: string, m: string): Evidence => ({ kind: 'member', struct, member: m });
@@ -162,11 +186,22 @@ export const CAPABILITIES: readonly CapabilityRow[] = [
   { capability: 'narrowFill', since: '6.9', commit: 'bpf: Preserve boundaries and track scalars on narrowing fill (release uncertain: 6.9 by the series date; commit id not checked here)', evidence: [member('bpf_verifier_state', 'may_goto_depth')] },
   // proxy: struct bpf_res_spin_lock (resilient spin locks), 6.15
   { capability: 'loadAcquire', since: '6.15', commit: 'bpf: Introduce load-acquire and store-release instructions (commit id not checked here)', evidence: [{ kind: 'type', struct: 'bpf_res_spin_lock' }] },
+  // A window, not a feature: 5.10's check_stack_range_initialized (whose access-source enum was
+  // then `stack_access_src`) skips spilled PTR_TO_BTF_ID slots before clobbering; 6.1's (enum
+  // `bpf_access_src`) clobbers them too. Live: Debian 5.10.0-32 loads libbpf-tools biosnoop's
+  // block_rq_complete, 6.1.0-57 refuses it. The enum is a proxy: the release between 5.10 and 6.1
+  // that dropped the exemption is not pinned here, so a 5.11-6.0 kernel may be judged by the other rule.
+  { capability: 'btfIdSpillsSurviveHelpers', since: '5.10 (until 6.1)', commit: 'bpf: Handle spilled PTR_TO_BTF_ID properly when checking stack_boundary (commit id and the removal not checked here)', evidence: [enumerator('stack_access_src', 'ACCESS_HELPER')], ordered: false },
+  // check_stack_range_initialized takes the access type (BPF_READ/BPF_WRITE) instead of the access
+  // source, and clobbers only for writes: Debian 6.12.118 still has the source, 7.2 and this host's
+  // 6.18 the type. Release between 6.13 and 6.18, not pinned here.
+  { capability: 'helperReadsKeepSpills', since: '6.13-6.18', commit: 'check_stack_range_initialized clobbers spilled registers only for helper writes (commit id not checked here)', evidence: [{ kind: 'param', func: 'check_stack_range_initialized', param: 'type', typeName: 'bpf_access_type' }], ordered: false },
 ];
 
 /** The structs and enums `CAPABILITIES` reads, for one lookup of each in a kernel's BTF. */
-export const EVIDENCE_STRUCTS: readonly string[] = [...new Set(CAPABILITIES.flatMap((c) => c.evidence.flatMap((e) => (e.kind === 'enumerator' ? [] : [e.struct]))))];
+export const EVIDENCE_STRUCTS: readonly string[] = [...new Set(CAPABILITIES.flatMap((c) => c.evidence.flatMap((e) => (e.kind === 'member' || e.kind === 'type' ? [e.struct] : []))))];
 export const EVIDENCE_ENUMS: readonly string[] = [...new Set(CAPABILITIES.flatMap((c) => c.evidence.flatMap((e) => (e.kind === 'enumerator' ? [e.enum] : []))))];
+export const EVIDENCE_FUNCS: readonly string[] = [...new Set(CAPABILITIES.flatMap((c) => c.evidence.flatMap((e) => (e.kind === 'param' ? [e.func] : []))))];
 
 /**
  * Whether a kernel's BTF shows one piece of evidence. A struct or enum the BTF lacks is absent from
@@ -174,6 +209,11 @@ export const EVIDENCE_ENUMS: readonly string[] = [...new Set(CAPABILITIES.flatMa
  * every corpus kernel, Kylin's FUNC-less 4.19 included); a BTF without them says nothing either way.
  */
 function holds(ev: Evidence, have: VerifierEvidence): boolean | undefined {
+  if (ev.kind === 'param') {
+    // a static function may be inlined everywhere, and then BTF has no FUNC: no evidence either way
+    const params = have.params?.get(ev.func);
+    return params === undefined ? undefined : params.get(ev.param) === ev.typeName;
+  }
   const complete = have.members.get(VERIFIER_STRUCT) !== undefined;
   const names = ev.kind === 'enumerator' ? have.enumerators.get(ev.enum) : have.members.get(ev.struct);
   if (names === undefined) return complete ? false : undefined;
@@ -194,6 +234,7 @@ export function inferCapabilities(have: VerifierEvidence): Map<Capability, boole
   // Kernels gain verifier features in order: evidence of a later one implies the earlier ones.
   let later = false;
   for (let i = CAPABILITIES.length - 1; i >= 0; i--) {
+    if (CAPABILITIES[i].ordered === false) continue;
     const c = CAPABILITIES[i].capability;
     if (out.get(c) === true) later = true;
     else if (later) out.set(c, true);
@@ -207,13 +248,16 @@ export function inferCapabilities(have: VerifierEvidence): Map<Capability, boole
  */
 export function inferVerifierModel(have: VerifierEvidence): VerifierModel {
   const caps = inferCapabilities(have);
-  const assumed = CAPABILITIES.filter((c) => caps.get(c.capability) === undefined).map((c) => c.capability);
   const has = (c: Capability): boolean => caps.get(c) === true;
+  const helperStackReads: HelperStackReads = has('helperReadsKeepSpills') ? 'keep' : has('btfIdSpillsSurviveHelpers') ? 'keep-btf-id' : 'clobber';
+  // A rule decided by one window's evidence needs none of the other's.
+  const decided = (c: Capability): boolean => (c === 'helperReadsKeepSpills' || c === 'btfIdSpillsSurviveHelpers') && helperStackReads !== 'clobber';
+  const assumed = CAPABILITIES.filter((c) => caps.get(c.capability) === undefined && !decided(c.capability)).map((c) => c.capability);
   // the newest capability evidenced names the generation
-  const newest = [...CAPABILITIES].reverse().find((c) => has(c.capability));
+  const newest = [...CAPABILITIES].reverse().find((c) => c.ordered !== false && has(c.capability));
   const generation = !newest ? 'pre-4.20 verifier' : newest.capability === 'loadAcquire' ? HOST_VERIFIER.generation
     : `Linux ${newest.since}-class verifier`;
-  if (has('loadAcquire') && assumed.length === 0) return HOST_VERIFIER;
+  if (has('loadAcquire') && helperStackReads === HOST_VERIFIER.helperStackReads && assumed.length === 0) return HOST_VERIFIER;
   return {
     generation: `${generation} (from BTF)`,
     assumed,
@@ -226,6 +270,7 @@ export function inferVerifierModel(have: VerifierEvidence): VerifierModel {
     boundedLoops: has('boundedLoops'),
     maxInsns: has('bigPrograms') ? 1_000_000 : 4096,
     tailCallsWithCalls: has('tailCallsWithCalls'),
+    helperStackReads,
     insns: {
       jmp32: has('jmp32'), atomicFetch: has('atomicFetch'), cpuV4: has('cpuV4'),
       mayGoto: has('mayGoto'), addrSpaceCast: has('addrSpaceCast'), loadAcquire: has('loadAcquire'),

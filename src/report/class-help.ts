@@ -120,4 +120,11 @@ export const CLASS_HELP: Readonly<Record<ReasonClass, ClassHelp>> = {
     fixes: ['build for an older instruction set (clang -mcpu=v2 or v3) for older kernels', 'or turn autoload off for the program on kernels without the feature'],
     usually: 'fails',
   },
+  VERIFIER_RULE: {
+    name: 'VerifierRule',
+    summary: 'A rule of the kernel\'s verifier generation, relaxed in later kernels, refuses the program.',
+    description: 'Verifiers of different releases judge the same code differently beyond the instruction set. From 6.1 to 6.12, a helper that reads a stack slot (a map key, a value to store, data to output) turns a pointer spilled in that slot into a scalar, so reading through the pointer after reloading it is refused; 5.10 kept BTF pointers there, and later kernels keep every pointer a helper only reads. corecheck infers the generation from the kernel\'s own BTF.',
+    fixes: ['give the helper a copy of the pointer (u64 key = (u64)ptr; bpf_map_lookup_elem(&map, &key)) so the slot it reads is not the pointer\'s', 'or read what is needed through the pointer before the call'],
+    usually: 'fails',
+  },
 };

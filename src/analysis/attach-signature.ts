@@ -13,6 +13,7 @@ import type { Reason, ReasonVerdict, SignatureProblem } from './reason.js';
 import { mapPartSize, stackReads, type StackRead } from './helper-stack-reads.js';
 import type { HelperStackReads } from './verifier-model.js';
 import { HELPER_NAMES } from './helper-names.js';
+import { returnCodeReasons, tracepointContextReasons } from './context-rules.js';
 
 /**
  * ATTACH_SIGNATURE_MISMATCH: the program's context reads against the attach target's prototype in
@@ -52,6 +53,9 @@ const KINDS: Readonly<Record<string, TargetKind>> = {
   lsm: 'lsm', 'lsm.s': 'lsm', iter: 'iter', 'iter.s': 'iter',
 };
 
+/** The section's kind as libbpf's section definitions name it: `tp_btf`, `fentry.s`, `tracepoint`, ... */
+const sectionKind = (prog: BpfProgram): string => prog.section.replace(/^\?/, '').split('/')[0];
+
 /** The attach target's prototype in the kernel, with the name it is declared by (none when it is missing, which ATTACH_TARGET_MISSING reports). */
 export interface AttachPrototype {
   readonly kind: TargetKind;
@@ -68,7 +72,7 @@ export interface AttachPrototype {
 export function attachPrototype(prog: BpfProgram, kernel: readonly Btf[]): AttachPrototype | undefined {
   const t = prog.attachTarget;
   if (!t || t.includes(':')) return undefined;
-  const kind = KINDS[prog.section.replace(/^\?/, '').split('/')[0]];
+  const kind = KINDS[sectionKind(prog)];
   if (!kind) return undefined;
   const traced = kind === 'tp_btf' || kind === 'raw_tp';
   const declaredBy = traced ? `btf_trace_${t}` : kind === 'lsm' ? `bpf_lsm_${t}` : kind === 'iter' ? `bpf_iter_${t}` : t;
@@ -125,10 +129,18 @@ export interface SpillReread {
   readonly call: number;
 }
 
-/** What one pass finds: the context reads, and accesses through spills a helper read. */
+/** A reached `exit` of the program itself (not of a function it calls), with what R0 holds there. */
+export interface ProgramExit {
+  readonly insn: number;
+  /** R0 when the pass knows it; undefined when it is computed at run time. */
+  readonly r0?: bigint;
+}
+
+/** What one pass finds: the context reads, accesses through spills a helper read, and the program's exits. */
 export interface ContextUse {
   readonly reads: readonly CtxRead[];
   readonly rereads: readonly SpillReread[];
+  readonly exits: readonly ProgramExit[];
 }
 
 /** The kernel's `__kconfig` values, as libbpf sets them: only those corecheck can know. */
@@ -247,6 +259,7 @@ export function contextReads(
   const reads = new Map<string, { fn: BpfProgram; insn: number; offset: number; size: number; moved: number; reg: number; uncertain: boolean; chosen: boolean }>();
   const derefs = new Map<string, number>();
   const rereads = new Map<string, SpillReread>();
+  const exits = new Map<number, ProgramExit>();
   const walked = new Map<string, boolean>();
   let budget = 500_000;
 
@@ -408,7 +421,15 @@ export function contextReads(
             flow(pc + 1, s);
             break;
           }
-          if (cls === BpfClass.JMP && jop === JmpOp.EXIT) break;
+          if (cls === BpfClass.JMP && jop === JmpOp.EXIT) {
+            if (depth === 0) {
+              const r0 = r[0]?.t === 'c' ? r[0].v : undefined;
+              const was = exits.get(pc);
+              // one exit reached with several values: the one that is not 0 decides
+              if (!was || (was.r0 === 0n && r0 !== 0n)) exits.set(pc, { insn: pc, r0 });
+            }
+            break;
+          }
           if (jop === JmpOp.JA) {
             flow(pc + 1 + (cls === BpfClass.JMP32 ? imm : off), s);
             break;
@@ -437,6 +458,7 @@ export function contextReads(
   return {
     reads: [...reads].map(([key, x]) => ({ ...x, derefReg: derefs.get(key) })).sort(order),
     rereads: [...rereads.values()].sort(order),
+    exits: [...exits.values()].sort((a, b) => a.insn - b.insn),
   };
 }
 
@@ -506,15 +528,20 @@ const ordinal = (n: number): string => `argument ${n + 1} (ctx[${n}])`;
 
 /**
  * ATTACH_SIGNATURE_MISMATCH reasons of one program on one kernel (none when its target is missing),
- * and the VERIFIER_RULE reasons of accesses through spills a helper read (`spillRereadReasons`).
+ * and the VERIFIER_RULE reasons the same pass decides: accesses through spills a helper read
+ * (`spillRereadReasons`), a tracepoint's context reads and an fentry/fexit's return value
+ * (`context-rules.ts`).
  */
 export function attachSignatureReasons(
   obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[], codeOf: CodeOf, reach: Reachability, kconfig: KconfigValues,
   helperStackReads: HelperStackReads = 'keep',
 ): Reason[] {
+  const section = sectionKind(prog);
+  if (section === 'tracepoint' || section === 'tp') return tracepointContextReasons(obj, prog, contextReads(obj, prog, codeOf, reach, kconfig).reads);
   const target = attachPrototype(prog, kernel);
   if (!target) return [];
-  const { reads, rereads } = contextReads(obj, prog, codeOf, reach, kconfig, helperStackReads);
+  const use = contextReads(obj, prog, codeOf, reach, kconfig, helperStackReads);
+  const { reads, rereads } = use;
   const { kind, args, proto, c, declaredBy } = target;
   const nr = args.length;
   const retAllowed = kind === 'fexit' || kind === 'fmod_ret' || kind === 'lsm';
@@ -570,7 +597,7 @@ export function attachSignatureReasons(
         `the program dereferences ${ordinal(n)}, which ${declaredBy} types as ${typeToC(proto.btf, type)} in this kernel (${c}): the verifier loads it as a scalar and refuses the access ("R${x.derefReg} invalid mem access 'scalar'")`);
     }
   }
-  return [...out, ...spillRereadReasons(obj, prog, target, typeOfArg, rereads, helperStackReads)];
+  return [...out, ...spillRereadReasons(obj, prog, target, typeOfArg, rereads, helperStackReads), ...returnCodeReasons(obj, prog, section, use.exits)];
 }
 
 /** The releases whose verifier keeps what each rule clobbers. */

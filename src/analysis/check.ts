@@ -73,6 +73,8 @@ export function checkObject(
   const kconfig: KconfigValues = version === undefined ? {} : { LINUX_KERNEL_VERSION: version };
   const model = opts.verifier === undefined || opts.verifier === 'target' ? kernel.verifier : opts.verifier;
   const generation = describeModel(model);
+  // libbpf refuses such an object whole, on any kernel: every program fails with it
+  const refusals = context.refusals;
   let aloneCode: ReturnType<typeof withCode> | undefined;
   const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
     const { core, codeOf, walks } = p.autoload ? loadedCode
@@ -82,6 +84,7 @@ export function checkObject(
     const reasons = [
       ...coreReasons(obj, p, core, linked, reach, model), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
       ...insnSetReasons(obj, p, codeOf, linked, reach, model), ...attachSignatureReasons(obj, p, kernel.btfs, codeOf, reach, kconfig, model.helperStackReads),
+      ...refusals,
     ].map((r) => (MODEL_DEPENDENT.has(r.class) ? { ...r, verifier: generation } : r));
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.

@@ -2,9 +2,12 @@ import type { ObjectRelocation } from '../core/relocate.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { analyzeReachability, type CodeOf, type ReachOptions, type Reachability } from './reach.js';
 import type { VerifierModel } from './verifier-model.js';
+import { objectRefusals } from './object-refusals.js';
+import type { Reason } from './reason.js';
 
 /**
- * What checking one object against many kernels can share between them: its reachability walks.
+ * What checking one object against many kernels can share between them: its reachability walks,
+ * and what libbpf makes of the object whatever the kernel (`refusals`).
  * A walk depends only on the program, the patched code of every function of the object and the
  * walk's options (the verifier model among them); most kernels of a fleet resolve an object's relocations to the same
  * instructions, so a fleet walks each program once per distinct patched code, not once per kernel.
@@ -14,7 +17,15 @@ export class ObjectContext {
   /** The distinct patched codes seen so far, by hash; each is the identity its walks are kept under. */
   private readonly codes = new Map<string, PatchedCode[]>();
 
+  private refused?: readonly Reason[];
+
   constructor(readonly obj: BpfObject) {}
+
+  /** Why libbpf refuses the object whole, on any kernel (`objectRefusals`), found once. */
+  get refusals(): readonly Reason[] {
+    this.refused ??= objectRefusals(this.obj);
+    return this.refused;
+  }
 
   /**
    * The walks of one relocation's patched code: the same object for every relocation (of any

@@ -26,7 +26,8 @@ export type ReasonClass =
   | 'ARCH_MISMATCH' // the object was built for another architecture than the kernel's
   | 'ATTACH_SIGNATURE_MISMATCH' // a context read the attach target's prototype in that kernel does not allow
   | 'INSN_UNSUPPORTED' // an instruction or program shape the kernel's verifier generation refuses
-  | 'VERIFIER_RULE'; // a rule of the kernel's verifier generation that later kernels relaxed refuses the program
+  | 'VERIFIER_RULE' // a rule of the kernel's verifier (of its generation, or of every kernel) refuses the program
+  | 'OBJECT_REFUSED'; // libbpf, or the kernel loading the object's BTF, refuses the object before any program is verified
 
 /** How a context read disagrees with the target's prototype: past its arguments, a scalar dereferenced, or through a moved context pointer. */
 export type SignatureProblem = 'beyond' | 'scalar' | 'modified-ctx';
@@ -72,8 +73,13 @@ export type Subject =
   | { readonly kind: 'arch'; readonly arch: string }
   /** `feature`: `jmp32`, `atomic-fetch`, `cpu-v4`, `may-goto`, `addr-space-cast`, `load-acquire`, `loops`, `program-size`, `tail-calls-with-calls`; `since`: the first release that accepts it. */
   | { readonly kind: 'insn'; readonly feature: string; readonly since: string }
-  /** `rule`: `helper-read-clobbers-spill`; `relaxedIn`: the releases whose verifier accepts the program. */
-  | { readonly kind: 'verifier-rule'; readonly rule: string; readonly what: string; readonly relaxedIn: string };
+  /**
+   * `rule`: `helper-read-clobbers-spill`, `tracepoint-common-fields`, `tracing-return-zero`;
+   * `relaxedIn`: the releases whose verifier accepts the program ('' when no release does).
+   */
+  | { readonly kind: 'verifier-rule'; readonly rule: string; readonly what: string; readonly relaxedIn: string }
+  /** `what`: `legacy-maps`, `extern-without-btf`, `btf-rejected`; `name`: the section, extern or BTF type. */
+  | { readonly kind: 'object-refused'; readonly what: string; readonly name: string };
 
 export interface Reason {
   readonly class: ReasonClass;
@@ -109,6 +115,7 @@ export function subjectKey(s: Subject): string {
     case 'arch': return `arch:${s.arch}`;
     case 'insn': return `insn:${s.feature}`;
     case 'verifier-rule': return `rule:${s.rule}`;
+    case 'object-refused': return `refused:${s.what}:${s.name}`;
     case 'kernel-btf': return 'kernel-btf';
     default: return `${s.kind}:${s.name}`;
   }
@@ -130,7 +137,8 @@ export function describeSubject(s: Subject): string {
     case 'walk': return 'a complete path analysis';
     case 'arch': return `an ${s.arch} kernel`;
     case 'insn': return `${s.feature} (Linux ${s.since}+)`;
-    case 'verifier-rule': return `${s.what} (Linux ${s.relaxedIn})`;
+    case 'verifier-rule': return s.relaxedIn ? `${s.what} (accepted by Linux ${s.relaxedIn})` : s.what;
+    case 'object-refused': return s.what === 'legacy-maps' ? "legacy 'maps' section" : s.what === 'extern-without-btf' ? `BTF for extern ${s.name}` : `object BTF the kernel accepts (INT ${s.name})`;
   }
 }
 

@@ -122,9 +122,16 @@ export const CLASS_HELP: Readonly<Record<ReasonClass, ClassHelp>> = {
   },
   VERIFIER_RULE: {
     name: 'VerifierRule',
-    summary: 'A rule of the kernel\'s verifier generation, relaxed in later kernels, refuses the program.',
-    description: 'Verifiers of different releases judge the same code differently beyond the instruction set. From 6.1 to 6.12, a helper that reads a stack slot (a map key, a value to store, data to output) turns a pointer spilled in that slot into a scalar, so reading through the pointer after reloading it is refused; 5.10 kept BTF pointers there, and later kernels keep every pointer a helper only reads. corecheck infers the generation from the kernel\'s own BTF.',
-    fixes: ['give the helper a copy of the pointer (u64 key = (u64)ptr; bpf_map_lookup_elem(&map, &key)) so the slot it reads is not the pointer\'s', 'or read what is needed through the pointer before the call'],
+    summary: 'A rule of the kernel\'s verifier, of its generation or of every kernel, refuses the program.',
+    description: 'Beyond the instruction set, the verifier judges how the program uses its context, stack and return value. Some rules belong to a generation: from 6.1 to 6.12, a helper that reads a stack slot (a map key, a value to store, data to output) turns a pointer spilled in that slot into a scalar, so reading through the pointer after reloading it is refused (5.10 kept BTF pointers there; later kernels keep every pointer a helper only reads). Others hold on every kernel: a tracepoint program may not read the first 8 bytes of its context (the common fields), and fentry/fexit programs must return 0. corecheck infers the generation from the kernel\'s own BTF.',
+    fixes: ['the reason\'s own fix: a copy of a spilled pointer as the helper\'s argument, the field read through bpf_get_current_pid_tgid() and friends instead of the common fields, return 0'],
+    usually: 'fails',
+  },
+  OBJECT_REFUSED: {
+    name: 'ObjectRefused',
+    summary: 'libbpf, or the kernel loading the object\'s BTF, refuses the whole object before any program is verified.',
+    description: 'libbpf 1.5 refuses to open an object with a legacy \'maps\' section or an extern without BTF, and fails the load when the kernel refuses BTF the object cannot do without (struct_ops). No program of the object loads, on any kernel.',
+    fixes: ['declare maps in SEC(".maps") with BTF', 'build with clang, whose BTF describes every extern and gives each integer one encoding'],
     usually: 'fails',
   },
 };

@@ -80,7 +80,8 @@ function title(c: RootCause): string {
     case 'WALK_INCOMPLETE': return 'path analysis incomplete';
     case 'ATTACH_SIGNATURE_MISMATCH': return `context read against the target's prototype: ${c.title}`;
     case 'INSN_UNSUPPORTED': return `${c.title}: not known to this verifier`;
-    case 'VERIFIER_RULE': return `refused by this verifier generation: ${c.title}`;
+    case 'VERIFIER_RULE': return `refused by this verifier: ${c.title}`;
+    case 'OBJECT_REFUSED': return `object refused before verification: ${c.title}`;
     case 'CORE_AMBIGUOUS': return `${c.title}: ambiguous CO-RE relocation`;
     case 'CORE_ERROR': return `${c.title}: CO-RE relocation error`;
     default: return `${c.title} missing`;

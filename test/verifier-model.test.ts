@@ -3,7 +3,7 @@
 // 6.12 kernels in QEMU: test/goldens/live).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkObject } from '../src/analysis/check.js';
@@ -11,8 +11,8 @@ import { KernelContext } from '../src/analysis/kernel-facts.js';
 import { CAPABILITIES, HOST_VERIFIER, describeModel, inferCapabilities, inferVerifierModel, type Capability, type HelperStackReads } from '../src/analysis/verifier-model.js';
 import { Btf } from '../src/btf/btf.js';
 import { openBpfObjects } from '../src/object/open.js';
-import { REPO, cachePath, extractCorpusBtf, readBytes } from './helpers/inputs.js';
-import { EXAMPLE } from './helpers/cli.js';
+import { extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { liveKernels, liveObjectPath, liveObjects, liveRows } from './helpers/live.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-vm-'));
 const kernels = new Map<string, Btf>();
@@ -94,39 +94,27 @@ function lacksOutOfOrder(label: string, c: Capability): boolean {
   return label.startsWith('kylin/') && (c === 'globalFunctions' || c === 'branchFoldingReg');
 }
 
-const LIVE = join(REPO, 'test/goldens/live');
-const objectPath = (name: string): string => {
-  if (name === 'openat2') return EXAMPLE;
-  if (name.endsWith('.gcc')) return cachePath(`objects/fixtures/${name}.o`);
-  if (existsSync(cachePath(`objects/fixtures/${name}.bpfel.o`))) return cachePath(`objects/fixtures/${name}.bpfel.o`);
-  if (existsSync(cachePath(`objects/selftests-large/${name}.bpf.o`))) return cachePath(`objects/selftests-large/${name}.bpf.o`);
-  return `/usr/sbin/${name}`;
-};
-
 test('per-kernel verifier models never say fails where the live 5.10, 6.1 and 6.12 kernels loaded the program', (t) => {
-  const rows = readFileSync(join(LIVE, 'KERNELS.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
   const falseFails: string[] = [];
   let compared = 0;
-  for (const [release, , , , , archive] of rows) {
+  for (const { release, archive } of liveKernels()) {
     const label = archive.replace(/\.btf\.tar\.xz$/, '');
     const target = { vmlinux: kernel(label) };
     const ctx = new KernelContext(target);
     t.diagnostic(`${release}: ${ctx.verifier.generation}`);
-    for (const f of readdirSync(join(LIVE, release)).filter((x) => x.endsWith('.tsv'))) {
-      const name = f.slice(0, -4);
-      const path = objectPath(name);
-      if (!existsSync(path)) continue;
+    for (const name of liveObjects(release)) {
+      const path = liveObjectPath(name);
+      if (!path) continue;
       const located = openBpfObjects(readBytes(path), path);
       if (located.length !== 1) continue;
       const v = checkObject(located[0].object, target, {}, ctx);
-      for (const line of readFileSync(join(LIVE, release, f), 'utf8').trim().split('\n').slice(1)) {
-        const [prog, live] = line.split('\t');
-        if (prog === '(object)' || live !== 'loads') continue;
-        const p = v.programs.find((x) => x.name === prog);
+      for (const row of liveRows(release, name)) {
+        if (row.program === '(object)' || row.verdict !== 'loads') continue;
+        const p = v.programs.find((x) => x.name === row.program);
         if (!p) continue;
         compared++;
         const fails = p.reasons.filter((r) => r.verdict === 'fails');
-        if (fails.length > 0) falseFails.push(`${release} ${name} ${prog}: ${fails.map((r) => `${r.class} ${r.message}`).join('; ')}`);
+        if (fails.length > 0) falseFails.push(`${release} ${name} ${row.program}: ${fails.map((r) => `${r.class} ${r.message}`).join('; ')}`);
       }
     }
   }

@@ -9,6 +9,8 @@ import { KernelContext } from './kernel-facts.js';
 import { linkedFunctions } from './functions.js';
 import { attachSignatureReasons, kernelVersionCode, type KconfigValues } from './attach-signature.js';
 import { insnSetReasons } from './insn-set.js';
+import { dataRefReasons } from './data-refs.js';
+import { jumpSequenceReasons } from './jump-sequence.js';
 import { ObjectContext, type PatchedCode } from './object-context.js';
 import { DEFAULT_MAX_STEPS, type Reachability } from './reach.js';
 import { describeModel, type VerifierModel } from './verifier-model.js';
@@ -84,7 +86,7 @@ export function checkObject(
     const reasons = [
       ...coreReasons(obj, p, core, linked, reach, model), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
       ...insnSetReasons(obj, p, codeOf, linked, reach, model), ...attachSignatureReasons(obj, p, kernel.btfs, codeOf, reach, kconfig, model.helperStackReads),
-      ...refusals,
+      ...dataRefReasons(obj, p, codeOf, linked), ...jumpSequenceReasons(obj, p, codeOf, linked), ...refusals,
     ].map((r) => (MODEL_DEPENDENT.has(r.class) ? { ...r, verifier: generation } : r));
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.

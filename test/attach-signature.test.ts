@@ -216,3 +216,26 @@ test('the class flows through the report: JSON (schema-valid), text and SARIF', 
   const rule = sarif.runs[0].tool.driver.rules.find((r) => r.id === 'ATTACH_SIGNATURE_MISMATCH');
   assert.equal(rule?.name, 'AttachSignatureMismatch');
 });
+
+test('struct_ops: a read past the member\'s arguments fails, and the struct_ops map\'s other programs fail with it; programs within their members load', () => {
+  const sig = new BpfObject(readBytes(cachePath('objects/fixtures/struct_ops_signature.bpfel.o')));
+  const fine = new BpfObject(readBytes(cachePath('objects/fixtures/struct_ops.bpfel.o')));
+  for (const k of KERNELS) {
+    const btf = kernelBtf(k.archive);
+    const v = checkObject(sig, { vmlinux: btf }, { kernelRelease: k.release });
+    const bad = v.programs.find((p) => p.name === 'sig_cong_avoid')!;
+    const [r] = bad.reasons.filter((x) => x.class === 'ATTACH_SIGNATURE_MISMATCH');
+    assert.equal(r.verdict, 'fails');
+    assert.deepEqual(r.subject, {
+      kind: 'attach-signature', via: 'struct_ops', target: 'sig_cong_avoid', declaredBy: 'tcp_congestion_ops.cong_avoid', argument: 3,
+      prototype: 'struct tcp_congestion_ops { void (*cong_avoid)(struct sock *, u32, u32); }', expects: 'reads argument 4 (ctx[3]) (8 bytes at offset 24)', problem: 'beyond',
+    });
+    for (const name of ['sig_ssthresh', 'sig_undo_cwnd']) {
+      const p = v.programs.find((x) => x.name === name)!;
+      assert.equal(p.verdict, 'fails', `${name} loads with the map`);
+      assert.ok(p.reasons.some((x) => x.class === 'ATTACH_SIGNATURE_MISMATCH' && x.message.startsWith('loaded with struct_ops map sig_cc, whose program sig_cong_avoid fails')));
+    }
+    assert.equal(v.verdict, 'fails');
+    assert.equal(checkObject(fine, { vmlinux: btf }, { kernelRelease: k.release }).verdict, 'loads', `${k.release}: the struct_ops fixture`);
+  }
+});

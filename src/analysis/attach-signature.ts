@@ -6,6 +6,8 @@ import { MASK32, MASK64, foldAlu, foldJump } from '../insn/fold.js';
 import { BPF_PSEUDO_CALL } from '../insn/insn.js';
 import { AluOp, AtomicOp, BpfClass, BpfMode, BpfSource, JmpOp, Opcode, opAluOp, opClass, opJmpOp, opMode, opSizeBytes, opSource } from '../insn/opcode.js';
 import { callTarget, ldImm64Target } from '../object/calls.js';
+import { structOpsSlot } from '../object/struct-ops.js';
+import type { StructType } from '../btf/types.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { autoloadFix } from './explain.js';
 import type { CodeOf, Reachability } from './reach.js';
@@ -38,19 +40,21 @@ import { returnCodeReasons, tracepointContextReasons } from './context-rules.js'
  * in the frozen `.kconfig` map). A read reachable only through a branch on an unknown `__kconfig`
  * value is `unknown`, not `fails`.
  *
+ * A struct_ops program's context is the arguments of the struct_ops type's member that points at
+ * it, as the kernel declares the member (`structOpsPrototype`).
+ *
  * Not modelled: helper and kfunc arguments that need a pointer (only memory accesses count as a
  * dereference), reads at offsets that are not a multiple of 8 or of a pointer with a size other
- * than 8, reads of pointers to types other than structs, unions, void and integers, and
- * struct_ops programs.
+ * than 8, and reads of pointers to types other than structs, unions, void and integers.
  */
 
 /** Where a program's target prototype comes from, by section kind. */
-type TargetKind = 'tp_btf' | 'raw_tp' | 'fentry' | 'fexit' | 'fmod_ret' | 'lsm' | 'iter';
+type TargetKind = 'tp_btf' | 'raw_tp' | 'fentry' | 'fexit' | 'fmod_ret' | 'lsm' | 'iter' | 'struct_ops';
 
 const KINDS: Readonly<Record<string, TargetKind>> = {
   tp_btf: 'tp_btf', raw_tp: 'raw_tp', raw_tracepoint: 'raw_tp', 'raw_tp.w': 'raw_tp', 'raw_tracepoint.w': 'raw_tp',
   fentry: 'fentry', 'fentry.s': 'fentry', fexit: 'fexit', 'fexit.s': 'fexit', fmod_ret: 'fmod_ret', 'fmod_ret.s': 'fmod_ret',
-  lsm: 'lsm', 'lsm.s': 'lsm', iter: 'iter', 'iter.s': 'iter',
+  lsm: 'lsm', 'lsm.s': 'lsm', iter: 'iter', 'iter.s': 'iter', struct_ops: 'struct_ops', 'struct_ops.s': 'struct_ops',
 };
 
 /** The section's kind as libbpf's section definitions name it: `tp_btf`, `fentry.s`, `tracepoint`, ... */
@@ -68,8 +72,13 @@ export interface AttachPrototype {
   readonly c: string;
 }
 
-/** libbpf's rule for each section kind (libbpf.c, section_defs): where the target's prototype is. */
-export function attachPrototype(prog: BpfProgram, kernel: readonly Btf[]): AttachPrototype | undefined {
+/**
+ * libbpf's rule for each section kind (libbpf.c, section_defs): where the target's prototype is.
+ * A struct_ops program's is the kernel's type of the member of the struct_ops type that points at
+ * it (`structOpsSlot`): `struct tcp_congestion_ops`'s `ssthresh`.
+ */
+export function attachPrototype(prog: BpfProgram, kernel: readonly Btf[], obj?: BpfObject): AttachPrototype | undefined {
+  if (KINDS[sectionKind(prog)] === 'struct_ops') return obj && structOpsPrototype(obj, prog, kernel);
   const t = prog.attachTarget;
   if (!t || t.includes(':')) return undefined;
   const kind = KINDS[sectionKind(prog)];
@@ -84,6 +93,23 @@ export function attachPrototype(prog: BpfProgram, kernel: readonly Btf[]): Attac
     const protoId = traced ? btf.skipModsAndTypedefs(btf.sizeOrType(btf.skipModsAndTypedefs(id))) : btf.sizeOrType(id);
     const c = traced ? `typedef ${protoToC(btf, protoId, `(*${declaredBy})`)};` : `${protoToC(btf, protoId, declaredBy)};`;
     return { kind, declaredBy, proto, args: traced ? proto.params.slice(1) : proto.params, c };
+  }
+  return undefined;
+}
+
+function structOpsPrototype(obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[]): AttachPrototype | undefined {
+  const slot = structOpsSlot(obj, prog);
+  if (!slot) return undefined;
+  for (const btf of kernel) {
+    const id = btf.find(slot.struct, Kind.STRUCT);
+    if (id === undefined) continue;
+    const member = (btf.type(id) as StructType).members.find((m) => m.name === slot.member);
+    const proto = member && prototypeOf(btf, member.type);
+    // a kernel without the type or member: libbpf's struct_ops setup fails, which is not a signature's matter
+    if (!member || !proto) return undefined;
+    const protoId = btf.skipModsAndTypedefs(btf.sizeOrType(btf.skipModsAndTypedefs(member.type)));
+    const declaredBy = `${slot.struct}.${slot.member}`;
+    return { kind: 'struct_ops', declaredBy, proto, args: proto.params, c: `struct ${slot.struct} { ${protoToC(btf, protoId, `(*${slot.member})`)}; }` };
   }
   return undefined;
 }
@@ -538,7 +564,7 @@ export function attachSignatureReasons(
 ): Reason[] {
   const section = sectionKind(prog);
   if (section === 'tracepoint' || section === 'tp') return tracepointContextReasons(obj, prog, contextReads(obj, prog, codeOf, reach, kconfig).reads);
-  const target = attachPrototype(prog, kernel);
+  const target = attachPrototype(prog, kernel, obj);
   if (!target) return [];
   const use = contextReads(obj, prog, codeOf, reach, kconfig, helperStackReads);
   const { reads, rereads } = use;

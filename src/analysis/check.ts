@@ -11,6 +11,7 @@ import { attachSignatureReasons, kernelVersionCode, type KconfigValues } from '.
 import { insnSetReasons } from './insn-set.js';
 import { dataRefReasons } from './data-refs.js';
 import { jumpSequenceReasons } from './jump-sequence.js';
+import { withStructOpsSiblings } from './struct-ops-maps.js';
 import { ObjectContext, type PatchedCode } from './object-context.js';
 import { DEFAULT_MAX_STEPS, type Reachability } from './reach.js';
 import { describeModel, type VerifierModel } from './verifier-model.js';
@@ -78,7 +79,7 @@ export function checkObject(
   // libbpf refuses such an object whole, on any kernel: every program fails with it
   const refusals = context.refusals;
   let aloneCode: ReturnType<typeof withCode> | undefined;
-  const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
+  const programs: ProgramVerdict[] = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
     const { core, codeOf, walks } = p.autoload ? loadedCode
       : (aloneCode ??= withCode(relocateObject(obj, target, { trace: false, autoloadAll: true })));
     const linked = linkedFunctions(obj, p, codeOf);
@@ -97,7 +98,8 @@ export function checkObject(
     }
     return { name: p.name, section: p.section, autoload: p.autoload, verdict: worst(reasons.map((r) => r.verdict)), reasons };
   });
-  return { verdict: worst(programs.filter((p) => p.autoload).map((p) => p.verdict)), programs };
+  const judged = withStructOpsSiblings(obj, programs);
+  return { verdict: worst(judged.filter((p) => p.autoload).map((p) => p.verdict)), programs: judged };
 }
 
 /** Reasons whose outcome the verifier model decides: reached or not (the walk), known or not (the instruction set). */

@@ -1,0 +1,31 @@
+import type { BpfObject } from '../object/object.js';
+import { structOpsSlot } from '../object/struct-ops.js';
+import type { ProgramVerdict } from './check.js';
+import { worst } from './reason.js';
+
+/**
+ * The programs of one struct_ops variable load together: libbpf loads a struct_ops map's programs
+ * with the map (their autoload follows it), so one that fails fails the others, even when each is
+ * checked on its own. Each sibling gets the failing program's failures, saying whose they are
+ * (same class and subject: one root cause).
+ */
+export function withStructOpsSiblings(obj: BpfObject, programs: readonly ProgramVerdict[]): ProgramVerdict[] {
+  const variableOf = new Map<string, string>();
+  for (const p of obj.programs) {
+    const slot = p.isSubprogram ? undefined : structOpsSlot(obj, p);
+    if (slot) variableOf.set(p.name, slot.variable);
+  }
+  if (variableOf.size === 0) return [...programs];
+  return programs.map((p) => {
+    const variable = variableOf.get(p.name);
+    if (variable === undefined) return p;
+    const inherited = programs
+      .filter((o) => o !== p && variableOf.get(o.name) === variable && o.verdict === 'fails')
+      .flatMap((o) => o.reasons.filter((r) => r.verdict === 'fails').map((r) => ({
+        ...r, message: `loaded with struct_ops map ${variable}, whose program ${o.name} fails: ${r.message}`,
+      })));
+    if (inherited.length === 0) return p;
+    const reasons = [...p.reasons, ...inherited];
+    return { ...p, reasons, verdict: worst(reasons.map((r) => r.verdict)) };
+  });
+}

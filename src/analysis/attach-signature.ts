@@ -1,7 +1,7 @@
 import type { Btf } from '../btf/btf.js';
 import { Kind } from '../btf/kinds.js';
 import { protoToC, prototypeOf, typeToC, type Prototype } from '../btf/prototype.js';
-import type { InsnBuffer } from '../insn/buffer.js';
+import { emptyFields, type InsnBuffer } from '../insn/buffer.js';
 import { MASK32, MASK64, foldAlu, foldJump } from '../insn/fold.js';
 import { BPF_PSEUDO_CALL } from '../insn/insn.js';
 import { AluOp, AtomicOp, BpfClass, BpfMode, BpfSource, JmpOp, Opcode, opAluOp, opClass, opJmpOp, opMode, opSizeBytes, opSource } from '../insn/opcode.js';
@@ -288,6 +288,7 @@ export function contextReads(
   const exits = new Map<number, ProgramExit>();
   const walked = new Map<string, boolean>();
   let budget = 500_000;
+  const fields = emptyFields();
 
   const walk = (fn: BpfProgram, args: readonly V[], uncertainIn: boolean, chosenIn: boolean, depth: number): void => {
     const memo = `${fn.sectionIndex}.${fn.insnOffset}:${JSON.stringify(args, big)}`;
@@ -338,12 +339,7 @@ export function contextReads(
     while (work.length > 0 && budget-- > 0) {
       const { pc, s } = work.pop()!;
       const r = s.regs;
-      const op = code.code(pc);
-      const cls = opClass(op);
-      const dst = code.dst(pc);
-      const src = code.src(pc);
-      const off = code.off(pc);
-      const imm = code.imm(pc);
+      const { op, cls, dst, src, off, imm } = code.decode(pc, fields);
       if (dst > 10 || src > 10) continue;
       switch (cls) {
         case BpfClass.ALU64: case BpfClass.ALU: {

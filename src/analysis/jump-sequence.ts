@@ -1,4 +1,4 @@
-import type { InsnBuffer } from '../insn/buffer.js';
+import { emptyFields, type InsnBuffer } from '../insn/buffer.js';
 import { MASK32, MASK64, foldAlu, foldJump } from '../insn/fold.js';
 import { BPF_PSEUDO_CALL } from '../insn/insn.js';
 import { AluOp, BpfClass, BpfMode, BpfSource, JmpOp, Opcode, isJmpClass, opAluOp, opClass, opJmpOp, opMode, opSizeBytes, opSource } from '../insn/opcode.js';
@@ -32,6 +32,7 @@ export function firstPathPushes(obj: BpfObject, prog: BpfProgram, codeOf: (fn: B
   const enter = (fn: BpfProgram, regs: (bigint | undefined)[]): Frame => ({ fn, code: codeOf(fn), pc: 0, regs, stack: new Map() });
   const frames: Frame[] = [enter(prog, new Array(11).fill(undefined))];
   let pushes = 0;
+  const fields = emptyFields();
   // A bounded loop is walked round as the verifier walks it, with its counter known; coming back
   // to a loop's head with the state of an earlier round is where the verifier prunes the path.
   const heads = new Set<string>();
@@ -46,12 +47,7 @@ export function firstPathPushes(obj: BpfObject, prog: BpfProgram, codeOf: (fn: B
     const { code, regs: r } = f;
     const pc = f.pc;
     if (pc < 0 || pc >= code.count) return undefined;
-    const op = code.code(pc);
-    const cls = opClass(op);
-    const dst = code.dst(pc);
-    const src = code.src(pc);
-    const off = code.off(pc);
-    const imm = code.imm(pc);
+    const { op, cls, dst, src, off, imm } = code.decode(pc, fields);
     if (dst > 10 || src > 10) return undefined;
     f.pc = pc + 1;
     switch (cls) {

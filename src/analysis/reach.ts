@@ -1,8 +1,8 @@
 import { POISON_IMM } from '../core/patch.js';
-import type { InsnBuffer } from '../insn/buffer.js';
+import { emptyFields, type InsnBuffer } from '../insn/buffer.js';
 import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL } from '../insn/insn.js';
 import {
-  AluOp, AtomicOp, BpfClass, BpfMode, BpfSource, JmpOp, Opcode, opAluOp, opClass, opJmpOp, opMode, opSizeBytes, opSource,
+  AluOp, AtomicOp, BpfClass, BpfMode, BpfSource, JmpOp, Opcode, opAluOp, opJmpOp, opMode, opSizeBytes, opSource,
 } from '../insn/opcode.js';
 import { callTarget, ldImm64Target } from '../object/calls.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
@@ -107,6 +107,8 @@ export function analyzeReachability(obj: BpfObject, main: BpfProgram, codeOf: Co
 }
 
 class Walker {
+  /** Filled by `InsnBuffer.decode` for each step. */
+  private readonly fields = emptyFields();
   private readonly reached = new Map<BpfProgram, Uint8Array>();
   /** Per function, its marks array; it enters `reached` when its first instruction is reached. */
   private readonly marks = new Map<BpfProgram, Uint8Array>();
@@ -176,12 +178,7 @@ class Walker {
       const pc = s.pc;
       if (pc < 0 || pc >= code.count) return; // falls off the function: the verifier rejects it anyway
       this.mark(frame, pc);
-      const op = code.code(pc);
-      const cls = opClass(op);
-      const dst = code.dst(pc);
-      const src = code.src(pc);
-      const off = code.off(pc);
-      const imm = code.imm(pc);
+      const { op, cls, dst, src, off, imm } = code.decode(pc, this.fields);
       const r = s.regs;
       if (dst > 10 || src > 10) return; // no such register: the verifier rejects the instruction
       switch (cls) {

@@ -1,3 +1,19 @@
+import { opClass } from './opcode.js';
+
+/** One instruction's fields, as the walks read them (`InsnBuffer.decode` refills one object). */
+export interface InsnFields {
+  op: number;
+  /** `opClass(op)`. */
+  cls: number;
+  dst: number;
+  src: number;
+  off: number;
+  imm: number;
+}
+
+/** A fields object to pass to `decode`, one per walk. */
+export const emptyFields = (): InsnFields => ({ op: 0, cls: 0, dst: 0, src: 0, off: 0, imm: 0 });
+
 /** Mutable access to instructions in an object's byte order (dst/src nibbles swap on big-endian). */
 export class InsnBuffer {
   private readonly dv: DataView;
@@ -35,5 +51,15 @@ export class InsnBuffer {
   }
   setImm(i: number, v: number): void {
     this.dv.setInt32(i * 8 + 4, v | 0, this.littleEndian);
+  }
+  /** Instruction `i`'s fields, written into `into` (no allocation in a walk's loop). */
+  decode(i: number, into: InsnFields): InsnFields {
+    into.op = this.code(i);
+    into.cls = opClass(into.op);
+    into.dst = this.dst(i);
+    into.src = this.src(i);
+    into.off = this.off(i);
+    into.imm = this.imm(i);
+    return into;
   }
 }

@@ -150,6 +150,8 @@ interface CauseAccumulator {
   fixes: readonly string[];
   /** The program whose reason gave the fixes. */
   fixesProgram: string;
+  /** The verifier generations its acting occurrences were judged by (`Reason.verifier`). */
+  readonly verifiers: Set<string>;
 }
 
 const occurrences = (): Occurrences => ({ programs: new Set(), kernels: new Set(), sites: new Map() });
@@ -162,7 +164,7 @@ function rootCauses(run: ObjectRun, details: readonly ObjectOnKernel[], meta: Re
         const { key, reason } = causeOf(original, kernel);
         let c = causes.get(key);
         if (!c) {
-          c = { reason, verdict: reason.verdict, acting: occurrences(), guarded: occurrences(), failing: new Set(), warning: new Set(), fixes: reason.fixes, fixesProgram: p.name };
+          c = { reason, verdict: reason.verdict, acting: occurrences(), guarded: occurrences(), failing: new Set(), warning: new Set(), fixes: reason.fixes, fixesProgram: p.name, verifiers: new Set() };
           causes.set(key, c);
         }
         // The worst occurrence speaks for the cause: libbpf's line and the fixes where it breaks.
@@ -183,6 +185,7 @@ function rootCauses(run: ObjectRun, details: readonly ObjectOnKernel[], meta: Re
         where.kernels.add(kernel);
         const site = siteOf(reason);
         if (site) where.sites.set(`${site.file}:${site.line}`, site);
+        if (reason.verifier && reason.verdict !== 'info') c.verifiers.add(reason.verifier);
         const pair = `${p.name}\0${kernel}`;
         if (reason.verdict === 'fails') c.failing.add(pair);
         else if (reason.verdict !== 'info') c.warning.add(pair);
@@ -202,7 +205,7 @@ function rootCauses(run: ObjectRun, details: readonly ObjectOnKernel[], meta: Re
         key, class: c.reason.class, verdict: c.verdict, subject: c.reason.subject, title: describeSubject(c.reason.subject),
         message: c.reason.message, programs: [...main.programs], kernels: [...main.kernels], guardedPrograms: [...c.guarded.programs], presentOn,
         failingPairs: c.failing.size, warningPairs: c.warning.size, sites: [...main.sites.values()], fixes,
-        change: changeOf(key, [...lacking], presentOn, meta, hints),
+        change: changeOf(key, [...lacking], presentOn, meta, hints), verifiers: [...c.verifiers].sort(),
       };
     })
     .sort((a, b) => b.failingPairs - a.failingPairs || b.warningPairs - a.warningPairs || verdictRank(a.verdict) - verdictRank(b.verdict) || b.programs.length - a.programs.length);

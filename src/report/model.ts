@@ -105,6 +105,8 @@ export interface RootCause {
   readonly sites: readonly SourceSite[];
   readonly fixes: readonly string[];
   /** What the kernels that lack it have instead, and between which releases of the fleet it changed. */
+  /** The verifier generations it was judged by where it acts, for causes a generation decides (empty for the others). */
+  readonly verifiers: readonly string[];
   readonly change: CauseChange | null;
 }
 

@@ -67,6 +67,7 @@ function causeLines(c: RootCause, n: number, obj: ObjectReport, paint: Paint, fu
   if (sites.length < c.sites.length) out.push(`${indent}and ${plural(c.sites.length - sites.length, 'more site')}`);
   const change = changeText(c);
   if (change) out.push(`${indent}${change}`);
+  if (c.verifiers.length > 0) out.push(`${indent}${paint.dim(`judged by: ${c.verifiers.join('; ')}`)}`);
   const fixes = full ? c.fixes : c.fixes.slice(0, 1);
   // A lone autoload fix reads "or turn autoload off …": no "or" before the first fix.
   fixes.forEach((f, i) => out.push(`${indent}${i === 0 ? paint.green('fix:') : '    '} ${i === 0 ? f.replace(/^or /, '') : f}`));

@@ -35,6 +35,7 @@ export function syntheticReport(opts: SyntheticOptions): Report {
     programs: [opts.programs[0]], kernels: older, guardedPrograms: [], presentOn: labels.slice(half), failingPairs: older.length, warningPairs: 0,
     sites: [site], fixes: [`guard the access with bpf_core_type_exists(struct open_how)${taint}`],
     change: { successor: null, between: { change: 'added', before: kernels[half - 1].version!, after: kernels[Math.min(half, opts.kernels - 1)].version! } },
+    verifiers: ['Linux 5.16-class verifier (from BTF)'],
   };
   const warners = opts.programs.filter((_, p) => p % 7 === 6);
   const tracepoint: RootCause = {
@@ -43,6 +44,7 @@ export function syntheticReport(opts: SyntheticOptions): Report {
     title: 'syscall open', message: `tracepoint syscalls/sys_enter_open needs the open syscall${taint}`,
     programs: warners, kernels: warners.length ? [newest] : [], guardedPrograms: [], presentOn: labels.slice(0, -1), failingPairs: 0, warningPairs: warners.length,
     sites: [], fixes: ['attach to raw_syscalls/sys_enter'], change: null,
+    verifiers: [],
   };
   const reasonsOf = (p: number, k: number): { cause: string; verdict: ReasonVerdict }[] => {
     const v = verdictOf(p, k);

@@ -25,7 +25,8 @@ export type ReasonClass =
   | 'WALK_INCOMPLETE' // the path analysis ran out of budget: undecided
   | 'ARCH_MISMATCH' // the object was built for another architecture than the kernel's
   | 'ATTACH_SIGNATURE_MISMATCH' // a context read the attach target's prototype in that kernel does not allow
-  | 'INSN_UNSUPPORTED'; // an instruction or program shape the kernel's verifier generation refuses
+  | 'INSN_UNSUPPORTED' // an instruction or program shape the kernel's verifier generation refuses
+  | 'TAIL_CALL_INCOMPATIBLE'; // a program differs from the owner of a prog array it shares: EINVAL after verification
 
 /** How a context read disagrees with the target's prototype: past its arguments, a scalar dereferenced, or through a moved context pointer. */
 export type SignatureProblem = 'beyond' | 'scalar' | 'modified-ctx';
@@ -70,7 +71,9 @@ export type Subject =
   | { readonly kind: 'walk'; readonly program: string }
   | { readonly kind: 'arch'; readonly arch: string }
   /** `feature`: `jmp32`, `atomic-fetch`, `cpu-v4`, `may-goto`, `addr-space-cast`, `load-acquire`, `loops`, `program-size`, `tail-calls-with-calls`; `since`: the first release that accepts it. */
-  | { readonly kind: 'insn'; readonly feature: string; readonly since: string };
+  | { readonly kind: 'insn'; readonly feature: string; readonly since: string }
+  /** A shared prog array: its owner (the first program loaded that uses it) and what the program differs in (`OwnerField`). */
+  | { readonly kind: 'tail-call-owner'; readonly map: string; readonly owner: string; readonly field: string };
 
 export interface Reason {
   readonly class: ReasonClass;
@@ -105,6 +108,8 @@ export function subjectKey(s: Subject): string {
     case 'walk': return 'walk';
     case 'arch': return `arch:${s.arch}`;
     case 'insn': return `insn:${s.feature}`;
+    // every program at odds with one owner in one field: one cause
+    case 'tail-call-owner': return `tail-call-owner:${s.map}:${s.owner}:${s.field}`;
     case 'kernel-btf': return 'kernel-btf';
     default: return `${s.kind}:${s.name}`;
   }
@@ -126,6 +131,7 @@ export function describeSubject(s: Subject): string {
     case 'walk': return 'a complete path analysis';
     case 'arch': return `an ${s.arch} kernel`;
     case 'insn': return `${s.feature} (Linux ${s.since}+)`;
+    case 'tail-call-owner': return `prog array ${s.map} owned by ${s.owner} (${s.field.replace(/_/g, ' ')})`;
   }
 }
 

@@ -136,6 +136,8 @@ for o in "$CACHE"/objects/libbpf-tools/*.bpf.o; do objects+=("$o"); done
 for o in "$CACHE"/objects/fixtures/*.bpfel.o "$CACHE"/objects/fixtures/*.gcc.o; do objects+=("$o"); done
 objects+=("$ROOT"/examples/openat2/*.bpf.o)
 for o in "$CACHE"/objects/selftests-large/*.bpf.o; do objects+=("$o"); done
+# the committed instruction-set fixtures (test/fixtures/insn/build.sh): isa.v2, isa.v3, isa.v4, big
+objects+=("$ROOT"/test/fixtures/insn/isa.v2.o "$ROOT"/test/fixtures/insn/isa.v3.o "$ROOT"/test/fixtures/insn/isa.v4.o "$ROOT"/test/fixtures/insn/big.o)
 [ -f "$CACHE/objects/fixtures/guards.bpfel.o" ] || die "fixtures missing (tools/goldens/build-fixtures.sh --objects-only)"
 [ -f "$CACHE/objects/selftests-large/pyperf600.bpf.o" ] || die "selftests' large objects missing (tools/goldens/build-selftests.sh --objects-only)"
 objname() { local n; n="$(basename "$1")"; n="${n%.o}"; n="${n%.bpfel}"; n="${n%.bpf}"; printf '%s' "$n"; }

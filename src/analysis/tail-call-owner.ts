@@ -10,7 +10,7 @@ import { attachPrototype } from './attach-signature.js';
 import { linkedFunctions } from './functions.js';
 import type { KernelContext } from './kernel-facts.js';
 import type { Reason, ReasonVerdict } from './reason.js';
-import type { Evidence } from './verifier-model.js';
+import { member, type EvidenceRow } from './verifier-model.js';
 
 /**
  * TAIL_CALL_INCOMPATIBLE: prog-array ownership, a rule the kernel applies after verification
@@ -38,15 +38,9 @@ import type { Evidence } from './verifier-model.js';
 /** What the kernel records of the owner and compares with each later program, by its `bpf_map_owner` member name. */
 export type OwnerField = 'type' | 'jited' | 'xdp_has_frags' | 'sleepable' | 'expected_attach_type' | 'attach_func_proto';
 
-export interface OwnerFieldRow {
+export interface OwnerFieldRow extends EvidenceRow {
   readonly field: OwnerField;
-  readonly since: string;
-  readonly commit: string;
-  /** Any one present is enough. Empty: every kernel with BTF compares it. */
-  readonly evidence: readonly Evidence[];
 }
-
-const member = (struct: string, m: string): Evidence => ({ kind: 'member', struct, member: m });
 
 /**
  * The owner's fields and where each arrived. The evidence is the member that records it, read from

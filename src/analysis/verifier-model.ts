@@ -111,8 +111,8 @@ export type Capability =
   | 'globalFunctions' | 'branchFoldingReg' | 'tailCallsWithCalls' | 'atomicFetch' | 'narrowSpills'
   | 'immediateStores' | 'cpuV4' | 'lazyGlobals' | 'mayGoto' | 'addrSpaceCast' | 'narrowFill' | 'loadAcquire';
 
-export interface CapabilityRow {
-  readonly capability: Capability;
+/** A rule a kernel may have, where it arrived, and what in its BTF shows it. */
+export interface EvidenceRow {
   /** The upstream release it arrived in. */
   readonly since: string;
   /** The upstream commit (short id and subject). */
@@ -121,7 +121,11 @@ export interface CapabilityRow {
   readonly evidence: readonly Evidence[];
 }
 
-const member = (struct: string, m: string): Evidence => ({ kind: 'member', struct, member: m });
+export interface CapabilityRow extends EvidenceRow {
+  readonly capability: Capability;
+}
+
+export const member = (struct: string, m: string): Evidence => ({ kind: 'member', struct, member: m });
 const enumerator = (e: string, name: string): Evidence => ({ kind: 'enumerator', enum: e, name });
 
 /**

@@ -50,13 +50,13 @@ export interface OwnerFieldRow extends EvidenceRow {
  * `owner_prog_type` and `owner_jited` of `struct bpf_array`.
  */
 export const OWNER_FIELDS: readonly OwnerFieldRow[] = [
-  { field: 'type', since: '4.2', commit: '04fd61ab36ec bpf: allow bpf programs to tail-call other bpf programs', evidence: [] },
+  { field: 'type', since: '4.2', commit: 'bpf: allow bpf programs to tail-call other bpf programs (commit id not checked here)', evidence: [] },
   // every kernel compares it, but all programs of one kernel are JITed alike (Debian: CONFIG_BPF_JIT_ALWAYS_ON)
   { field: 'jited', since: '4.2', commit: 'bpf: reject tail calls between JITed and interpreted programs (commit id not checked here)', evidence: [] },
-  { field: 'xdp_has_frags', since: '5.18', commit: 'bpf: introduce BPF_F_XDP_HAS_FRAGS flag in prog_flags loading the ebpf program (commit id not checked here)', evidence: [member('bpf_map_owner', 'xdp_has_frags')] },
-  { field: 'attach_func_proto', since: '6.13', commit: 'bpf: Prevent tail call between progs attached to different hooks (commit id not checked here; backported to Debian 6.1 and 6.12)', evidence: [member('bpf_map_owner', 'attach_func_proto')] },
-  { field: 'expected_attach_type', since: '6.17', commit: 'bpf: Enforce expected_attach_type for tailcall compatibility (commit id not checked here; backported to Debian 6.1 and 6.12)', evidence: [member('bpf_map_owner', 'expected_attach_type')] },
-  { field: 'sleepable', since: '7.x', commit: 'sleepable compared with the owner (release and commit id not checked here; Debian 7.2 has it)', evidence: [member('bpf_map_owner', 'sleepable')] },
+  { field: 'xdp_has_frags', since: '5.18 (release not checked here)', commit: 'bpf: introduce BPF_F_XDP_HAS_FRAGS flag in prog_flags loading the ebpf program (commit id not checked here)', evidence: [member('bpf_map_owner', 'xdp_has_frags')] },
+  { field: 'attach_func_proto', since: '6.11-6.13 (release not checked here)', commit: 'bpf: Prevent tail call between progs attached to different hooks (commit id not checked here; backported to Debian 6.1 and 6.12)', evidence: [member('bpf_map_owner', 'attach_func_proto')] },
+  { field: 'expected_attach_type', since: '6.17-6.18 (release not checked here)', commit: 'bpf: Enforce expected_attach_type for tailcall compatibility (commit id not checked here; backported to Debian 6.1 and 6.12)', evidence: [member('bpf_map_owner', 'expected_attach_type')] },
+  { field: 'sleepable', since: 'after 6.18 (release not checked here)', commit: 'sleepable compared with the owner (release and commit id not checked here; Debian 7.2 has it)', evidence: [member('bpf_map_owner', 'sleepable')] },
 ];
 
 /** How one kernel checks owners, from its BTF. */

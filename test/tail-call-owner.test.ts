@@ -81,10 +81,16 @@ test('the owner is the first autoload program in libbpf\'s order that uses the m
   assert.deepEqual(owners, ['on_exec<-on_fork', 'on_sys_exit<-on_sys_enter', 'on_egress<-on_ingress']);
 });
 
-test('the live kernels agree: the object row and every program row of tail_call_owner', (t) => {
-  const obj = fixture();
+test('the live kernels agree: the object row and every program row of tail_call_owner (clang and gcc builds)', (t) => {
+  for (const [name, file] of [['tail_call_owner', FIXTURE], ['tail_call_owner.gcc', cachePath('objects/fixtures/tail_call_owner.gcc.o')]]) {
+    if (existsSync(file)) liveAgrees(t, name, new BpfObject(readBytes(file)));
+    else t.diagnostic(`${file} missing (gcc-bpf could not build it): not compared`);
+  }
+});
+
+function liveAgrees(t: { diagnostic: (m: string) => void }, name: string, obj: BpfObject): void {
   for (const k of KERNELS) {
-    const path = join(LIVE, k.release, 'tail_call_owner.tsv');
+    const path = join(LIVE, k.release, `${name}.tsv`);
     if (!existsSync(path)) {
       t.diagnostic(`${path} missing: run tools/goldens/regen-live.sh`);
       assert.fail(`${path} missing`);
@@ -94,16 +100,16 @@ test('the live kernels agree: the object row and every program row of tail_call_
     const objectRow = rows.find((r) => r[0] === '(object)')!;
     // a whole-object failure names the first program libbpf could not load
     const first = v.programs.find((p) => p.autoload && p.verdict === 'fails');
-    assert.equal(objectRow[1] === 'loads' ? 'loads' : 'fails', v.verdict, `${k.release} (object): ${objectRow.join(' ')}`);
+    assert.equal(objectRow[1] === 'loads' ? 'loads' : 'fails', v.verdict, `${name} on ${k.release} (object): ${objectRow.join(' ')}`);
     if (first) assert.match(objectRow[2], new RegExp(`^-22 ${first.name}: `), `${k.release} (object)`);
     for (const [program, verdict] of rows.filter((r) => r[0] !== '(object)')) {
       const p = v.programs.find((x) => x.name === program)!;
       const want = verdict === 'not-loaded' ? 'not-loaded' : verdict === 'loads' ? 'loads' : 'fails';
       const got = !p.autoload ? 'not-loaded' : p.verdict === 'fails' ? 'fails' : 'loads';
-      assert.equal(got, want, `${k.release} ${program}: live ${verdict}`);
+      assert.equal(got, want, `${name} on ${k.release} ${program}: live ${verdict}`);
     }
   }
-});
+}
 
 test('no false TAIL_CALL_INCOMPATIBLE on the libbpf-tools objects (6.12, the strictest live kernel)', () => {
   const tools = cachePath('objects/libbpf-tools');

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Live ground truth on older kernels: every program of the libbpf-tools objects, the fixtures, the
-# example and the selftests' large objects, loaded by libbpf 1.5 into a REAL Debian kernel booted
+# example, the selftests' large objects and the committed instruction-set fixtures
+# (test/fixtures/insn: isa.v2, isa.v3, isa.v4, big), loaded by libbpf 1.5 into a REAL Debian kernel booted
 # under QEMU (TCG), with CO-RE against that kernel's own /sys/kernel/btf/vmlinux (no
 # btf_custom_path). Unlike test/goldens/verdicts (this host's 6.18 verifier with another kernel's
 # BTF), the verifier here is the old kernel's own: context accesses its own tracepoint/function
@@ -47,7 +48,8 @@
 # extract-libbpf-tools.py, build-fixtures.sh --objects-only, build-selftests.sh --objects-only,
 # network access to deb.debian.org, the corpus ($CORECHECK_CORPUS, default ../shared/corpus).
 # Time: about 8 s to boot under TCG, then 1-3.5 min per kernel (5.10 is the slowest; the selftests' large objects
-# dominate); 6-8 min for the three kernels on a busy 2-core machine. Re-runs reuse the downloads and
+# dominate); 6-8 min for the three kernels on a busy 2-core machine, plus about 14 min on 6.12, whose
+# verifier walks isa's may_goto_loop to the 1M-instruction limit (E2BIG) once per load attempt. Re-runs reuse the downloads and
 # give byte-identical goldens.
 set -euo pipefail
 

@@ -131,7 +131,7 @@ export function describeSubject(s: Subject): string {
     case 'walk': return 'a complete path analysis';
     case 'arch': return `an ${s.arch} kernel`;
     case 'insn': return `${s.feature} (Linux ${s.since}+)`;
-    case 'tail-call-owner': return `prog array ${s.map} owned by ${s.owner} (${s.field.replace(/_/g, ' ')})`;
+    case 'tail-call-owner': return `prog array ${s.map} shared with its owner ${s.owner} (${s.field.replace(/_/g, ' ')} differs)`;
   }
 }
 

@@ -80,7 +80,7 @@ function title(c: RootCause): string {
     case 'WALK_INCOMPLETE': return 'path analysis incomplete';
     case 'ATTACH_SIGNATURE_MISMATCH': return `context read against the target's prototype: ${c.title}`;
     case 'INSN_UNSUPPORTED': return `${c.title}: not known to this verifier`;
-    case 'TAIL_CALL_INCOMPATIBLE': return `${c.title}: programs the kernel does not let share it`;
+    case 'TAIL_CALL_INCOMPATIBLE': return c.title;
     case 'CORE_AMBIGUOUS': return `${c.title}: ambiguous CO-RE relocation`;
     case 'CORE_ERROR': return `${c.title}: CO-RE relocation error`;
     default: return `${c.title} missing`;

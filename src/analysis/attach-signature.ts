@@ -66,6 +66,8 @@ export interface AttachPrototype {
   /** The BTF name looked up: `btf_trace_<tp>`, the function, `bpf_lsm_<hook>`, `bpf_iter_<name>`. */
   readonly declaredBy: string;
   readonly proto: Prototype;
+  /** The FUNC_PROTO's id in `proto.btf`: the prototype's identity, as the kernel compares it (`attach_func_proto`). */
+  readonly protoId: number;
   /** The arguments the context holds: a tracepoint's prototype without its leading `void *`. */
   readonly args: Prototype['params'];
   /** The prototype as C, as the kernel declares it. */
@@ -92,7 +94,7 @@ export function attachPrototype(prog: BpfProgram, kernel: readonly Btf[], obj?: 
     if (!proto) return undefined;
     const protoId = traced ? btf.skipModsAndTypedefs(btf.sizeOrType(btf.skipModsAndTypedefs(id))) : btf.sizeOrType(id);
     const c = traced ? `typedef ${protoToC(btf, protoId, `(*${declaredBy})`)};` : `${protoToC(btf, protoId, declaredBy)};`;
-    return { kind, declaredBy, proto, args: traced ? proto.params.slice(1) : proto.params, c };
+    return { kind, declaredBy, proto, protoId, args: traced ? proto.params.slice(1) : proto.params, c };
   }
   return undefined;
 }
@@ -109,7 +111,7 @@ function structOpsPrototype(obj: BpfObject, prog: BpfProgram, kernel: readonly B
     if (!member || !proto) return undefined;
     const protoId = btf.skipModsAndTypedefs(btf.sizeOrType(btf.skipModsAndTypedefs(member.type)));
     const declaredBy = `${slot.struct}.${slot.member}`;
-    return { kind: 'struct_ops', declaredBy, proto, args: proto.params, c: `struct ${slot.struct} { ${protoToC(btf, protoId, `(*${slot.member})`)}; }` };
+    return { kind: 'struct_ops', declaredBy, proto, protoId, args: proto.params, c: `struct ${slot.struct} { ${protoToC(btf, protoId, `(*${slot.member})`)}; }` };
   }
   return undefined;
 }

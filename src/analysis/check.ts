@@ -12,6 +12,7 @@ import { insnSetReasons } from './insn-set.js';
 import { dataRefReasons } from './data-refs.js';
 import { jumpSequenceReasons } from './jump-sequence.js';
 import { withStructOpsSiblings } from './struct-ops-maps.js';
+import { tailCallOwnerReasons } from './tail-call-owner.js';
 import { ObjectContext, type PatchedCode } from './object-context.js';
 import { DEFAULT_MAX_STEPS, type Reachability } from './reach.js';
 import { describeModel, type VerifierModel } from './verifier-model.js';
@@ -48,8 +49,10 @@ export interface CheckOptions {
 /**
  * Every program of `obj` on one kernel: CO-RE as libbpf does it (relocations of autoload programs
  * only, the first hard error failing the object), then which poisoned instructions the verifier
- * reaches, then what else the kernel must offer. Programs whose autoload is off get a verdict as if
- * they were loaded on their own, without deciding the object's. `kernel` is what is known of the
+ * reaches, then what else the kernel must offer, then what the kernel checks between the programs
+ * that load (prog-array owners, `tail-call-owner.ts`: the later program of a conflicting pair
+ * fails). Programs whose autoload is off get a verdict as if they were loaded on their own, without
+ * deciding the object's: they meet no owner. `kernel` is what is known of the
  * target's kernel beyond CO-RE; objects checked against one kernel may share it. `context` is what
  * checks of this object against several kernels share (its walks).
  */
@@ -79,7 +82,7 @@ export function checkObject(
   // libbpf refuses such an object whole, on any kernel: every program fails with it
   const refusals = context.refusals;
   let aloneCode: ReturnType<typeof withCode> | undefined;
-  const programs: ProgramVerdict[] = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
+  const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
     const { core, codeOf, walks } = p.autoload ? loadedCode
       : (aloneCode ??= withCode(relocateObject(obj, target, { trace: false, autoloadAll: true })));
     const linked = linkedFunctions(obj, p, codeOf);
@@ -96,9 +99,16 @@ export function checkObject(
         message: `the path analysis stopped after ${opts.maxSteps ?? DEFAULT_MAX_STEPS} instructions before covering every path`,
       });
     }
+    return { prog: p, reasons };
+  });
+  // After verification, on the object as a whole: prog-array ownership between the programs that load.
+  const verdictOf = new Map(programs.map(({ prog, reasons }) => [prog, worst(reasons.map((r) => r.verdict))]));
+  const owners = tailCallOwnerReasons(obj, kernel, loadedCode.codeOf, (p) => verdictOf.get(p) === 'fails');
+  const verdicts: ProgramVerdict[] = programs.map(({ prog: p, reasons: own }) => {
+    const reasons = [...own, ...owners.get(p) ?? []];
     return { name: p.name, section: p.section, autoload: p.autoload, verdict: worst(reasons.map((r) => r.verdict)), reasons };
   });
-  const judged = withStructOpsSiblings(obj, programs);
+  const judged = withStructOpsSiblings(obj, verdicts);
   return { verdict: worst(judged.filter((p) => p.autoload).map((p) => p.verdict)), programs: judged };
 }
 

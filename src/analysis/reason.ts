@@ -27,7 +27,8 @@ export type ReasonClass =
   | 'ATTACH_SIGNATURE_MISMATCH' // a context read the attach target's prototype in that kernel does not allow
   | 'INSN_UNSUPPORTED' // an instruction or program shape the kernel's verifier generation refuses
   | 'VERIFIER_RULE' // a rule of the kernel's verifier (of its generation, or of every kernel) refuses the program
-  | 'OBJECT_REFUSED'; // libbpf, or the kernel loading the object's BTF, refuses the object before any program is verified
+  | 'OBJECT_REFUSED' // libbpf, or the kernel loading the object's BTF, refuses the object before any program is verified
+  | 'TAIL_CALL_INCOMPATIBLE'; // a program differs from the owner of a prog array it shares: EINVAL after verification
 
 /** How a context read disagrees with the target's prototype: past its arguments, a scalar dereferenced, or through a moved context pointer. */
 export type SignatureProblem = 'beyond' | 'scalar' | 'modified-ctx';
@@ -79,7 +80,9 @@ export type Subject =
    */
   | { readonly kind: 'verifier-rule'; readonly rule: string; readonly what: string; readonly relaxedIn: string }
   /** `what`: `legacy-maps`, `extern-without-btf`, `btf-rejected`; `name`: the section, extern or BTF type. */
-  | { readonly kind: 'object-refused'; readonly what: string; readonly name: string };
+  | { readonly kind: 'object-refused'; readonly what: string; readonly name: string }
+  /** A shared prog array: its owner (the first program loaded that uses it) and what the program differs in (`OwnerField`). */
+  | { readonly kind: 'tail-call-owner'; readonly map: string; readonly owner: string; readonly field: string };
 
 export interface Reason {
   readonly class: ReasonClass;
@@ -116,6 +119,8 @@ export function subjectKey(s: Subject): string {
     case 'insn': return `insn:${s.feature}`;
     case 'verifier-rule': return `rule:${s.rule}`;
     case 'object-refused': return `refused:${s.what}:${s.name}`;
+    // every program at odds with one owner in one field: one cause
+    case 'tail-call-owner': return `tail-call-owner:${s.map}:${s.owner}:${s.field}`;
     case 'kernel-btf': return 'kernel-btf';
     default: return `${s.kind}:${s.name}`;
   }
@@ -139,6 +144,7 @@ export function describeSubject(s: Subject): string {
     case 'insn': return `${s.feature} (Linux ${s.since}+)`;
     case 'verifier-rule': return s.relaxedIn ? `${s.what} (accepted by Linux ${s.relaxedIn})` : s.what;
     case 'object-refused': return s.what === 'legacy-maps' ? "legacy 'maps' section" : s.what === 'extern-without-btf' ? `BTF for extern ${s.name}` : `object BTF the kernel accepts (INT ${s.name})`;
+    case 'tail-call-owner': return `prog array ${s.map} shared with its owner ${s.owner} (${s.field.replace(/_/g, ' ')} differs)`;
   }
 }
 

@@ -130,8 +130,8 @@ export type Capability =
   | 'immediateStores' | 'cpuV4' | 'lazyGlobals' | 'mayGoto' | 'addrSpaceCast' | 'narrowFill' | 'loadAcquire'
   | 'btfIdSpillsSurviveHelpers' | 'helperReadsKeepSpills';
 
-export interface CapabilityRow {
-  readonly capability: Capability;
+/** A rule a kernel may have, where it arrived, and what in its BTF shows it. */
+export interface EvidenceRow {
   /** The upstream release it arrived in. */
   readonly since: string;
   /** The upstream commit (short id and subject). */
@@ -145,7 +145,11 @@ export interface CapabilityRow {
   readonly ordered?: false;
 }
 
-const member = (struct: string, m: string): Evidence => ({ kind: 'member', struct, member: m });
+export interface CapabilityRow extends EvidenceRow {
+  readonly capability: Capability;
+}
+
+export const member = (struct: string, m: string): Evidence => ({ kind: 'member', struct, member: m });
 const enumerator = (e: string, name: string): Evidence => ({ kind: 'enumerator', enum: e, name });
 
 /**

@@ -134,4 +134,11 @@ export const CLASS_HELP: Readonly<Record<ReasonClass, ClassHelp>> = {
     fixes: ['declare maps in SEC(".maps") with BTF', 'build with clang, whose BTF describes every extern and gives each integer one encoding'],
     usually: 'fails',
   },
+  TAIL_CALL_INCOMPATIBLE: {
+    name: 'TailCallIncompatible',
+    summary: 'The program shares a prog array with a program loaded before it that the kernel does not consider compatible.',
+    description: 'The first program loaded that refers to a prog array (or devmap, cpumap) owns it; each later one must match the owner, or its load fails with EINVAL after a clean verification. Every kernel compares the program type; kernels with struct bpf_map_owner (recent upstream, and Debian\'s 6.1 and 6.12 by backport) also compare the expected attach type and, for tracing and LSM programs, the attach target\'s prototype (for tp_btf on 6.12, the tracepoint template\'s). Each program may load on its own while the object does not; corecheck reads what each kernel compares from its BTF.',
+    fixes: ['give each attach signature its own prog array: one per program type, attach type and attach prototype', 'or share a prog array only between programs of one program type and attach point'],
+    usually: 'fails',
+  },
 };

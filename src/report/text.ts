@@ -83,6 +83,7 @@ function title(c: RootCause): string {
     case 'INSN_UNSUPPORTED': return `${c.title}: not known to this verifier`;
     case 'VERIFIER_RULE': return `refused by this verifier: ${c.title}`;
     case 'OBJECT_REFUSED': return `object refused before verification: ${c.title}`;
+    case 'TAIL_CALL_INCOMPATIBLE': return c.title;
     case 'CORE_AMBIGUOUS': return `${c.title}: ambiguous CO-RE relocation`;
     case 'CORE_ERROR': return `${c.title}: CO-RE relocation error`;
     default: return `${c.title} missing`;

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Btf } from '../../src/btf/btf.js';
 
 /** Repository root (tests run from dist/test/...). */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -40,6 +42,24 @@ export function corpusArchiveOf(label: string): string {
     if (existsSync(join(CORPUS_KERNELS, rel))) return rel;
   }
   throw new Error(`${label}: no archive below ${CORPUS_KERNELS}`);
+}
+
+/** The live kernels (test/goldens/live, tools/goldens/regen-live.sh) and their corpus rows (byte-identical BTF, KERNELS.tsv). */
+export const LIVE_KERNELS = [
+  { release: '5.10.0-32-amd64', archive: 'debian/11/x86_64/5.10.0-32-amd64.btf.tar.xz' },
+  { release: '6.1.0-57-amd64', archive: 'debian/12/x86_64/6.1.0-57-amd64.btf.tar.xz' },
+  { release: '6.12.117+deb12-amd64', archive: 'debian/12/x86_64/6.12.117+deb12-amd64.btf.tar.xz' },
+] as const;
+
+/** A parser of corpus archives' BTF (relative to the kernels directory), each extracted and parsed once. */
+export function corpusBtfLoader(): (archive: string) => Btf {
+  const dir = mkdtempSync(join(tmpdir(), 'corecheck-corpus-'));
+  const btfs = new Map<string, Btf>();
+  return (archive) => {
+    let b = btfs.get(archive);
+    if (!b) btfs.set(archive, (b = Btf.parse(readBytes(extractCorpusBtf(archive, dir)))));
+    return b;
+  };
 }
 
 /** Rows of corpus/MANIFEST.tsv keyed by path. */

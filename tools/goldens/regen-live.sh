@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Live ground truth on older kernels: every program of the libbpf-tools objects, the fixtures, the
-# example and the selftests' large objects, loaded by libbpf 1.5 into a REAL Debian kernel booted
+# example, the selftests' large objects and the committed instruction-set fixtures
+# (test/fixtures/insn: isa.v2, isa.v3, isa.v4, big), loaded by libbpf 1.5 into a REAL Debian kernel booted
 # under QEMU (TCG), with CO-RE against that kernel's own /sys/kernel/btf/vmlinux (no
 # btf_custom_path). Unlike test/goldens/verdicts (this host's 6.18 verifier with another kernel's
 # BTF), the verifier here is the old kernel's own: context accesses its own tracepoint/function
@@ -47,7 +48,8 @@
 # extract-libbpf-tools.py, build-fixtures.sh --objects-only, build-selftests.sh --objects-only,
 # network access to deb.debian.org, the corpus ($CORECHECK_CORPUS, default ../shared/corpus).
 # Time: about 8 s to boot under TCG, then 1-3.5 min per kernel (5.10 is the slowest; the selftests' large objects
-# dominate); 6-8 min for the three kernels on a busy 2-core machine. Re-runs reuse the downloads and
+# dominate); 6-8 min for the three kernels on a busy 2-core machine, plus about 14 min on 6.12, whose
+# verifier walks isa's may_goto_loop to the 1M-instruction limit (E2BIG) once per load attempt. Re-runs reuse the downloads and
 # give byte-identical goldens.
 set -euo pipefail
 
@@ -136,6 +138,8 @@ for o in "$CACHE"/objects/libbpf-tools/*.bpf.o; do objects+=("$o"); done
 for o in "$CACHE"/objects/fixtures/*.bpfel.o "$CACHE"/objects/fixtures/*.gcc.o; do objects+=("$o"); done
 objects+=("$ROOT"/examples/openat2/*.bpf.o)
 for o in "$CACHE"/objects/selftests-large/*.bpf.o; do objects+=("$o"); done
+# the committed instruction-set fixtures (test/fixtures/insn/build.sh): isa.v2, isa.v3, isa.v4, big
+objects+=("$ROOT"/test/fixtures/insn/isa.v2.o "$ROOT"/test/fixtures/insn/isa.v3.o "$ROOT"/test/fixtures/insn/isa.v4.o "$ROOT"/test/fixtures/insn/big.o)
 [ -f "$CACHE/objects/fixtures/guards.bpfel.o" ] || die "fixtures missing (tools/goldens/build-fixtures.sh --objects-only)"
 [ -f "$CACHE/objects/selftests-large/pyperf600.bpf.o" ] || die "selftests' large objects missing (tools/goldens/build-selftests.sh --objects-only)"
 objname() { local n; n="$(basename "$1")"; n="${n%.o}"; n="${n%.bpfel}"; n="${n%.bpf}"; printf '%s' "$n"; }

@@ -140,7 +140,7 @@ export function settingProblem(obj: BpfObject, name: string, value: bigint): str
     if (v.integer === false || ![1, 2, 4, 8].includes(v.size)) return `${name} is not an integer variable (${v.size} bytes in ${v.section})`;
     if (!fits(value, v.size, v.signed)) {
       const kind = v.signed === true ? 'signed ' : v.signed === false ? 'unsigned ' : '';
-      return `${value} does not fit ${name}, a ${kind}${v.size}-byte variable`;
+      return `${value} does not fit ${name}, ${kind === 'unsigned ' ? 'an' : 'a'} ${kind}${v.size}-byte variable`;
     }
     return undefined;
   }

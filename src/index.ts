@@ -22,7 +22,8 @@ export { parseSpec, formatSpec, type CoreSpec, type Accessor } from './core/spec
 export { inspectObject, type InspectedObject, type InspectedProgram, type InspectedMap, type InspectedRelocation } from './report/inspect.js';
 export { relocateObject, type ObjectRelocation, type RelocationResult, type RelocateOptions } from './core/relocate.js';
 export type { CoreTarget } from './core/candidates.js';
-export { checkObject, checkWithoutBtf, type ObjectVerdict, type ProgramVerdict } from './analysis/check.js';
+export { checkObject, checkWithoutBtf, type CheckOptions, type ObjectVerdict, type ProgramVerdict } from './analysis/check.js';
+export { KnownValues, hasSettable, rodataVariable, settingProblem, type FrozenAddress, type RodataVariable } from './analysis/known-values.js';
 export { worst, subjectKey, describeSubject, type Reason, type ReasonClass, type ReasonVerdict, type Subject, type Verdict } from './analysis/reason.js';
 export type { CoreSubject } from './core/subject.js';
 export { analyzeReachability, type Reachability } from './analysis/reach.js';

@@ -10,6 +10,7 @@ import { structOpsSlot } from '../object/struct-ops.js';
 import type { StructType } from '../btf/types.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { autoloadFix } from './explain.js';
+import { KnownValues, type FrozenAddress } from './known-values.js';
 import type { CodeOf, Reachability } from './reach.js';
 import type { Reason, ReasonVerdict, SignatureProblem } from './reason.js';
 import { mapPartSize, stackReads, type StackRead } from './helper-stack-reads.js';
@@ -35,10 +36,10 @@ import { returnCodeReasons, tracepointContextReasons } from './context-rules.js'
  * The reads are found by a small constant-propagating pass over the instructions the reachability
  * walk reached, in the program and in the static functions it passes the context or an argument
  * to (global functions are verified on their own): the context pointer (r1 at entry, its copies
- * and 8-byte spills), arguments loaded from it, and the `__kconfig` value
- * LINUX_KERNEL_VERSION when the kernel's release is known (the verifier folds it: libbpf stores it
- * in the frozen `.kconfig` map). A read reachable only through a branch on an unknown `__kconfig`
- * value is `unknown`, not `fails`.
+ * and 8-byte spills), arguments loaded from it, and the values of frozen maps that `KnownValues`
+ * knows (`known-values.ts`: `.rodata*`, and the `__kconfig` value LINUX_KERNEL_VERSION when the
+ * kernel's release is known; the verifier folds them: libbpf freezes those maps). A read
+ * reachable only through a branch on an unknown `__kconfig` value is `unknown`, not `fails`.
  *
  * A struct_ops program's context is the arguments of the struct_ops type's member that points at
  * it, as the kernel declares the member (`structOpsPrototype`).
@@ -171,18 +172,6 @@ export interface ContextUse {
   readonly exits: readonly ProgramExit[];
 }
 
-/** The kernel's `__kconfig` values, as libbpf sets them: only those corecheck can know. */
-export interface KconfigValues {
-  readonly LINUX_KERNEL_VERSION?: number;
-}
-
-/** LINUX_KERNEL_VERSION as libbpf 1.5 computes it from the release (`uname -r`): KERNEL_VERSION(a, b, min(c, 255)). */
-export function kernelVersionCode(release: string): number | undefined {
-  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(release);
-  if (!m) return undefined;
-  return (Number(m[1]) << 16) + (Number(m[2]) << 8) + Math.min(Number(m[3] ?? 0), 255);
-}
-
 // ---------- the pass ----------
 
 /** A register or 8-byte stack slot. */
@@ -191,7 +180,7 @@ type V =
   | { readonly t: 'arg'; readonly read: string } // the value of a context read (`readKey`)
   | { readonly t: 'c'; readonly v: bigint; /** computed from a __kconfig value */ readonly kc?: true }
   | { readonly t: 'fp'; readonly off: number } // this frame's stack
-  | { readonly t: 'kconfig'; readonly name: string } // the address of a __kconfig extern
+  | { readonly t: 'frozen'; readonly at: FrozenAddress } // an address in a frozen map (.rodata*, a __kconfig extern)
   | { readonly t: 'kval' } // a __kconfig value corecheck does not know
   | { readonly t: 'map'; readonly name: string } // a map's address (a helper's argument 1)
   // the context or an argument, spilled at `slot`, after helper `helper` read that slot (call at `call`)
@@ -221,7 +210,8 @@ function sameV(a: V, b: V): boolean {
     case 'ctx': case 'fp': return a.off === (b as typeof a).off;
     case 'arg': return a.read === (b as typeof a).read;
     case 'c': return a.v === (b as typeof a).v && a.kc === (b as typeof a).kc;
-    case 'kconfig': case 'map': return a.name === (b as typeof a).name;
+    case 'map': return a.name === (b as typeof a).name;
+    case 'frozen': return a.at.region === (b as typeof a).at.region && a.at.off === (b as typeof a).at.off;
     case 'kval': return true;
     case 'helper-read': {
       const h = b as typeof a;
@@ -276,12 +266,12 @@ function copy(s: St): St {
 /**
  * Every context read on `prog`'s reached instructions (its own, and those of static functions it
  * passes the context or a loaded argument to), with whether each loaded value is dereferenced.
- * `kconfig` folds what the verifier folds; other `__kconfig` values are unknown. With
+ * `known` folds what the verifier folds; other `__kconfig` values are unknown. With
  * `helperStackReads` other than `keep`, a context or argument spilled to a slot a helper reads
  * (`stackReads`) is followed as such, and accesses through it after reloading are `rereads`.
  */
 export function contextReads(
-  obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, reach: Reachability | undefined, kconfig: KconfigValues,
+  obj: BpfObject, prog: BpfProgram, codeOf: CodeOf, reach: Reachability | undefined, known: KnownValues,
   helperStackReads: HelperStackReads = 'keep',
 ): ContextUse {
   const reads = new Map<string, { fn: BpfProgram; insn: number; offset: number; size: number; moved: number; reg: number; uncertain: boolean; chosen: boolean }>();
@@ -353,7 +343,8 @@ export function contextReads(
         case BpfClass.LD:
           if (op === Opcode.LD_IMM64) {
             const ref = ldImm64Target(obj, fn, pc, imm);
-            r[dst] = ref?.kind === 'extern' && isKconfig(obj, ref.symbol.name) ? { t: 'kconfig', name: ref.symbol.name }
+            const at = known.address(ref, imm);
+            r[dst] = at ? { t: 'frozen', at }
               : ref?.kind === 'data' && obj.maps.some((m) => m.origin !== 'data' && m.name === ref.symbol.name) ? { t: 'map', name: ref.symbol.name }
               : ref || src !== 0 || pc + 1 >= code.count ? null
                 : { t: 'c', v: ((BigInt(code.imm(pc + 1) >>> 0) << 32n) | BigInt(imm >>> 0)) & MASK64 };
@@ -378,9 +369,10 @@ export function contextReads(
               v = { t: 'arg', read: key };
             } else if (base?.t === 'fp' && size === 8) {
               v = s.stack.get(base.off + off) ?? null;
-            } else if (base?.t === 'kconfig') {
-              const known = base.name === 'LINUX_KERNEL_VERSION' && off === 0 ? kconfig.LINUX_KERNEL_VERSION : undefined;
-              v = known === undefined ? { t: 'kval' } : { t: 'c', v: BigInt(known) & ((1n << BigInt(size * 8)) - 1n), kc: true };
+            } else if (base?.t === 'frozen') {
+              const c = known.read({ region: base.at.region, off: base.at.off + off }, size);
+              const kconfig = KnownValues.kconfigName(base.at) !== undefined;
+              v = c !== undefined ? (kconfig ? { t: 'c', v: c, kc: true } : { t: 'c', v: c }) : kconfig ? { t: 'kval' } : null;
             } else {
               deref(base, src, pc);
             }
@@ -506,14 +498,6 @@ function jumpTargets(code: InsnBuffer): Set<number> {
 
 const readKey = (fn: BpfProgram, pc: number): string => `${fn.sectionIndex}.${fn.insnOffset}+${pc}`;
 
-function isKconfig(obj: BpfObject, name: string): boolean {
-  const btf = obj.btf;
-  const sec = btf?.find('.kconfig', Kind.DATASEC);
-  if (!btf || sec === undefined) return name === 'LINUX_KERNEL_VERSION' || name.startsWith('CONFIG_');
-  const t = btf.type(sec) as { vars?: readonly { type: number }[] };
-  return (t.vars ?? []).some((v) => btf.name(v.type) === name);
-}
-
 function alu(aop: number, is64: boolean, a: V, b: V, off: number): V {
   if (aop === AluOp.MOV) return off !== 0 ? null : is64 || b?.t === 'c' ? (b?.t === 'c' && !is64 ? { t: 'c', v: b.v & MASK32 } : b) : null;
   if (a?.t === 'kval' || b?.t === 'kval') return { t: 'kval' };
@@ -557,15 +541,16 @@ const ordinal = (n: number): string => `argument ${n + 1} (ctx[${n}])`;
  * (`context-rules.ts`).
  */
 export function attachSignatureReasons(
-  obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[], codeOf: CodeOf, reach: Reachability, kconfig: KconfigValues,
+  obj: BpfObject, prog: BpfProgram, kernel: readonly Btf[], codeOf: CodeOf, reach: Reachability, known: KnownValues,
   helperStackReads: HelperStackReads = 'keep',
 ): Reason[] {
   const section = sectionKind(prog);
-  if (section === 'tracepoint' || section === 'tp') return tracepointContextReasons(obj, prog, contextReads(obj, prog, codeOf, reach, kconfig).reads);
+  if (section === 'tracepoint' || section === 'tp') return tracepointContextReasons(obj, prog, contextReads(obj, prog, codeOf, reach, known).reads);
   const target = attachPrototype(prog, kernel, obj);
   if (!target) return [];
-  const use = contextReads(obj, prog, codeOf, reach, kconfig, helperStackReads);
+  const use = contextReads(obj, prog, codeOf, reach, known, helperStackReads);
   const { reads, rereads } = use;
+  const version = known.kernelVersion;
   const { kind, args, proto, c, declaredBy } = target;
   const nr = args.length;
   const retAllowed = kind === 'fexit' || kind === 'fmod_ret' || kind === 'lsm';
@@ -588,7 +573,7 @@ export function attachSignatureReasons(
   for (const x of reads) {
     const n = Math.floor(x.offset / 8);
     const doubt = x.uncertain ? ': only on a path behind a __kconfig value (LINUX_KERNEL_VERSION) corecheck does not know for this kernel'
-      : x.chosen && kconfig.LINUX_KERNEL_VERSION !== undefined ? `; a LINUX_KERNEL_VERSION check (${versionText(kconfig.LINUX_KERNEL_VERSION)} here) chose this path: the version does not tell the prototype` : '';
+      : x.chosen && version !== undefined ? `; a LINUX_KERNEL_VERSION check (${versionText(version)} here) chose this path: the version does not tell the prototype` : '';
     const push = (problem: SignatureProblem, expects: string, message: string): void => {
       const key = `${n}:${problem}`;
       if (seen.has(key)) return;

@@ -7,7 +7,8 @@ import { worst, type Reason, type ReasonVerdict, type Verdict } from './reason.j
 import { externLookup, featureReasons, kernelExterns, kernelNamesWanted } from './features.js';
 import { KernelContext } from './kernel-facts.js';
 import { linkedFunctions } from './functions.js';
-import { attachSignatureReasons, kernelVersionCode, type KconfigValues } from './attach-signature.js';
+import { attachSignatureReasons } from './attach-signature.js';
+import { KnownValues } from './known-values.js';
 import { insnSetReasons } from './insn-set.js';
 import { dataRefReasons } from './data-refs.js';
 import { jumpSequenceReasons } from './jump-sequence.js';
@@ -38,6 +39,15 @@ export interface CheckOptions {
   readonly maxSteps?: number;
   /** The kernel's release (`uname -r`), when known: libbpf derives LINUX_KERNEL_VERSION from it, and the verifier folds it. */
   readonly kernelRelease?: string;
+  /**
+   * `.rodata` variables by name, as user space sets them through the skeleton before load
+   * (`skel->rodata->targ_pid = 1`); the others keep the object's initial values. The verifier
+   * folds them (libbpf freezes `.rodata`). Names the object lacks are ignored; a value that does
+   * not fit its variable is a USAGE error.
+   */
+  readonly rodata?: ReadonlyMap<string, bigint>;
+  /** `__kconfig` CONFIG_* values by name (y = 1, n = 0, m = 2), as the target kernel's config has them; those not given are unknown. */
+  readonly kconfig?: ReadonlyMap<string, bigint>;
   /**
    * Whose verifier judges the programs: `target` (the default), the kernel's own generation as its
    * BTF evidences it (`KernelContext.verifier`); or a fixed model, such as `HOST_VERIFIER` for a
@@ -75,8 +85,7 @@ export function checkObject(
     return { core, codeOf: (fn) => codes.get(fn)!, walks: context.walks(core) };
   };
   const loadedCode = withCode(loaded);
-  const version = opts.kernelRelease === undefined ? undefined : kernelVersionCode(opts.kernelRelease);
-  const kconfig: KconfigValues = version === undefined ? {} : { LINUX_KERNEL_VERSION: version };
+  const known = new KnownValues(obj, opts);
   const model = opts.verifier === undefined || opts.verifier === 'target' ? kernel.verifier : opts.verifier;
   const generation = describeModel(model);
   // libbpf refuses such an object whole, on any kernel: every program fails with it
@@ -86,10 +95,10 @@ export function checkObject(
     const { core, codeOf, walks } = p.autoload ? loadedCode
       : (aloneCode ??= withCode(relocateObject(obj, target, { trace: false, autoloadAll: true })));
     const linked = linkedFunctions(obj, p, codeOf);
-    const reach = walks.reachability(p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns, model });
+    const reach = walks.reachability(p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns, model, known });
     const reasons = [
       ...coreReasons(obj, p, core, linked, reach, model), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
-      ...insnSetReasons(obj, p, codeOf, linked, reach, model), ...attachSignatureReasons(obj, p, kernel.btfs, codeOf, reach, kconfig, model.helperStackReads),
+      ...insnSetReasons(obj, p, codeOf, linked, reach, model), ...attachSignatureReasons(obj, p, kernel.btfs, codeOf, reach, known, model.helperStackReads),
       ...dataRefReasons(obj, p, codeOf, linked), ...jumpSequenceReasons(obj, p, codeOf, linked), ...refusals,
     ].map((r) => (MODEL_DEPENDENT.has(r.class) ? { ...r, verifier: generation } : r));
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {

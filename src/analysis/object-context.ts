@@ -9,7 +9,7 @@ import type { Reason } from './reason.js';
  * What checking one object against many kernels can share between them: its reachability walks,
  * and what libbpf makes of the object whatever the kernel (`refusals`).
  * A walk depends only on the program, the patched code of every function of the object and the
- * walk's options (the verifier model among them); most kernels of a fleet resolve an object's relocations to the same
+ * walk's options (the verifier model and the known values of frozen maps among them); most kernels of a fleet resolve an object's relocations to the same
  * instructions, so a fleet walks each program once per distinct patched code, not once per kernel.
  * Pass one context per object to every kernel's check (`checkKernel`).
  */
@@ -51,7 +51,8 @@ export class PatchedCode {
 
   /** `analyzeReachability` of `prog` over this code (`codeOf` reads it), done once per options. */
   reachability(prog: BpfProgram, codeOf: CodeOf, opts: ReachOptions): Reachability {
-    const key = `${opts.maxSteps ?? ''}:${opts.widenAfter ?? ''}:${[...(opts.missingWeakExterns ?? [])].sort().join(',')}:${opts.model ? modelKey(opts.model) : ''}`;
+    // known values enter the key only as far as they differ between kernels or settings (`KnownValues.key`)
+    const key = `${opts.maxSteps ?? ''}:${opts.widenAfter ?? ''}:${[...(opts.missingWeakExterns ?? [])].sort().join(',')}:${opts.model ? modelKey(opts.model) : ''}:${opts.known ? `known ${opts.known.key}` : ''}`;
     let byOptions = this.done.get(prog);
     if (!byOptions) this.done.set(prog, (byOptions = new Map()));
     let reach = byOptions.get(key);

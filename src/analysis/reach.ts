@@ -8,6 +8,7 @@ import { callTarget, ldImm64Target } from '../object/calls.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { linkedFunctions } from './functions.js';
 import { MASK32, MASK64, foldAlu, foldJump } from '../insn/fold.js';
+import type { FrozenAddress, KnownValues } from './known-values.js';
 import { HOST_VERIFIER, type BranchFolding, type VerifierModel } from './verifier-model.js';
 
 /**
@@ -23,9 +24,10 @@ import { HOST_VERIFIER, type BranchFolding, type VerifierModel } from './verifie
  * call needs them (as kernels since 6.8 do), callbacks (bpf_loop and friends) likewise. Which
  * spills are kept, which branches are folded, how global functions are verified and how deep calls
  * nest are the rules of a `VerifierModel` (`verifier-model.ts`: one per kernel generation, this
- * host's 6.18 by default); the sentences here describe that default. Everything
- * else (memory, map values,
- * helper results) is unknown, and a jump on an unknown value goes both ways, so the reached set is
+ * host's 6.18 by default); the sentences here describe that default. Loads from the maps libbpf
+ * freezes (`.rodata*`, `.kconfig`) at constant offsets give the constants `KnownValues` knows, as
+ * the verifier reads them from the frozen map (5.5+). Everything else (other memory, map values,
+ * helper results, CONFIG_* values not given) is unknown, and a jump on an unknown value goes both ways, so the reached set is
  * never smaller than the verifier's. Loops are followed iteration by iteration; a join point seen
  * too often widens the values that keep changing to unknown, and a step budget bounds the walk
  * (`complete` is false when it ran out).
@@ -52,10 +54,15 @@ export interface ReachOptions {
   readonly missingWeakExterns?: ReadonlySet<string>;
   /** The rules of the kernel's verifier (`HOST_VERIFIER`, this host's 6.18, unless given). */
   readonly model?: VerifierModel;
+  /** What loads from frozen maps give (none: every such load is unknown). */
+  readonly known?: KnownValues;
 }
 
-/** A register or stack value: a constant (u64), a pointer into a frame's stack, or unknown (null). */
-type Val = { readonly c: bigint } | { readonly frame: number; readonly off: number } | typeof MEM | null;
+/**
+ * A register or stack value: a constant (u64), a pointer into a frame's stack, a pointer at a
+ * constant offset into a frozen map (`FrozenAddress`), or unknown (null).
+ */
+type Val = { readonly c: bigint } | { readonly frame: number; readonly off: number } | FrozenAddress | typeof MEM | null;
 /** A pointer known not to point into any stack (the context, a map or global data): stores through it leave the stack alone. */
 const MEM = { mem: true } as const;
 
@@ -100,6 +107,7 @@ const s32 = (v: bigint): bigint => BigInt.asIntN(32, v);
 const constOf = (v: Val): bigint | undefined => (v !== null && 'c' in v ? v.c : undefined);
 const isPtr = (v: Val): v is { frame: number; off: number } => v !== null && 'frame' in v;
 const isMem = (v: Val): boolean => v === MEM;
+const isFrozen = (v: Val): v is FrozenAddress => v !== null && 'region' in v;
 
 
 export function analyzeReachability(obj: BpfObject, main: BpfProgram, codeOf: CodeOf, opts: ReachOptions = {}): Reachability {
@@ -122,12 +130,14 @@ class Walker {
   private readonly widenAfter: number;
   private readonly missingWeak: ReadonlySet<string>;
   private readonly model: VerifierModel;
+  private readonly known?: KnownValues;
 
   constructor(private readonly obj: BpfObject, private readonly codeOf: CodeOf, opts: ReachOptions) {
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.widenAfter = opts.widenAfter ?? 32;
     this.missingWeak = opts.missingWeakExterns ?? new Set();
     this.model = opts.model ?? HOST_VERIFIER;
+    this.known = opts.known;
   }
 
   run(main: BpfProgram): Reachability {
@@ -193,8 +203,10 @@ class Walker {
           if (op === Opcode.LD_IMM64) {
             if (pc + 1 < code.count) this.mark(frame, pc + 1);
             const ref = ldImm64Target(this.obj, frame.fn, pc, imm);
+            const frozen = this.known?.address(ref, imm);
             if (ref?.kind === 'subprogram') this.callback(ref.callee, ref.entry);
-            if (ref?.kind === 'extern' && this.missingWeak.has(ref.symbol.name)) r[dst] = { c: 0n };
+            if (frozen) r[dst] = frozen;
+            else if (ref?.kind === 'extern' && this.missingWeak.has(ref.symbol.name)) r[dst] = { c: 0n };
             else if (ref?.kind === 'data') r[dst] = MEM;
             else r[dst] = ref || src !== 0 || pc + 1 >= code.count ? null : { c: (BigInt(code.imm(pc + 1) >>> 0) << 32n) | BigInt(imm >>> 0) };
             s.pc = pc + 2;
@@ -205,7 +217,8 @@ class Walker {
           }
           break;
         case BpfClass.LDX:
-          r[dst] = opMode(op) === BpfMode.MEM ? this.load(s, r[src], off, opSizeBytes(op)) : null;
+          r[dst] = opMode(op) === BpfMode.MEM ? this.load(s, r[src], off, opSizeBytes(op))
+            : opMode(op) === BpfMode.MEMSX ? this.frozenLoad(r[src], off, opSizeBytes(op), true) : null;
           s.pc = pc + 1;
           break;
         case BpfClass.ST:
@@ -357,6 +370,7 @@ class Walker {
    * (little-endian: the low bytes). Before 6.9 (`narrowFill`), only a fill of the spill's own size.
    */
   private load(s: State, ptr: Val, off: number, size: number): Val {
+    if (isFrozen(ptr)) return this.frozenLoad(ptr, off, size, false);
     const f = this.slotOwner(s, ptr);
     if (!f || !isPtr(ptr)) return null;
     const slot = f.stack.get(ptr.off + off);
@@ -364,6 +378,13 @@ class Walker {
     if (size === 8) return slot.v;
     const c = constOf(slot.v);
     return c === undefined ? null : { c: c & ((1n << BigInt(size * 8)) - 1n) };
+  }
+
+  /** A load from a frozen map at a constant offset: the constant there, when the model reads frozen maps and it is known. */
+  private frozenLoad(ptr: Val, off: number, size: number, signed: boolean): Val {
+    if (!isFrozen(ptr) || !this.known || !this.model.frozenMapReads) return null;
+    const c = this.known.read({ region: ptr.region, off: ptr.off + off }, size, signed);
+    return c === undefined ? null : { c };
   }
 
   /** A spill of a constant at an offset aligned to its size is kept (as the verifier keeps it); any other write forgets what it overlaps. */
@@ -409,12 +430,13 @@ function alu(op: number, is64: boolean, a: Val, b: Val, off: number, model: Veri
     return { c: is64 ? u64(ext) : u64(ext) & MASK32 };
   }
   if (is64 && isMem(a) && (aop === AluOp.ADD || aop === AluOp.SUB)) return MEM;
-  if (is64 && aop === AluOp.ADD && isPtr(b) && constOf(a) !== undefined) return alu(op, is64, b, a, off, model); // const + fp
-  if (is64 && isPtr(a) && (aop === AluOp.ADD || aop === AluOp.SUB)) {
+  // const + fp, const + frozen map address
+  if (is64 && aop === AluOp.ADD && (isPtr(b) || isFrozen(b)) && constOf(a) !== undefined) return alu(op, is64, b, a, off, model);
+  if (is64 && (isPtr(a) || isFrozen(a)) && (aop === AluOp.ADD || aop === AluOp.SUB)) {
     const d = constOf(b);
-    if (d === undefined || d > 0x7fffffffn && d < MASK64 - 0x7fffffffn) return null;
-    const delta = Number(s64(d));
-    return { frame: a.frame, off: a.off + (aop === AluOp.ADD ? delta : -delta) };
+    if (d === undefined || d > 0x7fffffffn && d < MASK64 - 0x7fffffffn) return isFrozen(a) ? MEM : null; // still no stack pointer
+    const delta = Number(s64(d)) * (aop === AluOp.ADD ? 1 : -1);
+    return isPtr(a) ? { frame: a.frame, off: a.off + delta } : { region: a.region, off: a.off + delta };
   }
   const x = constOf(a);
   if (aop === AluOp.NEG) return x === undefined ? null : { c: is64 ? u64(-x) : u64(-x) & MASK32 };
@@ -472,6 +494,7 @@ function sameVal(a: Val, b: Val): boolean {
   if (a === b) return true;
   if (a === null || b === null) return false;
   if (isPtr(a) || isPtr(b)) return isPtr(a) && isPtr(b) && a.frame === b.frame && a.off === b.off;
+  if (isFrozen(a) || isFrozen(b)) return isFrozen(a) && isFrozen(b) && a.region === b.region && a.off === b.off;
   return constOf(a) === constOf(b);
 }
 

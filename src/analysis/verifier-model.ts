@@ -71,6 +71,11 @@ export interface VerifierModel {
   /** 5.6: global functions are verified on their own; before, libbpf makes them static and the caller's context is used. */
   readonly globalFunctions: boolean;
   readonly spills: SpillRules;
+  /**
+   * 5.5: a load at a constant offset from a frozen map that programs may only read (libbpf's
+   * `.rodata*` and `.kconfig`) is a known constant (`bpf_map_direct_read`); before, it is unknown.
+   */
+  readonly frozenMapReads: boolean;
   /** Whether the verifier computes divisions and modulos of constants (no kernel does: the result is unknown). */
   readonly divisions: boolean;
   /** MAX_CALL_FRAMES: nested bpf-to-bpf calls (8 in every kernel that has them, 4.16+). */
@@ -96,6 +101,7 @@ export const HOST_VERIFIER: VerifierModel = {
   lazyGlobals: true,
   globalFunctions: true,
   spills: { constants: true, narrow: true, narrowFill: true, immediateStores: true },
+  frozenMapReads: true,
   divisions: false,
   maxFrames: 8,
   branchFolding: 'reg',
@@ -126,7 +132,7 @@ export interface VerifierEvidence {
 
 export type Capability =
   | 'bpfToBpfCalls' | 'branchFoldingImm' | 'jmp32' | 'bigPrograms' | 'boundedLoops' | 'spillConstants'
-  | 'globalFunctions' | 'branchFoldingReg' | 'tailCallsWithCalls' | 'atomicFetch' | 'narrowSpills'
+  | 'frozenMapReads' | 'globalFunctions' | 'branchFoldingReg' | 'tailCallsWithCalls' | 'atomicFetch' | 'narrowSpills'
   | 'immediateStores' | 'cpuV4' | 'lazyGlobals' | 'mayGoto' | 'addrSpaceCast' | 'narrowFill' | 'loadAcquire'
   | 'btfIdSpillsSurviveHelpers' | 'helperReadsKeepSpills';
 
@@ -169,6 +175,10 @@ export const CAPABILITIES: readonly CapabilityRow[] = [
   // bpf_reg_state.precise: precision tracking, the series bounded loops and constant spills build on (5.3)
   { capability: 'boundedLoops', since: '5.3', commit: '2589726d12a1 bpf: introduce bounded loops', evidence: [member('bpf_reg_state', 'precise')] },
   { capability: 'spillConstants', since: '5.3', commit: 'f7cf25b2026d bpf: track spill/fill of constants', evidence: [member('bpf_reg_state', 'precise')] },
+  // proxy: bpf_func_info_aux.linkage (5.6, the release after). 5.5's own additions make poor evidence:
+  // BC-Linux's 4.19 has 5.5's helpers without 5.3's precision tracking, so without a 5.6 sign the
+  // loads are taken as unknown (more paths, never fewer)
+  { capability: 'frozenMapReads', since: '5.5', commit: 'a23740ec43ba bpf: Track contents of read-only maps as scalars (commit id not checked here)', evidence: [member('bpf_func_info_aux', 'linkage')] },
   // bpf_func_info_aux.linkage arrived with function-by-function verification
   { capability: 'globalFunctions', since: '5.6', commit: '51c39bb1d5d1 bpf: Introduce function-by-function verification', evidence: [member('bpf_func_info_aux', 'linkage')] },
   // proxy: bpf_reg_state.s32_min_value (5.7, explicit 32-bit bounds; renamed in later kernels, then later evidence decides)
@@ -268,6 +278,7 @@ export function inferVerifierModel(have: VerifierEvidence): VerifierModel {
     lazyGlobals: has('lazyGlobals'),
     globalFunctions: has('globalFunctions'),
     spills: { constants: has('spillConstants'), narrow: has('narrowSpills'), narrowFill: has('narrowFill'), immediateStores: has('immediateStores') },
+    frozenMapReads: has('frozenMapReads'),
     divisions: false,
     maxFrames: 8,
     branchFolding: has('branchFoldingReg') ? 'reg' : has('branchFoldingImm') ? 'imm' : 'eq-imm',

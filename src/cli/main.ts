@@ -21,6 +21,7 @@ interface ReportFlags {
 
 interface CheckFlags extends ReportFlags {
   kernel?: string[]; fleet?: string[]; module?: string[]; arch: string; shard?: { index: number; count: number }; jobs: number; cache: boolean; distro?: string[]; release?: string;
+  set?: string[];
 }
 
 /** One worker per core. */
@@ -85,13 +86,15 @@ function buildProgram(): Command {
     .option('--arch <arch>', 'check each object against kernels of the architecture it was built for (auto), of one architecture, or all', 'auto')
     .option('--distro <name>', 'check only kernels of this distro (debian/12 for one release); repeat for several', collect)
     .option('--release <range>', "check only kernel releases in this range, e.g. '>=5.4 <6.0' (all must hold) or 5.10")
+    .option('--set <name=value>', 'give a .rodata variable the value user space sets before load (skel->rodata->NAME = VALUE; the verifier folds it), ' +
+      'or a __kconfig CONFIG_ value of the kernels (y, n, m or a number; unknown, both ways, unless given); repeat for several', collect)
     .option('--no-cache', "do not keep or use kernel BTF found in archives, images, packages and fleet stores, nor the kernels' parse indexes it keeps beside them ($XDG_CACHE_HOME/corecheck, by content hash)")
     .option('-j, --jobs <n>', 'worker threads that load and check kernels (1: all in this thread)', parseJobs, defaultJobs())
     .option('--shard <i/n>', 'check only the i-th of n deterministic slices of the kernels and write it as a partial run (JSON) for `corecheck merge`', parseShard))
     .action(async (files: string[], opts: CheckFlags) => {
       exitStatus = await runCheck(files, {
         ...reportFlags(opts), kernel: opts.kernel ?? [], fleet: opts.fleet ?? [], module: opts.module ?? [], arch: opts.arch, shard: opts.shard, jobs: opts.jobs,
-        cache: opts.cache ? KernelCache.default() : null, select: parseFleetFilter(opts.distro ?? [], opts.release),
+        cache: opts.cache ? KernelCache.default() : null, select: parseFleetFilter(opts.distro ?? [], opts.release), set: opts.set ?? [],
       });
     });
 

@@ -4,7 +4,7 @@
  * verifier accepts once libbpf 1.5 has applied CO-RE against another kernel's BTF.
  *
  *   load-verdicts <object.o> [--btf <target-btf>] [--exclude-type <prog-type>]...
- *                 [--tool-setup] [--whole]
+ *                 [--tool-setup] [--whole] [--set <name>=<value>]...
  *
  * libbpf loads an object's programs in order and stops at the first one the kernel refuses, so
  * one load tells about one failing program at most. load-verdicts opens the object with
@@ -45,6 +45,13 @@
  * Any other map still without max_entries (besides perf event arrays, which libbpf sizes) or a
  * STACK_TRACE map without value size makes every program `artifact <map> ...`.
  *
+ * --set <name>=<value>: before every load, write the integer value (strtoll/strtoull, any base C
+ * reads) into the `.rodata` variable <name>, as a libbpf skeleton's user space does
+ * (`skel->rodata-><name> = <value>`): into the internal map's initial value
+ * (bpf_map__initial_value), found through the variable's place in the object's `.rodata*` DATASEC.
+ * libbpf then writes that value and freezes the map, and the verifier folds it. Unknown names and
+ * sizes other than 1, 2, 4 and 8 bytes are usage errors (exit 1).
+ *
  * Built by tools/goldens/build-libbpf.sh next to relo-log (static libbpf 1.5).
  */
 #define _GNU_SOURCE /* vasprintf */
@@ -54,6 +61,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #define MAX_PROGS 512
@@ -122,12 +130,70 @@ static char *verifier_reason(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: load-verdicts <object.o> [--btf <target-btf>] [--exclude-type <prog-type>]... "
-			"[--tool-setup] [--whole]\n");
+			"[--tool-setup] [--whole] [--set <name>=<value>]...\n");
 	exit(1);
 }
 
 static const char *obj_path, *btf_path;
 static bool tool_setup;
+
+#define MAX_SETS 16
+static const char *set_arg[MAX_SETS];
+static int n_set;
+
+/* --set: the value of set_arg[k] written into its .rodata variable (see the header comment). */
+static void apply_set(struct bpf_object *obj, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+
+	if (!eq || !btf)
+		goto bad;
+	char name[256];
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+	char *end;
+	errno = 0;
+	long long sv = strtoll(eq + 1, &end, 0);
+	unsigned long long uv = (unsigned long long)sv;
+	if (errno == ERANGE && eq[1] != '-') {
+		errno = 0;
+		uv = strtoull(eq + 1, &end, 0);
+	}
+	if (errno || *end || end == eq + 1)
+		goto bad;
+	bpf_object__for_each_map(map, obj) {
+		const char *mname = bpf_map__name(map);
+		const char *sec = mname ? strstr(mname, ".rodata") : NULL;
+		if (!bpf_map__is_internal(map) || !sec)
+			continue;
+		int id = btf__find_by_name_kind(btf, sec, BTF_KIND_DATASEC);
+		if (id < 0)
+			continue;
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+		for (int i = 0; i < btf_vlen(t); i++, vs++) {
+			if (strcmp(btf__name_by_offset(btf, btf__type_by_id(btf, vs->type)->name_off), name) != 0)
+				continue;
+			size_t sz;
+			char *data = bpf_map__initial_value(map, &sz);
+			if (!data || vs->offset + vs->size > sz || (vs->size != 1 && vs->size != 2 && vs->size != 4 && vs->size != 8))
+				goto bad;
+			/* the object's byte order is the host's (libbpf loads no other) */
+			unsigned char b[8];
+			memcpy(b, &uv, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			memcpy(data + vs->offset, b + 8 - vs->size, vs->size);
+#else
+			memcpy(data + vs->offset, b, vs->size);
+#endif
+			return;
+		}
+	}
+bad:
+	fprintf(stderr, "load-verdicts: --set %s: no such integer .rodata variable, or not NAME=INTEGER\n", arg);
+	exit(1);
+}
 
 /* libbpf-tools user-space settings (see the header comment); NULL if none apply, else the
  * reason the whole object cannot be judged. */
@@ -185,6 +251,8 @@ static struct bpf_object *open_obj(char **obj_artifact)
 		printf("object open-failed %s\n", strerror(errno));
 		exit(2);
 	}
+	for (int k = 0; k < n_set; k++)
+		apply_set(obj, set_arg[k]);
 	if (tool_setup) {
 		char *why = apply_tool_setup(obj);
 		if (obj_artifact)
@@ -308,6 +376,8 @@ int main(int argc, char **argv)
 			tool_setup = true;
 		} else if (strcmp(argv[i], "--whole") == 0) {
 			whole = true;
+		} else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && n_set < MAX_SETS) {
+			set_arg[n_set++] = argv[++i];
 		} else if (argv[i][0] == '-') {
 			usage();
 		} else if (!obj_path) {

@@ -4,7 +4,8 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { inferObjectArch } from '../../analysis/arch.js';
 import { ObjectContext } from '../../analysis/object-context.js';
-import type { ObjectVerdict } from '../../analysis/check.js';
+import type { CheckOptions, ObjectVerdict } from '../../analysis/check.js';
+import { hasSettable, settingProblem } from '../../analysis/known-values.js';
 import type { Successor } from '../../analysis/successor.js';
 import { CorecheckError } from '../../common/errors.js';
 import type { KernelCache } from '../../kernels/cache.js';
@@ -50,7 +51,12 @@ export interface CheckCliOptions extends ReportCliOptions {
   readonly jobs: number;
   /** Where kernel BTF found in archives, images and packages is kept by content hash; null: nowhere. */
   readonly cache: KernelCache | null;
+  /** `--set NAME=VALUE`, as given: `.rodata` variables and __kconfig CONFIG_* values. */
+  readonly set: readonly string[];
 }
+
+/** What `--set` gives, split as `CheckOptions` takes it. */
+export type Settings = Required<Pick<CheckOptions, 'rodata' | 'kconfig'>>;
 
 export const RUNNING_KERNEL = '/sys/kernel/btf/vmlinux';
 const VERSION = '0.1.0';
@@ -68,12 +74,13 @@ export const EXIT_GATE_FAILED = 1;
 export async function runCheck(files: readonly string[], opts: CheckCliOptions): Promise<number> {
   const objects: LocatedObject[] = [];
   for (const f of files) objects.push(...openBpfObjects(await readInput(f), f));
+  const settings = parseSettings(opts.set, objects);
   const sources = (await fleetOf(opts.kernel, opts.fleet)).filter((s) => opts.select(kernelMeta(s, true)));
   if (sources.length === 0) throw new CorecheckError('USAGE', 'options --distro, --release', -1, 'no kernel of the fleet matches them');
   if (opts.module.length > 0 && sources.length !== 1) {
     throw new CorecheckError('USAGE', 'option --module', -1, `modules belong to one kernel, but ${sources.length} kernels are given`, opts.module[0]);
   }
-  const run = await checkFleet(files, objects, sources, opts);
+  const run = await checkFleet(files, objects, sources, opts, settings);
   if (opts.shard) {
     const partial: PartialRun = { kind: 'corecheck-partial-run', schemaVersion: SCHEMA_VERSION, shard: opts.shard, ...run };
     const text = JSON.stringify(partial) + '\n';
@@ -116,6 +123,46 @@ async function fleetOf(kernels: readonly string[], fleets: readonly string[]): P
   return sources;
 }
 
+/** y, n and m as libbpf stores a tristate CONFIG_ value. */
+const TRISTATE: Readonly<Record<string, bigint>> = { y: 1n, n: 0n, m: 2n };
+
+/**
+ * `--set NAME=VALUE`s checked against the objects: every name must be a `.rodata` variable (or a
+ * CONFIG_ extern) of some object, and the value an integer that fits it in each object that has it.
+ */
+export function parseSettings(sets: readonly string[], objects: readonly LocatedObject[]): Settings {
+  const rodata = new Map<string, bigint>();
+  const kconfig = new Map<string, bigint>();
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new CorecheckError('USAGE', 'option --set', -1, `expected NAME=VALUE, got '${s}'`);
+    const name = s.slice(0, eq);
+    const text = s.slice(eq + 1);
+    const isConfig = name.startsWith('CONFIG_');
+    const value = isConfig && text in TRISTATE ? TRISTATE[text] : /^[-+]?(0x[0-9a-f]+|0b[01]+|0o[0-7]+|\d+)$/i.test(text) ? signedBigInt(text) : undefined;
+    if (value === undefined) {
+      throw new CorecheckError('USAGE', `option --set ${name}`, -1, `'${text}' is not an integer${isConfig ? ' (nor y, n or m)' : ''}`);
+    }
+    const having = objects.filter((o) => hasSettable(o.object, name));
+    if (having.length === 0) {
+      throw new CorecheckError('USAGE', `option --set ${name}`, -1, `no object has a .rodata variable${isConfig ? ' or __kconfig extern' : ''} named ${name}`);
+    }
+    for (const o of having) {
+      const problem = settingProblem(o.object, name, value);
+      if (problem) throw new CorecheckError('USAGE', `option --set ${name}`, -1, problem, o.name);
+    }
+    (isConfig ? kconfig : rodata).set(name, value);
+  }
+  return { rodata, kconfig };
+}
+
+/** BigInt of a decimal, 0x, 0b or 0o literal with an optional sign (BigInt itself takes no sign before a prefix). */
+function signedBigInt(text: string): bigint {
+  const neg = text.startsWith('-');
+  const v = BigInt(text.replace(/^[-+]/, ''));
+  return neg ? -v : v;
+}
+
 /** Renders a run's report in the asked format to the asked place; the gate gives the exit status. */
 function emitReport(run: FleetRun, opts: ReportCliOptions): number {
   const report = reportOfRun(run, VERSION, opts.failOn, opts.require);
@@ -133,7 +180,9 @@ function emitReport(run: FleetRun, opts: ReportCliOptions): number {
  * a shard, only that slice of the fleet is read. Kernels are checked in worker threads, one kernel
  * per worker at a time (memory stays that of a few kernels), or here for small runs.
  */
-async function checkFleet(files: readonly string[], objects: readonly LocatedObject[], sources: readonly KernelSource[], opts: CheckCliOptions): Promise<FleetRun> {
+async function checkFleet(
+  files: readonly string[], objects: readonly LocatedObject[], sources: readonly KernelSource[], opts: CheckCliOptions, settings: Settings,
+): Promise<FleetRun> {
   const arches = objects.map((o) => inferObjectArch(o.object, o.hostMachine, o.hostLittleEndian));
   // The architecture each object needs a kernel to have (null: any).
   const targets = arches.map((a) => (opts.arch === 'all' ? null : opts.arch === 'auto' ? a.arch : normalizeArch(opts.arch)));
@@ -151,10 +200,10 @@ async function checkFleet(files: readonly string[], objects: readonly LocatedObj
       const contexts = objects.map((o) => new ObjectContext(o.object));
       for (const source of toCheck) {
         progress.tick(source.label);
-        outcomes.set(source.label, await checkOneKernel(source, contexts, objectsFor, opts.module));
+        outcomes.set(source.label, await checkOneKernel(source, contexts, objectsFor, opts.module, settings));
       }
     } else {
-      await inWorkers(jobs, toCheck, { files, modules: opts.module, objectArches: targets, cacheDir: opts.cache?.dir ?? null },
+      await inWorkers(jobs, toCheck, { files, modules: opts.module, objectArches: targets, cacheDir: opts.cache?.dir ?? null, settings },
         (label, outcome) => outcomes.set(label, outcome), (label) => progress.tick(label));
     }
   } finally {

@@ -1,5 +1,5 @@
 import { kernelArchFromBtf } from '../../analysis/arch.js';
-import { checkWithoutBtf, type ObjectVerdict } from '../../analysis/check.js';
+import { checkWithoutBtf, type CheckOptions, type ObjectVerdict } from '../../analysis/check.js';
 import { checkKernel } from '../../analysis/kernel-check.js';
 import type { Successor } from '../../analysis/successor.js';
 import type { Btf } from '../../btf/btf.js';
@@ -28,9 +28,11 @@ export function kernelMeta(source: KernelSource, btf: boolean, arch: string | nu
  * Loads one kernel and checks the objects meant for its architecture, in whatever thread runs it.
  * A kernel without BTF still gets verdicts (libbpf fails what needs BTF). `modules` are split BTFs
  * on this kernel. `objects` are kept across the kernels a thread checks (see ObjectContext).
+ * `settings` are the run's `--set` values.
  */
 export async function checkOneKernel(
   source: KernelSource, objects: readonly ObjectContext[], objectsFor: ObjectsFor, modules: readonly string[],
+  settings: Pick<CheckOptions, 'rodata' | 'kconfig'> = {},
 ): Promise<KernelOutcome> {
   const known = source.info.arch ?? null;
   const meta = (btf: boolean, arch: string | null): KernelMeta => kernelMeta(source, btf, arch);
@@ -48,8 +50,9 @@ export async function checkOneKernel(
   if (forIt.length === 0) return { meta: meta(true, arch), verdicts, hints: {} };
   const moduleBtfs: { name: string; btf: Btf }[] = [];
   for (const m of modules) moduleBtfs.push({ name: moduleNameFromPath(m), btf: (await loadKernelBtf(m, { base: btf })).btf });
-  // the release gives LINUX_KERNEL_VERSION, which the verifier folds (attach-signature.ts)
-  const check = checkKernel(forIt.map((i) => objects[i].obj), { vmlinux: btf, modules: moduleBtfs }, { kernelRelease: source.info.kernel }, forIt.map((i) => objects[i]));
+  // the release gives LINUX_KERNEL_VERSION, which the verifier folds (known-values.ts)
+  const opts: CheckOptions = { kernelRelease: source.info.kernel, ...settings };
+  const check = checkKernel(forIt.map((i) => objects[i].obj), { vmlinux: btf, modules: moduleBtfs }, opts, forIt.map((i) => objects[i]));
   forIt.forEach((i, n) => { verdicts[i] = check.verdicts[n]; });
   return { meta: meta(true, arch), verdicts, hints: Object.fromEntries(check.successors) };
 }

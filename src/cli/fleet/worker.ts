@@ -6,6 +6,7 @@ import { openBpfObjects } from '../../object/open.js';
 import { ObjectContext } from '../../analysis/object-context.js';
 import { readInput } from '../io.js';
 import { checkOneKernel, type KernelOutcome } from './kernel-task.js';
+import type { Settings } from '../commands/check.js';
 
 /**
  * Kernels to check one after another, as the main thread describes them: everything by path, so
@@ -21,6 +22,8 @@ export interface KernelTask {
   readonly objectArches: readonly (string | null)[];
   /** The kernel cache's directory, or null without one (`--no-cache`). */
   readonly cacheDir: string | null;
+  /** `--set` values (maps of bigints clone as they are). */
+  readonly settings: Settings;
   /** Where each kernel's label is posted as it is done, for the progress bar. */
   readonly progress?: MessagePort;
 }
@@ -55,7 +58,7 @@ export default async function checkKernelTask(task: KernelTask): Promise<KernelO
     for (const kernel of task.kernels) {
       const opened = (await fleetStoreSource(kernel)) ?? (await openKernelSources(kernel))[0];
       const source = task.cacheDir === null ? opened : await cacheFor(task.cacheDir).wrap(opened);
-      outcomes.push(await checkOneKernel(source, objects, objectsFor, task.modules));
+      outcomes.push(await checkOneKernel(source, objects, objectsFor, task.modules, task.settings));
       task.progress?.postMessage(source.label);
     }
     return outcomes;

@@ -12,6 +12,7 @@ import type { BpfObject, BpfProgram } from '../object/object.js';
 import { autoloadFix } from './explain.js';
 import { KnownValues, type FrozenAddress } from './known-values.js';
 import type { CodeOf, Reachability } from './reach.js';
+import { perWalk } from './object-context.js';
 import type { Reason, ReasonVerdict, SignatureProblem } from './reason.js';
 import { mapPartSize, stackReads, type StackRead } from './helper-stack-reads.js';
 import type { HelperStackReads } from './verifier-model.js';
@@ -545,10 +546,13 @@ export function attachSignatureReasons(
   helperStackReads: HelperStackReads = 'keep',
 ): Reason[] {
   const section = sectionKind(prog);
-  if (section === 'tracepoint' || section === 'tp') return tracepointContextReasons(obj, prog, contextReads(obj, prog, codeOf, reach, known).reads);
+  if (section === 'tracepoint' || section === 'tp') {
+    return perWalk(reach, 'tracepoint-context', () => tracepointContextReasons(obj, prog, contextReads(obj, prog, codeOf, reach, known).reads));
+  }
   const target = attachPrototype(prog, kernel, obj);
   if (!target) return [];
-  const use = contextReads(obj, prog, codeOf, reach, known, helperStackReads);
+  // the pass depends on what the walk does, and on the helper-read rule
+  const use = perWalk(reach, `context:${helperStackReads}`, () => contextReads(obj, prog, codeOf, reach, known, helperStackReads));
   const { reads, rereads } = use;
   const version = known.kernelVersion;
   const { kind, args, proto, c, declaredBy } = target;

@@ -14,7 +14,7 @@ import { dataRefReasons } from './data-refs.js';
 import { jumpSequenceReasons } from './jump-sequence.js';
 import { withStructOpsSiblings } from './struct-ops-maps.js';
 import { tailCallOwnerReasons } from './tail-call-owner.js';
-import { ObjectContext, type PatchedCode } from './object-context.js';
+import { ObjectContext, perWalk, type PatchedCode } from './object-context.js';
 import { DEFAULT_MAX_STEPS, type Reachability } from './reach.js';
 import { describeModel, type VerifierModel } from './verifier-model.js';
 
@@ -99,7 +99,8 @@ export function checkObject(
     const reasons = [
       ...coreReasons(obj, p, core, linked, reach, model), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
       ...insnSetReasons(obj, p, codeOf, linked, reach, model), ...attachSignatureReasons(obj, p, kernel.btfs, codeOf, reach, known, model.helperStackReads),
-      ...dataRefReasons(obj, p, codeOf, linked), ...jumpSequenceReasons(obj, p, codeOf, linked), ...refusals,
+      ...perWalk(reach, 'data-refs', () => dataRefReasons(obj, p, codeOf, linked)),
+      ...perWalk(reach, 'jump-sequence', () => jumpSequenceReasons(obj, p, codeOf, linked)), ...refusals,
     ].map((r) => (MODEL_DEPENDENT.has(r.class) ? { ...r, verifier: generation } : r));
     if (!reach.complete && !reasons.some((r) => r.verdict === 'fails')) {
       // Helper and kfunc checks only see reached calls; with the walk cut short, some may be missing.

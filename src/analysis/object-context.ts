@@ -90,3 +90,18 @@ function sameCode(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
   }
   return true;
 }
+
+/** Results derived from one walk, by what else they depend on. */
+const derived = new WeakMap<Reachability, Map<string, unknown>>();
+
+/**
+ * `compute()` once per walk and `key`: for analyses that depend only on what a walk depends on
+ * (the program, the object's patched code, the verifier model, the known values) and on `key`.
+ * Walks are shared between the kernels that patch an object alike, and so are these.
+ */
+export function perWalk<T>(reach: Reachability, key: string, compute: () => T): T {
+  let byKey = derived.get(reach);
+  if (!byKey) derived.set(reach, (byKey = new Map()));
+  if (!byKey.has(key)) byKey.set(key, compute());
+  return byKey.get(key) as T;
+}

@@ -19,12 +19,13 @@ import { join } from 'node:path';
 import { checkObject, type ProgramVerdict } from '../src/analysis/check.js';
 import { BpfObject } from '../src/object/object.js';
 import type { Report } from '../src/report/model.js';
-import { CORPUS_KERNELS, LIVE_KERNELS, REPO, cachePath, corpusBtfLoader, extractCorpusBtf, haveTool, readBytes } from './helpers/inputs.js';
+import { CORPUS_KERNELS, REPO, cachePath, corpusBtfLoader, extractCorpusBtf, haveTool, readBytes } from './helpers/inputs.js';
+import { liveKernels } from './helpers/live.js';
 import { EXAMPLE, runCli } from './helpers/cli.js';
 import { errorsOf, reportValidator } from './helpers/validators.js';
 
 const LIVE = join(REPO, 'test/goldens/live');
-const KERNELS = LIVE_KERNELS;
+const KERNELS = liveKernels();
 const kernelBtf = corpusBtfLoader();
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-sig-'));
 

@@ -18,13 +18,14 @@ import { checkObject, type ObjectVerdict } from '../src/analysis/check.js';
 import { ownerRules } from '../src/analysis/tail-call-owner.js';
 import { BpfObject } from '../src/object/object.js';
 import type { Report } from '../src/report/model.js';
-import { CORPUS_KERNELS, LIVE_KERNELS, REPO, cachePath, corpusBtfLoader, readBytes } from './helpers/inputs.js';
+import { CORPUS_KERNELS, REPO, cachePath, corpusBtfLoader, readBytes } from './helpers/inputs.js';
+import { liveKernels } from './helpers/live.js';
 import { runCli } from './helpers/cli.js';
 import { errorsOf, reportValidator } from './helpers/validators.js';
 
 const LIVE = join(REPO, 'test/goldens/live');
 const FIXTURE = cachePath('objects/fixtures/tail_call_owner.bpfel.o');
-const KERNELS = LIVE_KERNELS;
+const KERNELS = liveKernels();
 const kernelBtf = corpusBtfLoader();
 const fixture = (): BpfObject => new BpfObject(readBytes(FIXTURE));
 const failing = (v: ObjectVerdict): string[] => v.programs.filter((p) => p.verdict === 'fails').map((p) => p.name);

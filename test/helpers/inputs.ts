@@ -44,13 +44,6 @@ export function corpusArchiveOf(label: string): string {
   throw new Error(`${label}: no archive below ${CORPUS_KERNELS}`);
 }
 
-/** The live kernels (test/goldens/live, tools/goldens/regen-live.sh) and their corpus rows (byte-identical BTF, KERNELS.tsv). */
-export const LIVE_KERNELS = [
-  { release: '5.10.0-32-amd64', archive: 'debian/11/x86_64/5.10.0-32-amd64.btf.tar.xz' },
-  { release: '6.1.0-57-amd64', archive: 'debian/12/x86_64/6.1.0-57-amd64.btf.tar.xz' },
-  { release: '6.12.117+deb12-amd64', archive: 'debian/12/x86_64/6.12.117+deb12-amd64.btf.tar.xz' },
-] as const;
-
 /** A parser of corpus archives' BTF (relative to the kernels directory), each extracted and parsed once. */
 export function corpusBtfLoader(): (archive: string) => Btf {
   const dir = mkdtempSync(join(tmpdir(), 'corecheck-corpus-'));

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CorecheckError } from '../src/common/errors.js';
 import { openFleetStore } from '../src/fleet/open-store.js';
+import { decompressBlock } from '../src/kernels/block-codec.js';
 import { builtinFleetPath, builtinFleetSources } from '../src/kernels/builtin-fleet.js';
 import { btfHubLabel, infoFromBtfHubPath } from '../src/kernels/kernel-info.js';
 import { CORPUS_KERNELS, bpftoolRaw, corpusArchives, extractCorpusBtf, haveTool, readBytes } from './helpers/inputs.js';
@@ -42,7 +43,7 @@ test(`the store is at most ${MAX_STORE_BYTES} bytes`, () => {
 });
 
 test('every corpus kernel loads from the store byte-identical to tar -xJf of its archive', { skip: noCorpus }, () => {
-  const store = openFleetStore(readBytes(STORE));
+  const store = openFleetStore(readBytes(STORE), decompressBlock);
   const archives = corpusArchives();
   assert.deepEqual(store.kernels.map((k) => k.label).sort(), archives.map(labelOf).sort(), 'the store holds exactly the corpus kernels');
   const dir = mkdtempSync(join(tmpdir(), 'fleet-store-'));
@@ -66,7 +67,7 @@ const DUMPED = [
 ];
 for (const rel of DUMPED) {
   test(`bpftool's raw dump of ${rel} is the same from the store`, { skip: noCorpus || (!haveTool('bpftool') && 'bpftool not installed') }, () => {
-    const store = openFleetStore(readBytes(STORE));
+    const store = openFleetStore(readBytes(STORE), decompressBlock);
     const dir = mkdtempSync(join(tmpdir(), 'fleet-dump-'));
     try {
       const original = extractCorpusBtf(rel, dir);
@@ -96,25 +97,25 @@ test('a truncated or corrupted store is a CorecheckError naming the structure', 
   const good = readBytes(STORE);
   const indexEnd = 16 + new DataView(good.buffer, good.byteOffset).getUint32(8, true);
   // The smallest kernel's block, to keep decoding short.
-  const smallest = [...openFleetStore(good).kernels].sort((a, b) => a.btfBytes - b.btfBytes)[0].label;
-  for (const n of [0, 7, 15, 16, indexEnd - 1]) assertCorrupt(() => openFleetStore(good.subarray(0, n)), `truncated to ${n} bytes`);
+  const smallest = [...openFleetStore(good, decompressBlock).kernels].sort((a, b) => a.btfBytes - b.btfBytes)[0].label;
+  for (const n of [0, 7, 15, 16, indexEnd - 1]) assertCorrupt(() => openFleetStore(good.subarray(0, n), decompressBlock), `truncated to ${n} bytes`);
   // A store cut inside its blocks opens only if the index's blocks still fit; the last ones do not.
-  assertCorrupt(() => openFleetStore(good.subarray(0, good.length - 1)), 'last byte cut');
+  assertCorrupt(() => openFleetStore(good.subarray(0, good.length - 1), decompressBlock), 'last byte cut');
   for (const at of [0, 9, 13, 16, 17, indexEnd >> 1, indexEnd - 1]) {
     const bad = good.slice();
     bad[at] ^= 0x5a;
-    assertCorrupt(() => openFleetStore(bad).load(smallest), `byte ${at} of the header or index flipped`);
+    assertCorrupt(() => openFleetStore(bad, decompressBlock).load(smallest), `byte ${at} of the header or index flipped`);
   }
-  // Flipped bytes inside a block: LZMA2 errors or the CRC of the rebuilt BTF catch them. A load
+  // Flipped bytes inside a block: Brotli errors or the CRC of the rebuilt BTF catch them. A load
   // decodes its block only up to its kernel, so the flips are read by loading the last kernel of
   // the smallest block, which decodes all of it.
-  const store = openFleetStore(good);
+  const store = openFleetStore(good, decompressBlock);
   const { block, label: last } = lastOfSmallestBlock(good);
   for (const frac of [0.01, 0.3, 0.6, 0.95]) {
     const bad = good.slice();
     const at = block.start + Math.floor((block.end - block.start) * frac);
     bad[at] ^= 0xff;
-    assertCorrupt(() => openFleetStore(bad).load(last), `block byte ${at} flipped`);
+    assertCorrupt(() => openFleetStore(bad, decompressBlock).load(last), `block byte ${at} flipped`);
   }
   assert.ok(store.load(smallest).length > 0, 'the intact store still loads');
 });

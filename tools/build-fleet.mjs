@@ -9,10 +9,9 @@
 // other groupings, to measure them.
 //
 // The BTF comes from each archive through corecheck's own archive reader; the tests compare it
-// with `tar -xJf`. Blocks are compressed with `xz --format=raw` (single-threaded, fixed options),
-// so the same corpus gives the same bytes on every run. The encoder reads every kernel back
+// with `tar -xJf`. Blocks are compressed with Node's Brotli at fixed parameters
+// (src/kernels/block-codec.ts), so the same corpus gives the same bytes on every run. The encoder reads every kernel back
 // before returning and fails if one is not byte-identical.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +21,8 @@ const { encodeFleet } = await import(join(root, 'dist/src/fleet/index.js'));
 const { readBtfHubArchive } = await import(join(root, 'dist/src/kernels/archive.js'));
 const { findBtfHubArchives } = await import(join(root, 'dist/src/kernels/files.js'));
 const { btfHubLabel, infoFromBtfHubPath } = await import(join(root, 'dist/src/kernels/kernel-info.js'));
-const { groupKey, LZMA2_OPTIONS } = await import(join(root, 'dist/src/kernels/builtin-fleet-groups.js'));
+const { groupKey } = await import(join(root, 'dist/src/kernels/builtin-fleet-groups.js'));
+const { BROTLI_BLOCKS } = await import(join(root, 'dist/src/kernels/block-codec.js'));
 
 const corpus = resolve(process.env.CORECHECK_CORPUS ?? '/work/shared/corpus');
 const out = resolve(process.argv[2] ?? join(root, 'fleet/builtin.fleet'));
@@ -37,18 +37,13 @@ for (const path of archives) {
   const { bytes } = await readBtfHubArchive(new Uint8Array(readFileSync(path)), info.kernel);
   kernels.push({ info: { label, distro: info.distro, release: info.release, arch: info.arch, kernel: info.kernel }, btf: bytes.slice(), group: groupKey(info, process.env.FLEET_GROUP_BY ?? 'series') });
 }
-// Group by group key, then smallest BTF first (then by label): the order fixes the bytes. A load
-// decodes its block up to its kernel, so a kernel costs the kernels before it in its group; the
-// smallest first makes that cost least on average over the group's kernels (as shortest job first
-// does for waiting times). FLEET_ORDER=label orders by label only, to measure.
+// Group by group key, then smallest BTF first (then by label): the order fixes the bytes (format 2
+// decoded a block only up to the kernel asked for, so the smallest came first; format 3 decodes
+// whole blocks, and the order is kept). FLEET_ORDER=label orders by label only, to measure.
 const bySize = (process.env.FLEET_ORDER ?? 'size') === 'size';
 kernels.sort((a, b) => cmp(a.group, b.group) || (bySize ? a.btf.length - b.btf.length : 0) || cmp(a.info.label, b.info.label));
 
-const compress = (unpacked) => {
-  const dict = Math.max(1 << 20, 2 ** Math.ceil(Math.log2(unpacked.length)));
-  return new Uint8Array(execFileSync('xz', ['--format=raw', `--lzma2=${LZMA2_OPTIONS},dict=${dict}`, '-T1', '-c'], { input: unpacked, maxBuffer: 1 << 30 }));
-};
-const { store, stats } = encodeFleet(kernels, compress);
+const { store, stats } = encodeFleet(kernels, BROTLI_BLOCKS);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, store);
 for (const g of stats.groups) console.log(`${g.key.padEnd(28)} ${String(g.kernels).padStart(2)} kernels  unpacked ${mb(g.unpacked)}  packed ${mb(g.packed)}`);

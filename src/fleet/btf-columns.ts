@@ -6,7 +6,7 @@ import { VarintReader, VarintWriter } from './varint.js';
  * The transform that makes kernels compress against each other. A raw BTF's type section is a run
  * of u32 words in which two kinds of numbers change between otherwise equal kernels: type ids (one
  * type added early shifts every later id) and string offsets (one name added shifts every later
- * name). Written as they are, two 6.1 kernels differ every few bytes and LZMA finds short matches
+ * name). Written as they are, two 6.1 kernels differ every few bytes and a compressor finds short matches
  * only; split into columns, with names as ids in the group's string pool and type ids as recency
  * ranks, much of a kernel's columns equal its sibling's byte for byte.
  *

@@ -1,32 +1,35 @@
 import { crc32 } from '../kernels/crc32.js';
 import { btfSections, joinBtf, splitBtf, type BtfColumns } from './btf-columns.js';
 import { FLEET_HEADER_SIZE, FLEET_MAGIC, MODE_COLUMNS, MODE_RAW, type FleetKernelInfo } from './format.js';
-import { openFleetStore } from './open-store.js';
+import { openFleetStore, type BlockDecoder } from './open-store.js';
 import { StringPoolBuilder, poolStarts, writeStrings } from './string-pool.js';
 import { VarintWriter } from './varint.js';
 
 /**
- * Builds a fleet store (format.ts). Pure: the LZMA2 compressor is passed in (the build script uses
- * `xz --format=raw`), so this module type-checks with the core. Kernels keep the order given and
+ * Builds a fleet store (format.ts). Pure: the block compressor is passed in (the CLI and the build
+ * script use Node's Brotli, `kernels/block-codec.ts`), so this module type-checks with the core. Kernels keep the order given and
  * groups are numbered in order of first use, so the same input gives the same bytes. Within a
  * group, a kernel loads faster the earlier it comes (format.ts): the caller picks the order.
  */
 export interface FleetInput {
   readonly info: Omit<FleetKernelInfo, 'btfBytes' | 'block'>;
   readonly btf: Uint8Array;
-  /** Kernels with the same group key share one LZMA2 block and one string pool. */
+  /** Kernels with the same group key share one block and one string pool. */
   readonly group: string;
 }
 
-/** Compresses one unpacked block to a raw LZMA2 stream (no .xz container). */
-export type Lzma2Compressor = (unpacked: Uint8Array) => Uint8Array;
+/** The store's block codec (Brotli): compresses an unpacked block, and decodes it to check the store. */
+export interface BlockCodec {
+  compress(unpacked: Uint8Array): Uint8Array;
+  readonly decompress: BlockDecoder;
+}
 
 export interface FleetBuildStats {
   readonly groups: readonly { key: string; kernels: number; unpacked: number; packed: number }[];
   readonly rawKernels: readonly string[];
 }
 
-export function encodeFleet(kernels: readonly FleetInput[], compress: Lzma2Compressor): { store: Uint8Array; stats: FleetBuildStats } {
+export function encodeFleet(kernels: readonly FleetInput[], codec: BlockCodec): { store: Uint8Array; stats: FleetBuildStats } {
   const keys = [...new Set(kernels.map((k) => k.group))];
   const index = new VarintWriter();
   const blocks: Uint8Array[] = [];
@@ -66,7 +69,7 @@ export function encodeFleet(kernels: readonly FleetInput[], compress: Lzma2Compr
       for (const b of [c.header, c.info, c.names, c.refs, c.newRefs, c.namedRefs, c.vals, ids[i]]) add(i, b);
     });
     const unpacked = block.finish();
-    const packed = compress(unpacked);
+    const packed = codec.compress(unpacked);
     blocks.push(packed);
     index.u32(packedOffset);
     index.u32(packed.length);
@@ -95,7 +98,7 @@ export function encodeFleet(kernels: readonly FleetInput[], compress: Lzma2Compr
   store.set(indexBytes, FLEET_HEADER_SIZE);
   let at = FLEET_HEADER_SIZE + indexBytes.length;
   for (const b of blocks) { store.set(b, at); at += b.length; }
-  verify(store, kernels);
+  verify(store, kernels, codec.decompress);
   return { store, stats };
 }
 
@@ -108,8 +111,8 @@ function roundTrips(btf: Uint8Array, c: BtfColumns | undefined, pool: Uint8Array
 }
 
 /** Every kernel, read back through the decoder, must be its input byte for byte. */
-function verify(store: Uint8Array, kernels: readonly FleetInput[]): void {
-  const opened = openFleetStore(store);
+function verify(store: Uint8Array, kernels: readonly FleetInput[], decompress: BlockDecoder): void {
+  const opened = openFleetStore(store, decompress);
   for (const k of kernels) {
     if (!equal(opened.load(k.info.label), k.btf)) throw new Error(`fleet store: ${k.info.label} does not read back byte-identical`);
   }

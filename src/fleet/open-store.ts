@@ -1,18 +1,17 @@
 import { CorecheckError, fail } from '../common/errors.js';
 import { crc32 } from '../kernels/crc32.js';
 import { MAX_OUTPUT } from '../kernels/limits.js';
-import { Lzma2Decoder, Lzma2Error } from '../kernels/lzma2.js';
 import { joinBtf } from './btf-columns.js';
 import { FLEET_HEADER_SIZE, FLEET_MAGIC, MODE_COLUMNS, MODE_RAW, PART_COUNT, type FleetGroupEntry, type FleetKernelEntry, type FleetKernelInfo } from './format.js';
 import { extendPoolStarts, writeStrings } from './string-pool.js';
 import { VarintReader } from './varint.js';
 
 /**
- * Reads a fleet store (format.ts): pure, no I/O, so the web app runs it on a fetched file. Opening
- * reads and checks only the index; `load` decodes the LZMA2 block holding the asked kernel up to
- * the end of that kernel, and rebuilds its BTF from columns. Both are synchronous. The last block's
- * decoder is kept, so loading a group's kernels one after another decodes it once, each load going
- * on where the one before stopped; call `release()` to drop it.
+ * Reads a fleet store (format.ts): pure, no I/O, so the web app runs it on a fetched file, with the
+ * block decoder it is given. Opening reads and checks only the index; `load` decodes the block
+ * holding the asked kernel and rebuilds its BTF from columns. Both are synchronous. The last block
+ * is kept, so loading a group's kernels one after another decodes it once; call `release()` to
+ * drop it.
  */
 export interface FleetStore {
   readonly kernels: readonly FleetKernelInfo[];
@@ -23,10 +22,15 @@ export interface FleetStore {
 
 const STRUCT = 'fleet store';
 
-/** A group's block as far as it is decoded, and the pool of the kernels decoded so far. */
+/**
+ * Decodes one block (a Brotli stream) to at most `unpackedLength` bytes; throws on a corrupt one.
+ * The CLI passes Node's native decoder (`kernels/block-codec.ts`).
+ */
+export type BlockDecoder = (packed: Uint8Array, unpackedLength: number) => Uint8Array;
+
+/** A group's decoded block, and the pool of the kernels read from it so far. */
 interface OpenBlock {
   readonly group: number;
-  readonly decoder: Lzma2Decoder;
   readonly out: Uint8Array;
   /** Kernels of the group (in index order) whose pool strings `pool` holds. */
   poolKernels: number;
@@ -34,7 +38,7 @@ interface OpenBlock {
   starts: Int32Array;
 }
 
-export function openFleetStore(bytes: Uint8Array): FleetStore {
+export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder): FleetStore {
   if (bytes.length < FLEET_HEADER_SIZE) fail('TRUNCATED', `${STRUCT} header`, 0, `${bytes.length} bytes, need ${FLEET_HEADER_SIZE}`);
   for (let i = 0; i < FLEET_MAGIC.length; i++) {
     if (bytes[i] !== FLEET_MAGIC.charCodeAt(i)) fail('BAD_MAGIC', `${STRUCT} header`, 0, `not a corecheck fleet store (expected "${FLEET_MAGIC}")`);
@@ -51,27 +55,25 @@ export function openFleetStore(bytes: Uint8Array): FleetStore {
   const members = groups.map((_g, gi) => kernels.filter((k) => k.group === gi));
   let cached: OpenBlock | undefined;
 
-  /** The kernel's group block, decoded at least to the end of its parts and of its pool's. */
+  /** The kernel's group block, decoded, with the pool up to the kernel's own strings. */
   const open = (k: FleetKernelEntry): OpenBlock => {
     const gi = k.group;
     const g = groups[gi];
     const mine = members[gi].indexOf(k);
     const poolParts = members[gi].slice(0, mine + 1).map((m) => m.parts[0]);
-    const need = Math.max(...k.parts.map(([off, len]) => off + len), ...poolParts.map(([off, len]) => off + len));
     let b = cached?.group === gi ? cached : undefined;
     cached = undefined;
-    const at = indexEnd + g.packedOffset;
-    try {
-      if (!b) {
-        const out = new Uint8Array(g.unpackedLength);
-        b = { group: gi, decoder: new Lzma2Decoder(bytes, at, at + g.packedLength, out, 0, out.length), out, poolKernels: 0, pool: new Uint8Array(0), starts: new Int32Array(1) };
+    if (!b) {
+      const at = indexEnd + g.packedOffset;
+      let out: Uint8Array;
+      try {
+        out = decodeBlock(bytes.subarray(at, at + g.packedLength), g.unpackedLength);
+      } catch (e) {
+        throw new CorecheckError('MALFORMED', `${STRUCT} block ${gi} (Brotli)`, at, `does not decode: ${(e as Error).message.split('\n')[0]}`);
       }
-      b.decoder.decode(need);
-    } catch (e) {
-      if (e instanceof Lzma2Error) throw new CorecheckError('MALFORMED', `${STRUCT} block ${gi} (LZMA2)`, e.at, e.message);
-      throw e;
+      if (out.length !== g.unpackedLength) fail('TRUNCATED', `${STRUCT} block ${gi}`, at, `decodes to ${out.length} bytes, the index says ${g.unpackedLength}`);
+      b = { group: gi, out, poolKernels: 0, pool: new Uint8Array(0), starts: new Int32Array(1) };
     }
-    if (b.decoder.done && b.decoder.outPos !== g.unpackedLength) fail('TRUNCATED', `${STRUCT} block ${gi}`, at, `decodes to ${b.decoder.outPos} bytes, the index says ${g.unpackedLength}`);
     if (b.poolKernels < poolParts.length) {
       // the pool so far, then the new kernels' strings; only those are scanned for their starts
       const added = poolParts.slice(b.poolKernels);

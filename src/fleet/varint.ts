@@ -3,7 +3,7 @@ import { fail } from '../common/errors.js';
 /**
  * LEB128 unsigned varints, the store's only integer encoding: BTF fields are mostly small (kinds,
  * member counts, id distances), so a varint column is 2-3x smaller than the u32 words it replaces,
- * and the LZMA2 decoder's time grows with the bytes it has to produce.
+ * and a block decoder's time grows with the bytes it has to produce.
  */
 export class VarintWriter {
   private buf = new Uint8Array(1 << 16);

@@ -22,9 +22,3 @@ export function groupKey(info: KernelInfo, by: GroupBy = 'series'): string {
 }
 
 export type GroupBy = 'series' | 'family' | 'kernel';
-
-/**
- * xz `--lzma2` options for the blocks (the dictionary size is added per block). lc=1, pb=0 suit
- * the varint columns, which are most of a block: 0.5% smaller than plain preset=9e on the 6.1 x86_64 group.
- */
-export const LZMA2_OPTIONS = 'preset=9e,lc=1,pb=0';

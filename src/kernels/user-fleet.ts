@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CorecheckError } from '../common/errors.js';
 import { encodeFleet, type FleetInput } from '../fleet/index.js';
 import { builtinFleetSources } from './builtin-fleet.js';
-import { groupKey, LZMA2_OPTIONS } from './builtin-fleet-groups.js';
+import { groupKey } from './builtin-fleet-groups.js';
+import { BROTLI_BLOCKS } from './block-codec.js';
 import { btfHubLabel } from './kernel-info.js';
 import type { KernelSource } from './sources.js';
 
@@ -39,7 +39,7 @@ export async function writeFleet(path: string, kept: readonly KernelSource[], ad
     inputs.push({ info, btf: btf.bytes, group: groupKey(s.info) });
   }
   inputs.sort((a, b) => compare(a.group, b.group) || compare(a.info.label, b.info.label));
-  const { store } = encodeFleet(inputs, compressLzma2);
+  const { store } = encodeFleet(inputs, BROTLI_BLOCKS);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -54,13 +54,3 @@ export async function writeFleet(path: string, kept: readonly KernelSource[], ad
 
 const labelOf = (s: KernelSource): string => btfHubLabel(s.info) ?? s.label;
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Raw LZMA2 by xz, as the built-in fleet is built (xz-utils is on every Linux that ships kernels). */
-function compressLzma2(unpacked: Uint8Array): Uint8Array {
-  const dict = Math.max(1 << 20, 2 ** Math.ceil(Math.log2(Math.max(1, unpacked.length))));
-  try {
-    return new Uint8Array(execFileSync('xz', ['--format=raw', `--lzma2=${LZMA2_OPTIONS},dict=${dict}`, '-T1', '-c'], { input: unpacked, maxBuffer: 1 << 30 }));
-  } catch (e) {
-    throw new CorecheckError('NOT_FOUND', 'xz', -1, `compressing the fleet store needs the xz command (xz-utils): ${(e as Error).message.split('\n')[0]}`);
-  }
-}

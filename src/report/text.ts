@@ -67,11 +67,24 @@ function causeLines(c: RootCause, n: number, obj: ObjectReport, paint: Paint, fu
   if (sites.length < c.sites.length) out.push(`${indent}and ${plural(c.sites.length - sites.length, 'more site')}`);
   const change = changeText(c);
   if (change) out.push(`${indent}${change}`);
-  if (c.verifiers.length > 0) out.push(`${indent}${paint.dim(`judged by: ${c.verifiers.join('; ')}`)}`);
+  if (c.verifiers.length > 0) out.push(`${indent}${paint.dim(`judged by: ${judgedBy(c.verifiers)}`)}`);
   const fixes = full ? c.fixes : c.fixes.slice(0, 1);
   // A lone autoload fix reads "or turn autoload off …": no "or" before the first fix.
   fixes.forEach((f, i) => out.push(`${indent}${i === 0 ? paint.green('fix:') : '    '} ${i === 0 ? f.replace(/^or /, '') : f}`));
   return out;
+}
+
+/**
+ * The verifier generations of a cause in one line: `Linux 5.10-, 5.16-class verifiers (from BTF)`,
+ * saying once that the weakest rules stood in where a kernel's BTF had no evidence.
+ */
+function judgedBy(verifiers: readonly string[]): string {
+  const bases = [...new Set(verifiers.map((v) => v.split(';')[0].replace(/ \(from BTF\)$/, '')))];
+  const classes = bases.map((b) => /^Linux (\S+)-class verifier$/.exec(b)?.[1]);
+  const named = classes.every((x) => x !== undefined) ? `Linux ${classes.map((x, i) => (i === classes.length - 1 ? `${x}-class` : `${x}-`)).join(', ')} verifier${bases.length > 1 ? 's' : ''}` : bases.join(', ');
+  const fromBtf = verifiers.some((v) => v.includes('(from BTF)'));
+  const assumed = verifiers.some((v) => v.includes('; no BTF evidence'));
+  return `${named}${fromBtf ? ` (from BTF${assumed ? '; the weakest rules where it has no evidence' : ''})` : ''}`;
 }
 
 /** A cause as a headline: what is missing, or what else went wrong. */

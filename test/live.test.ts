@@ -7,18 +7,15 @@
 // objects; and every disagreement is listed below with its cause (the README lists them too).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { checkObject, type ObjectVerdict } from '../src/analysis/check.js';
 import { KernelContext } from '../src/analysis/kernel-facts.js';
 import { worst } from '../src/analysis/reason.js';
 import { Btf } from '../src/btf/btf.js';
 import { BpfObject } from '../src/object/object.js';
-import { extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { corpusBtfLoader, readBytes } from './helpers/inputs.js';
 import { liveKernels, liveObjectPath, liveObjects, liveRows, type LiveRow } from './helpers/live.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-live-'));
+const kernelBtf = corpusBtfLoader();
 
 /** Live rows that judge nothing about the kernel: a loader artifact, or a program the object does not load. */
 const unjudged = (r: LiveRow): boolean => r.verdict === 'artifact' || r.verdict === 'not-loaded';
@@ -44,7 +41,7 @@ test('live kernels: programs and whole objects agree with each kernel\'s own ver
   const found = new Map<string, string>();
   const bars: string[] = [];
   for (const k of liveKernels()) {
-    const btf = Btf.parse(readBytes(extractCorpusBtf(k.archive, dir)));
+    const btf = kernelBtf(k.archive);
     const ctx = new KernelContext({ vmlinux: btf });
     const n: Tally = { programs: 0, agree: 0, falseLoads: 0, falseFails: 0, unknown: 0, objects: 0, objectsAgree: 0, objectFalseLoads: 0 };
     const missing: string[] = [];

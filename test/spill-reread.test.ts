@@ -7,16 +7,13 @@
 // biosnoop on every corpus kernel's CO-RE). The expectations below restate those rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { checkObject } from '../src/analysis/check.js';
 import { HOST_VERIFIER } from '../src/analysis/verifier-model.js';
 import { Btf } from '../src/btf/btf.js';
 import { BpfObject } from '../src/object/object.js';
-import { cachePath, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { cachePath, corpusBtfLoader, readBytes } from './helpers/inputs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-spill-'));
 const KERNELS = {
   '5.10.0-32-amd64': 'debian/11/x86_64/5.10.0-32-amd64',
   '6.1.0-57-amd64': 'debian/12/x86_64/6.1.0-57-amd64',
@@ -24,12 +21,8 @@ const KERNELS = {
   '7.2.13+deb14-amd64': 'debian/sid/x86_64/7.2.13+deb14-amd64',
 } as const;
 type Release = keyof typeof KERNELS;
-const btfs = new Map<string, Btf>();
-const kernel = (r: Release): Btf => {
-  let b = btfs.get(r);
-  if (!b) btfs.set(r, (b = Btf.parse(readBytes(extractCorpusBtf(`${KERNELS[r]}.btf.tar.xz`, dir)))));
-  return b;
-};
+const loader = corpusBtfLoader();
+const kernel = (r: Release): Btf => loader(`${KERNELS[r]}.btf.tar.xz`);
 
 /** Program → the releases whose verifier refuses it (live goldens; 7.2 clobbers like 6.18, which loads it). */
 const FIXTURE_FAILS: Record<string, readonly Release[]> = {

@@ -3,27 +3,16 @@
 // 6.12 kernels in QEMU: test/goldens/live).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { checkObject } from '../src/analysis/check.js';
 import { KernelContext } from '../src/analysis/kernel-facts.js';
 import { CAPABILITIES, HOST_VERIFIER, describeModel, inferCapabilities, inferVerifierModel, type Capability, type HelperStackReads } from '../src/analysis/verifier-model.js';
 import { Btf } from '../src/btf/btf.js';
 import { openBpfObjects } from '../src/object/open.js';
-import { extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { corpusBtfLoader, readBytes } from './helpers/inputs.js';
 import { liveKernels, liveObjectPath, liveObjects, liveRows } from './helpers/live.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-vm-'));
-const kernels = new Map<string, Btf>();
-function kernel(label: string): Btf {
-  let btf = kernels.get(label);
-  if (!btf) {
-    btf = Btf.parse(readBytes(extractCorpusBtf(`${label}.btf.tar.xz`, dir)));
-    kernels.set(label, btf);
-  }
-  return btf;
-}
+const loader = corpusBtfLoader();
+const kernel = (label: string): Btf => loader(`${label}.btf.tar.xz`);
 
 /**
  * The capabilities each corpus kernel's BTF evidences, as `bpftool btf dump file <f> format c`

@@ -6,19 +6,16 @@
 // written here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { checkObject, type ProgramVerdict } from '../src/analysis/check.js';
 import { KernelContext } from '../src/analysis/kernel-facts.js';
 import type { Reason } from '../src/analysis/reason.js';
 import { Btf } from '../src/btf/btf.js';
 import { BpfObject } from '../src/object/object.js';
-import { extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { corpusBtfLoader, readBytes } from './helpers/inputs.js';
 import { liveKernels, liveObjectPath, liveRows } from './helpers/live.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-rules-'));
-const kernels = liveKernels().map((k) => ({ ...k, btf: Btf.parse(readBytes(extractCorpusBtf(k.archive, dir))) }));
+const kernelBtf = corpusBtfLoader();
+const kernels = liveKernels().map((k) => ({ ...k, btf: kernelBtf(k.archive) }));
 
 /** Golden object, the program libbpf names (`(object)` for the object's own failure), the class and subject `rule`/`what` it fails with; then its neighbour that loads. */
 const CASES: readonly { rule: string; fails: [string, string]; loads: [string, string]; live: RegExp }[] = [

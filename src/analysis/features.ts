@@ -14,6 +14,7 @@ import type { Reachability } from './reach.js';
 import { essentialName } from '../btf/essential.js';
 import { autoloadFix } from './explain.js';
 import type { Reason } from './reason.js';
+import { oncePer } from '../common/memo.js';
 
 
 /** An extern the object needs from the kernel: a kfunc or a `__ksym` variable (`.ksyms`). */
@@ -29,17 +30,8 @@ export interface KernelExtern {
 /** The name libbpf looks an extern up by in kernel BTF: a kfunc's essential name (no `___flavor`). */
 export const externKernelName = (e: KernelExtern): string => (e.kind === 'kfunc' ? essentialName(e.name) : e.name);
 
-const externCache = new WeakMap<BpfObject, readonly KernelExtern[]>();
-
-/** libbpf's externs of the `.ksyms` section, from the object's BTF and symbol table (cached per object). */
-export function kernelExterns(obj: BpfObject): readonly KernelExtern[] {
-  let externs = externCache.get(obj);
-  if (!externs) {
-    externs = readExterns(obj);
-    externCache.set(obj, externs);
-  }
-  return externs;
-}
+/** libbpf's externs of the `.ksyms` section, from the object's BTF and symbol table (read once per object). */
+export const kernelExterns: (obj: BpfObject) => readonly KernelExtern[] = oncePer(readExterns);
 
 function readExterns(obj: BpfObject): KernelExtern[] {
   const btf = obj.btf;
@@ -62,7 +54,9 @@ export const externLookup = (e: KernelExtern): KernelName => ({ name: externKern
  * targets (each alternative: a syscall's entry points under every architecture's name) and the
  * object's externs, so that `KernelContext.prefetch` answers them all at once.
  */
-export function kernelNamesWanted(obj: BpfObject): KernelName[] {
+export const kernelNamesWanted: (obj: BpfObject) => readonly KernelName[] = oncePer(namesWanted);
+
+function namesWanted(obj: BpfObject): KernelName[] {
   const out = kernelExterns(obj).filter((e) => e.kind === 'kfunc' || e.typed).map(externLookup);
   // answered "missing", every alternative of a target is asked: all the names any answer could need
   const ask = (name: string, kind: number): boolean => {

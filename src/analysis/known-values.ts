@@ -5,6 +5,7 @@ import { SHT, STT } from '../elf/elf.js';
 import { MASK64 } from '../insn/fold.js';
 import type { CodeRef } from '../object/calls.js';
 import type { BpfObject } from '../object/object.js';
+import { oncePer } from '../common/memo.js';
 
 /**
  * The constants a program reads from maps libbpf freezes, for one object on one kernel: the one
@@ -74,7 +75,9 @@ export function kernelVersionCode(release: string): number | undefined {
  * The object's `__kconfig` externs by name, with their size (from the `.kconfig` DATASEC). Without
  * BTF, libbpf's naming rule decides (LINUX_* and CONFIG_*), with no size known.
  */
-function kconfigExterns(obj: BpfObject): Map<string, number | undefined> {
+const kconfigExterns: (obj: BpfObject) => ReadonlyMap<string, number | undefined> = oncePer(readKconfigExterns);
+
+function readKconfigExterns(obj: BpfObject): Map<string, number | undefined> {
   const out = new Map<string, number | undefined>();
   const btf = obj.btf;
   const sec = btf?.find(KCONFIG, Kind.DATASEC);
@@ -86,6 +89,10 @@ function kconfigExterns(obj: BpfObject): Map<string, number | undefined> {
   for (const s of obj.elf.symbols()) if (s.sectionIndex === 0 && /^(LINUX|CONFIG)_/.test(s.name)) out.set(s.name, undefined);
   return out;
 }
+
+/** The bytes of the object's frozen sections by name (never written: `KnownValues` copies before it sets values). */
+const frozenSections = oncePer((obj: BpfObject): ReadonlyMap<string, Uint8Array> =>
+  new Map(obj.elf.sections.filter((s) => isFrozenSection(s.name) && s.type !== SHT.NOBITS).map((s) => [s.name, obj.elf.data(s)])));
 
 /** Whether `name` is one of the object's `__kconfig` externs. */
 export function isKconfigExtern(obj: BpfObject, name: string): boolean {
@@ -177,15 +184,21 @@ export class KnownValues {
   constructor(private readonly obj: BpfObject, opts: KnownValueOptions = {}) {
     const elf = obj.elf;
     this.externs = kconfigExterns(obj);
-    for (const s of elf.sections) if (isFrozenSection(s.name) && s.type !== SHT.NOBITS) this.regions.set(s.name, elf.data(s).slice());
+    // the object's own bytes, shared by every kernel's instance; a section given values is copied first
+    for (const [name, bytes] of frozenSections(obj)) this.regions.set(name, bytes);
+    const written = new Set<string>();
     const keyParts: string[] = [];
     for (const [name, value] of [...(opts.rodata ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const v = rodataVariable(obj, name);
       if (!v) continue;
       const problem = settingProblem(obj, name, value);
       if (problem) throw new CorecheckError('USAGE', `.rodata variable ${name}`, -1, problem);
-      const bytes = this.regions.get(v.section);
+      let bytes = this.regions.get(v.section);
       if (!bytes || v.offset + v.size > bytes.length) continue;
+      if (!written.has(v.section)) {
+        written.add(v.section);
+        this.regions.set(v.section, (bytes = bytes.slice()));
+      }
       writeInt(bytes, v.offset, v.size, value, obj.littleEndian);
       keyParts.push(`${name}=${value}`);
     }

@@ -4,6 +4,7 @@ import { analyzeReachability, type CodeOf, type ReachOptions, type Reachability 
 import type { VerifierModel } from './verifier-model.js';
 import { objectRefusals } from './object-refusals.js';
 import type { Reason } from './reason.js';
+import { oncePer } from '../common/memo.js';
 
 /**
  * What checking one object against many kernels can share between them: its reachability walks,
@@ -62,12 +63,7 @@ export class PatchedCode {
 }
 
 /** A verifier model's rules as text: kernels of one generation have equal models, not the same object. */
-const modelKeys = new WeakMap<VerifierModel, string>();
-function modelKey(model: VerifierModel): string {
-  let key = modelKeys.get(model);
-  if (key === undefined) modelKeys.set(model, (key = JSON.stringify(model)));
-  return key;
-}
+const modelKey = oncePer((model: VerifierModel): string => JSON.stringify(model));
 
 /** FNV-1a over every function's code: a quick key; equal keys are confirmed byte for byte. */
 function hashCode(code: readonly Uint8Array[]): string {

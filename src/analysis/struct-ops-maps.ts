@@ -2,6 +2,7 @@ import type { BpfObject } from '../object/object.js';
 import { structOpsSlot } from '../object/struct-ops.js';
 import type { ProgramVerdict } from './check.js';
 import { worst } from './reason.js';
+import { oncePer } from '../common/memo.js';
 
 /**
  * The programs of one struct_ops variable load together: libbpf loads a struct_ops map's programs
@@ -10,11 +11,7 @@ import { worst } from './reason.js';
  * (same class and subject: one root cause).
  */
 export function withStructOpsSiblings(obj: BpfObject, programs: readonly ProgramVerdict[]): ProgramVerdict[] {
-  const variableOf = new Map<string, string>();
-  for (const p of obj.programs) {
-    const slot = p.isSubprogram ? undefined : structOpsSlot(obj, p);
-    if (slot) variableOf.set(p.name, slot.variable);
-  }
+  const variableOf = structOpsVariables(obj);
   if (variableOf.size === 0) return [...programs];
   return programs.map((p) => {
     const variable = variableOf.get(p.name);
@@ -29,3 +26,13 @@ export function withStructOpsSiblings(obj: BpfObject, programs: readonly Program
     return { ...p, reasons, verdict: worst(reasons.map((r) => r.verdict)) };
   });
 }
+
+/** Per struct_ops program of the object, by name, the struct_ops variable that holds it: the same on every kernel, found once. */
+const structOpsVariables = oncePer((obj: BpfObject): ReadonlyMap<string, string> => {
+  const found = new Map<string, string>();
+  for (const p of obj.programs) {
+    const slot = p.isSubprogram ? undefined : structOpsSlot(obj, p);
+    if (slot) found.set(p.name, slot.variable);
+  }
+  return found;
+});

@@ -11,6 +11,7 @@ import { linkedFunctions } from './functions.js';
 import type { KernelContext } from './kernel-facts.js';
 import type { Reason, ReasonVerdict } from './reason.js';
 import { member, type EvidenceRow } from './verifier-model.js';
+import { oncePer } from '../common/memo.js';
 
 /**
  * TAIL_CALL_INCOMPATIBLE: prog-array ownership, a rule the kernel applies after verification
@@ -78,20 +79,13 @@ export interface OwnerRules {
 const PROG_ARRAY = 3;
 const HOLDS_PROGS: ReadonlySet<number> = new Set([PROG_ARRAY, 14, 16]);
 
-const rulesRead = new WeakMap<Btf, OwnerRules>();
-
-/** The owner rules of the kernel whose vmlinux BTF is `btf`. */
-export function ownerRules(btf: Btf): OwnerRules {
-  let r = rulesRead.get(btf);
-  if (!r) {
-    const { where, members } = ownerMembers(btf);
-    const compares = new Set(OWNER_FIELDS.filter((f) => f.evidence.length === 0 || f.evidence.some((e) => e.kind === 'member' && members.has(e.member)))
-      .map((f) => f.field));
-    r = { where, compares, templateProtos: hasNullableTemplate(btf) };
-    rulesRead.set(btf, r);
-  }
-  return r;
-}
+/** The owner rules of the kernel whose vmlinux BTF is `btf` (read once per kernel). */
+export const ownerRules = oncePer((btf: Btf): OwnerRules => {
+  const { where, members } = ownerMembers(btf);
+  const compares = new Set(OWNER_FIELDS.filter((f) => f.evidence.length === 0 || f.evidence.some((e) => e.kind === 'member' && members.has(e.member)))
+    .map((f) => f.field));
+  return { where, compares, templateProtos: hasNullableTemplate(btf) };
+});
 
 /**
  * The owner's members, by their `bpf_map_owner` names: `struct bpf_map_owner` (backported to

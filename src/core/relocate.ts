@@ -12,6 +12,7 @@ import type { Btf } from '../btf/btf.js';
 import type { CoreReloRecord } from '../btf/ext.js';
 import { coreSubjectOf, type CoreSubject } from './subject.js';
 import { ERRNO, formatSpec, isSpecError, libbpfKindName, parseSpec, type CoreSpec, type Errno, type SpecError } from './spec.js';
+import { oncePer } from '../common/memo.js';
 
 export interface RelocateOptions {
   /** Relocate every program, as if each had autoload on (libbpf skips programs with autoload off). */
@@ -132,7 +133,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
     error = { kind, errno, message: message ?? `CO-RE relocation failed: ${errnoNumber(errno)}`, why };
     log.warn(`failed to perform CO-RE relocations: ${errnoNumber(errno)}`);
   };
-  const ctx: ResolveContext = { cache: new Map(), specs: new Map(), resolved: new Map() };
+  const ctx: ResolveContext = { cache: new Map(), specs: localSpecsOf(obj.btf), resolved: new Map() };
 
   if (btf && obj.ext) {
     outer: for (const block of obj.ext.coreRelos) {
@@ -270,6 +271,7 @@ interface ResolveContext {
   /**
    * Local specs by local type id, kind and access string (`specKey`): a spec depends on those
    * alone, and objects repeat them (profiler1's 1512 records hold 58 specs: unrolled loops).
+   * Shared by every relocation of the object's BTF, whatever the target (`localSpecsOf`).
    */
   readonly specs: Map<string, LocalSpec>;
   /**
@@ -281,6 +283,10 @@ interface ResolveContext {
    */
   readonly resolved: Map<string, { readonly list: Candidate[]; readonly length: number; readonly out: { res: RelocResult; spec: string } }>;
 }
+
+/** Local specs depend on the object's BTF alone: a fleet parses each once, not once per kernel. */
+const localSpecs = oncePer((_btf: Btf): Map<string, LocalSpec> => new Map());
+const localSpecsOf = (btf: Btf | undefined): Map<string, LocalSpec> => (btf ? localSpecs(btf) : new Map());
 
 const specKey = (rec: CoreReloRecord): string => `${rec.typeId}:${rec.kind}:${rec.accessStrOff}`;
 
@@ -335,7 +341,7 @@ function resolveRelo(
     log.warn(`prog '${progName}': relo #${reloIdx}: parsing [${localId}] ${libbpfKindName(btf, localId)} ${localName === '' ? '<anon>' : localName} + ${accessStr || '<?>'} failed: ${errnoNumber(local.errno)}`);
     return { res: 'EINVAL', spec: null };
   }
-  log.debug(`prog '${progName}': relo #${reloIdx}: ${localText}`);
+  if (log.enabled) log.debug(`prog '${progName}': relo #${reloIdx}: ${localText}`);
   if (rec.kind === ReloKind.TYPE_ID_LOCAL) {
     const id = BigInt(local.rootTypeId);
     return { res: { origVal: id, newVal: id, poison: false, validate: false, failMemszAdjust: false, origSz: 0, origTypeId: 0, newSz: 0, newTypeId: 0 }, spec: localText };

@@ -80,7 +80,16 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
   if (opts.module.length > 0 && sources.length !== 1) {
     throw new CorecheckError('USAGE', 'option --module', -1, `modules belong to one kernel, but ${sources.length} kernels are given`, opts.module[0]);
   }
-  const run = await checkFleet(files, objects, sources, opts, settings);
+  // Workers start now, so their start-up (loading corecheck's modules) overlaps this thread's
+  // preparation of the run (content hashes for the kernel cache).
+  const mine = opts.shard ? sources.filter((_, k) => inShard(k, opts.shard!)) : sources;
+  const pool = Math.min(opts.jobs, mine.length) > 1 ? startPool(Math.min(opts.jobs, mine.length)) : undefined;
+  let run: FleetRun;
+  try {
+    run = await checkFleet(files, objects, sources, mine, opts, settings, pool);
+  } finally {
+    await pool?.destroy();
+  }
   if (opts.shard) {
     const partial: PartialRun = { kind: 'corecheck-partial-run', schemaVersion: SCHEMA_VERSION, shard: opts.shard, ...run };
     const text = JSON.stringify(partial) + '\n';
@@ -181,29 +190,28 @@ function emitReport(run: FleetRun, opts: ReportCliOptions): number {
  * per worker at a time (memory stays that of a few kernels), or here for small runs.
  */
 async function checkFleet(
-  files: readonly string[], objects: readonly LocatedObject[], sources: readonly KernelSource[], opts: CheckCliOptions, settings: Settings,
+  files: readonly string[], objects: readonly LocatedObject[], sources: readonly KernelSource[], mine: readonly KernelSource[],
+  opts: CheckCliOptions, settings: Settings, pool: Piscina | undefined,
 ): Promise<FleetRun> {
   const arches = objects.map((o) => inferObjectArch(o.object, o.hostMachine, o.hostLittleEndian));
   // The architecture each object needs a kernel to have (null: any).
   const targets = arches.map((a) => (opts.arch === 'all' ? null : opts.arch === 'auto' ? a.arch : normalizeArch(opts.arch)));
   const objectsFor: ObjectsFor = (kernelArch) => targets.map((t, i) => (t === null || kernelArch === null || t === kernelArch ? i : -1)).filter((i) => i >= 0);
-  const mine = opts.shard ? sources.filter((_, k) => inShard(k, opts.shard!)) : sources;
   // Kernels whose architecture the path tells are left out before they are read.
   const wanted = mine.filter((s) => s.info.arch === undefined || objectsFor(s.info.arch).length > 0);
   const toCheck = opts.cache ? await Promise.all(wanted.map((s) => opts.cache!.wrap(s))) : wanted;
 
   const progress = startProgress(toCheck.length, 'kernels');
   const outcomes = new Map<string, KernelOutcome>();
-  const jobs = Math.min(opts.jobs, loadBatches(toCheck).length);
   try {
-    if (jobs <= 1) {
+    if (!pool || loadBatches(toCheck).length <= 1) {
       const contexts = objects.map((o) => new ObjectContext(o.object));
       for (const source of toCheck) {
         progress.tick(source.label);
         outcomes.set(source.label, await checkOneKernel(source, contexts, objectsFor, opts.module, settings));
       }
     } else {
-      await inWorkers(jobs, toCheck, { files, modules: opts.module, objectArches: targets, cacheDir: opts.cache?.dir ?? null, settings },
+      await inWorkers(pool, toCheck, { files, modules: opts.module, objectArches: targets, cacheDir: opts.cache?.dir ?? null, settings },
         (label, outcome) => outcomes.set(label, outcome), (label) => progress.tick(label));
     }
   } finally {
@@ -239,34 +247,34 @@ async function checkFleet(
   };
 }
 
+/** Worker threads that check kernels (`fleet/worker.ts`), started at once; the caller destroys them. */
+function startPool(threads: number): Piscina {
+  return new Piscina({ filename: new URL('../fleet/worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
+}
+
 /**
  * Checks kernels in a pool of worker threads; `done` is called as each finishes (in any order).
  * Sources that load cheapest together (one fleet-store block) go to one worker as one task, so a
  * block is decoded once per run instead of once per worker; the largest tasks start first.
  */
 async function inWorkers(
-  threads: number, sources: readonly KernelSource[], task: Omit<KernelTask, 'kernels' | 'progress'>, done: (label: string, outcome: KernelOutcome) => void,
+  pool: Piscina, sources: readonly KernelSource[], task: Omit<KernelTask, 'kernels' | 'progress'>, done: (label: string, outcome: KernelOutcome) => void,
   progress: (label: string) => void,
 ): Promise<void> {
-  const pool = new Piscina({ filename: new URL('../fleet/worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
-  try {
-    await Promise.all(loadBatches(sources).map(async (batch) => {
-      const channel = new MessageChannel();
-      channel.port1.on('message', (label: string) => progress(label));
-      try {
-        const r = (await pool.run({ ...task, kernels: batch.map((s) => s.path), progress: channel.port2 } satisfies KernelTask, { transferList: [channel.port2] })) as KernelOutcome[] | TaskError;
-        if ('error' in r) {
-          const e = r.error;
-          throw 'code' in e ? new CorecheckError(e.code, e.structure, e.offset, e.detail, e.file) : new Error(e.message);
-        }
-        batch.forEach((s, i) => done(s.label, r[i]));
-      } finally {
-        channel.port1.close();
+  await Promise.all(loadBatches(sources).map(async (batch) => {
+    const channel = new MessageChannel();
+    channel.port1.on('message', (label: string) => progress(label));
+    try {
+      const r = (await pool.run({ ...task, kernels: batch.map((s) => s.path), progress: channel.port2 } satisfies KernelTask, { transferList: [channel.port2] })) as KernelOutcome[] | TaskError;
+      if ('error' in r) {
+        const e = r.error;
+        throw 'code' in e ? new CorecheckError(e.code, e.structure, e.offset, e.detail, e.file) : new Error(e.message);
       }
-    }));
-  } finally {
-    await pool.destroy();
-  }
+      batch.forEach((s, i) => done(s.label, r[i]));
+    } finally {
+      channel.port1.close();
+    }
+  }));
 }
 
 /** Sources grouped by `loadsWith` (alone without one), largest group first, each in fleet order. */

@@ -22,7 +22,7 @@ import { writeFileAtomic } from '../output.js';
 import { startProgress } from '../progress.js';
 import { useColor } from '../terminal.js';
 import { checkOneKernel, kernelMeta, type KernelOutcome, type ObjectsFor } from '../fleet/kernel-task.js';
-import type { KernelTask, TaskError } from '../fleet/worker.js';
+import type { KernelTask, TaskError, WorkerStart } from '../fleet/worker.js';
 
 /** How a report is rendered and gated (`check` and `merge`). */
 export interface ReportCliOptions {
@@ -83,7 +83,7 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
   // Workers start now, so their start-up (loading corecheck's modules) overlaps this thread's
   // preparation of the run (content hashes for the kernel cache).
   const mine = opts.shard ? sources.filter((_, k) => inShard(k, opts.shard!)) : sources;
-  const pool = Math.min(opts.jobs, mine.length) > 1 ? startPool(Math.min(opts.jobs, mine.length)) : undefined;
+  const pool = Math.min(opts.jobs, mine.length) > 1 ? startPool(Math.min(opts.jobs, mine.length), files) : undefined;
   let run: FleetRun;
   try {
     run = await checkFleet(files, objects, sources, mine, opts, settings, pool);
@@ -247,9 +247,13 @@ async function checkFleet(
   };
 }
 
-/** Worker threads that check kernels (`fleet/worker.ts`), started at once; the caller destroys them. */
-function startPool(threads: number): Piscina {
-  return new Piscina({ filename: new URL('../fleet/worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
+/**
+ * Worker threads that check kernels (`fleet/worker.ts`), started at once; the caller destroys them.
+ * Each opens the run's objects as it starts, so the first kernel finds them parsed.
+ */
+function startPool(threads: number, files: readonly string[]): Piscina {
+  const workerData: WorkerStart = { files };
+  return new Piscina({ filename: new URL('../fleet/worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads, workerData });
 }
 
 /**

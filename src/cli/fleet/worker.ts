@@ -1,4 +1,4 @@
-import type { MessagePort } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import { CorecheckError } from '../../common/errors.js';
 import { KernelCache } from '../../kernels/cache.js';
 import { fleetStoreSource, openKernelSources } from '../../kernels/index.js';
@@ -43,6 +43,14 @@ async function objectsOf(files: readonly string[]): Promise<ObjectContext[]> {
   }
   return opened.objects;
 }
+
+/** What a pool passes its workers when it starts them: the run's input files, read before the first task arrives. */
+export interface WorkerStart {
+  readonly files: readonly string[];
+}
+
+// A failure here is not lost: the first task opens the files again and reports it.
+if ((workerData as WorkerStart | undefined)?.files) await objectsOf((workerData as WorkerStart).files).catch(() => undefined);
 
 // One cache per worker, so a file's content hash (a fleet store's, shared by its kernels) is computed once.
 let cache: KernelCache | undefined;

@@ -9,6 +9,8 @@ export { Kind, kindName } from './btf/kinds.js';
 export type * from './btf/types.js';
 export { parseBtfExt, type BtfExt, type CoreReloRecord, type FuncInfoRecord, type LineInfoRecord } from './btf/ext.js';
 export { dumpRaw } from './btf/dump-raw.js';
+export { BtfWriter, encodeBtf, assembleBtf, type BtfWriterOptions, type BtfSections } from './btf/writer.js';
+export { typeRefs, remapTypeRefs, type TypeData } from './btf/type-data.js';
 export { dumpJson } from './btf/dump-json.js';
 export { dumpC } from './btf/dump-c.js';
 export { resolveSize, pointerSize } from './btf/size.js';

@@ -7,7 +7,10 @@ import { essentialName } from './essential.js';
 import { NameIndex, type NameIndexParts } from './name-index.js';
 
 export const BTF_MAGIC = 0xeb9f;
-const HEADER_SIZE = 24;
+/** The only BTF version there is. */
+export const BTF_VERSION = 1;
+/** `sizeof(struct btf_header)`: the least `hdr_len`, and what every producer writes. */
+export const BTF_HEADER_SIZE = 24;
 const TYPE_HEADER_SIZE = 12;
 
 export interface BtfHeader {
@@ -42,7 +45,7 @@ export interface BtfIndex {
 
 /** Reads and checks a BTF header; `view` starts at the header. */
 export function parseBtfHeader(view: ByteView): BtfHeader {
-  view.need(0, HEADER_SIZE, 'BTF header');
+  view.need(0, BTF_HEADER_SIZE, 'BTF header');
   const b = view.bytes;
   let littleEndian: boolean;
   if (b[0] === 0x9f && b[1] === 0xeb) littleEndian = true;
@@ -59,8 +62,8 @@ export function parseBtfHeader(view: ByteView): BtfHeader {
     strOff: view.u32(16, 'BTF header'),
     strLen: view.u32(20, 'BTF header'),
   };
-  if (h.version !== 1) fail('UNSUPPORTED', 'BTF header', view.base + 2, `unsupported BTF version ${h.version}`);
-  if (h.hdrLen < HEADER_SIZE) fail('MALFORMED', 'BTF header', view.base + 4, `hdr_len ${h.hdrLen} is smaller than ${HEADER_SIZE}`);
+  if (h.version !== BTF_VERSION) fail('UNSUPPORTED', 'BTF header', view.base + 2, `unsupported BTF version ${h.version}`);
+  if (h.hdrLen < BTF_HEADER_SIZE) fail('MALFORMED', 'BTF header', view.base + 4, `hdr_len ${h.hdrLen} is smaller than ${BTF_HEADER_SIZE}`);
   if (h.hdrLen > view.length) fail('TRUNCATED', 'BTF header', view.base + 4, `hdr_len ${h.hdrLen} runs past the end of the data (${view.length} bytes)`);
   const meta = view.length - h.hdrLen;
   if (h.strOff + h.strLen > meta) fail('TRUNCATED', 'BTF string section', view.base + h.hdrLen + Math.min(h.strOff, meta), `str_off ${h.strOff} + str_len ${h.strLen} runs past the end of the data (${meta} bytes after the header)`);
@@ -482,8 +485,10 @@ export class Btf {
         const enc = this.u32(p);
         return { id, kind, name, nameOff, size: st, encoding: (enc >>> 24) & 0x0f, bitsOffset: (enc >>> 16) & 0xff, bits: enc & 0xff };
       }
-      case Kind.PTR: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
+      case Kind.PTR: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT:
         return { id, kind, name, nameOff, type: st } as BtfType;
+      case Kind.TYPE_TAG:
+        return { id, kind, name, nameOff, type: st, attribute: kflag };
       case Kind.ARRAY:
         return { id, kind, name, nameOff, type: this.u32(p), indexType: this.u32(p + 4), nelems: this.u32(p + 8) };
       case Kind.STRUCT: case Kind.UNION: {
@@ -516,7 +521,7 @@ export class Btf {
         return { id, kind, name, nameOff, size: st, signed: kflag, values };
       }
       case Kind.FWD:
-        return { id, kind, name, nameOff, union: kflag };
+        return { id, kind, name, nameOff, union: kflag, unusedWord: st };
       case Kind.FUNC:
         return { id, kind, name, nameOff, type: st, linkage: vlen };
       case Kind.FUNC_PROTO: {
@@ -539,7 +544,7 @@ export class Btf {
       case Kind.FLOAT:
         return { id, kind, name, nameOff, size: st };
       case Kind.DECL_TAG:
-        return { id, kind, name, nameOff, type: st, componentIdx: this.u32(p) | 0 };
+        return { id, kind, name, nameOff, type: st, componentIdx: this.u32(p) | 0, attribute: kflag };
       default:
         return fail('MALFORMED', `BTF type [${id}]`, this.view.base + off, `unknown BTF kind ${kind}`);
     }

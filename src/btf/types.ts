@@ -28,7 +28,15 @@ export type TypedefType = RefType<typeof Kind.TYPEDEF>;
 export type VolatileType = RefType<typeof Kind.VOLATILE>;
 export type ConstType = RefType<typeof Kind.CONST>;
 export type RestrictType = RefType<typeof Kind.RESTRICT>;
-export type TypeTagType = RefType<typeof Kind.TYPE_TAG>;
+interface Tag {
+  /**
+   * kflag of a type or declaration tag (newer kernels and pahole; the corpus's 7.2 kernels tag
+   * `address_space(1)` so): the tag's text is a whole `__attribute__((...))` rather than the
+   * string of a `btf_type_tag` / `btf_decl_tag`.
+   */
+  readonly attribute: boolean;
+}
+export interface TypeTagType extends RefType<typeof Kind.TYPE_TAG>, Tag {}
 export interface ArrayType extends Base<typeof Kind.ARRAY> {
   readonly type: number;
   readonly indexType: number;
@@ -78,6 +86,11 @@ export interface Enum64Type extends Base<typeof Kind.ENUM64> {
 export interface FwdType extends Base<typeof Kind.FWD> {
   /** kflag: forward declaration of a union (else a struct). */
   readonly union: boolean;
+  /**
+   * The record's size/type word, which a FWD does not use: 0, as the kernel requires ("type !=
+   * 0"), but bpf-gcc 12 writes 6. Kept so that such BTF encodes back to its own bytes.
+   */
+  readonly unusedWord: number;
 }
 export interface FuncType extends Base<typeof Kind.FUNC> {
   /** The FUNC_PROTO id. */
@@ -111,7 +124,7 @@ export interface DatasecType extends Base<typeof Kind.DATASEC> {
 export interface FloatType extends Base<typeof Kind.FLOAT> {
   readonly size: number;
 }
-export interface DeclTagType extends Base<typeof Kind.DECL_TAG> {
+export interface DeclTagType extends Base<typeof Kind.DECL_TAG>, Tag {
   readonly type: number;
   /** -1: the tag applies to the type itself; else a member or parameter index. */
   readonly componentIdx: number;

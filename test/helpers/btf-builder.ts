@@ -1,24 +1,20 @@
+import { StringTable } from '../../src/btf/string-table.js';
+import { assembleBtf } from '../../src/btf/writer.js';
+
 /**
  * Builds small BTF blobs by hand for tests that need shapes no compiler emits (bad ids, cycles,
- * huge vlen) or a kernel with exactly the types a test names.
+ * huge vlen) or a kernel with exactly the types a test names. Well-formed types are better built
+ * with `BtfWriter`; this writes raw records, whatever their fields hold.
  */
 export class BtfBuilder {
-  private strings: number[] = [0];
-  private readonly stringOffsets = new Map<string, number>();
+  private readonly strings = new StringTable();
   private words: number[] = [];
   private count = 0;
 
   constructor(private readonly littleEndian = true) {}
 
   str(s: string): number {
-    if (s === '') return 0;
-    const known = this.stringOffsets.get(s);
-    if (known !== undefined) return known;
-    const off = this.strings.length;
-    for (let i = 0; i < s.length; i++) this.strings.push(s.charCodeAt(i) & 0xff);
-    this.strings.push(0);
-    this.stringOffsets.set(s, off);
-    return off;
+    return this.strings.add(s);
   }
 
   /** Appends a raw type record; returns its id. */
@@ -50,21 +46,6 @@ export class BtfBuilder {
   }
 
   build(): Uint8Array {
-    const typeLen = this.words.length * 4;
-    const strLen = this.strings.length;
-    const out = new Uint8Array(24 + typeLen + strLen);
-    const dv = new DataView(out.buffer);
-    const le = this.littleEndian;
-    dv.setUint16(0, 0xeb9f, le);
-    out[2] = 1;
-    out[3] = 0;
-    dv.setUint32(4, 24, le);
-    dv.setUint32(8, 0, le);
-    dv.setUint32(12, typeLen, le);
-    dv.setUint32(16, typeLen, le);
-    dv.setUint32(20, strLen, le);
-    this.words.forEach((w, i) => dv.setUint32(24 + i * 4, w >>> 0, le));
-    out.set(this.strings, 24 + typeLen);
-    return out;
+    return assembleBtf({ littleEndian: this.littleEndian, types: Uint32Array.from(this.words, (w) => w >>> 0), strings: this.strings.section() });
   }
 }

@@ -66,6 +66,12 @@ export interface RelocationResult {
    * candidate search happened (local type id relocations, errors before the search).
    */
   readonly candidatesFound: number | null;
+  /**
+   * The first matching candidate, as libbpf's `bpf_core_calc_relo_insn` leaves it in its target
+   * spec: what `bpftool gen min_core_btf` keeps of the kernel for this relocation. Null when no
+   * candidate matched, or the relocation was not resolved.
+   */
+  readonly target: RelocationTarget | null;
   /** Values as decimal strings (u64). */
   readonly origVal: string | null;
   readonly newVal: string | null;
@@ -73,6 +79,14 @@ export interface RelocationResult {
   /** Instruction bytes (hex, 8 bytes each) before and after, for the patched slot(s). */
   readonly before: readonly string[];
   readonly after: readonly string[];
+}
+
+/** A target spec as data: the candidate's BTF, its root type and its raw access path (anonymous members included). */
+export interface RelocationTarget {
+  /** The candidate's BTF: `vmlinux` or a module's name. */
+  readonly btf: string;
+  readonly rootTypeId: number;
+  readonly raw: readonly number[];
 }
 
 export interface ProgramCode {
@@ -148,7 +162,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
         const rec = block.records[i];
         const head: ResultHead = {
           section, index: i, insn: Math.floor(rec.insnOff / INSN_SIZE), kind: reloKindName(rec.kind), typeId: rec.typeId,
-          access: btf.strOrUndefined(rec.accessStrOff) ?? '', candidates: [], candidatesFound: null, subject: null,
+          access: btf.strOrUndefined(rec.accessStrOff) ?? '', candidates: [], candidatesFound: null, subject: null, target: null,
         };
         if (rec.insnOff % INSN_SIZE !== 0) {
           fail('bad-record', 'EINVAL', null);
@@ -199,7 +213,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
       if (seen.has(`${r.section}#${r.index}`)) continue;
       const head: ResultHead = {
         section: r.section, index: r.index, insn: r.insn, kind: reloKindName(r.record.kind), typeId: r.record.typeId,
-        access: r.accessStr, candidates: [], candidatesFound: null, subject: null,
+        access: r.accessStr, candidates: [], candidatesFound: null, subject: null, target: null,
       };
       results.push(resultOf(head, r.program, null, 'not-reached'));
     }
@@ -219,6 +233,7 @@ interface ResultHead {
   readonly candidates: CandidateResult[];
   candidatesFound: number | null;
   subject: CoreSubject | null;
+  target: RelocationTarget | null;
 }
 
 /** One result, every field set in one literal (one object shape for all outcomes). */
@@ -229,7 +244,8 @@ function resultOf(
   return {
     section: head.section, index: head.index, insn: head.insn, program: prog?.name ?? null,
     programInsn: prog ? head.insn - prog.insnOffset : null, kind: head.kind, typeId: head.typeId, access: head.access,
-    spec, subject: spec === null ? null : head.subject, outcome, candidates: head.candidates, candidatesFound: head.candidatesFound, origVal: res ? res.origVal.toString() : null,
+    spec, subject: spec === null ? null : head.subject, outcome, candidates: head.candidates, candidatesFound: head.candidatesFound,
+    target: res ? head.target : null, origVal: res ? res.origVal.toString() : null,
     newVal: res ? res.newVal.toString() : null, errno: errno ?? null, before, after,
   };
 }
@@ -281,12 +297,19 @@ interface ResolveContext {
    * list holds only the matching ones. One of another spec that pruned the list in between starts
    * over.
    */
-  readonly resolved: Map<string, { readonly list: Candidate[]; readonly length: number; readonly out: { res: RelocResult; spec: string } }>;
+  readonly resolved: Map<string, { readonly list: Candidate[]; readonly length: number; readonly out: Resolved }>;
 }
 
 /** Local specs depend on the object's BTF alone: a fleet parses each once, not once per kernel. */
 const localSpecs = oncePer((_btf: Btf): Map<string, LocalSpec> => new Map());
 const localSpecsOf = (btf: Btf | undefined): Map<string, LocalSpec> => (btf ? localSpecs(btf) : new Map());
+
+/** A relocation resolved: its values, its local spec as libbpf prints it, and the first matching candidate's spec. */
+interface Resolved {
+  readonly res: RelocResult;
+  readonly spec: string;
+  readonly target: RelocationTarget | null;
+}
 
 const specKey = (rec: CoreReloRecord): string => `${rec.typeId}:${rec.kind}:${rec.accessStrOff}`;
 
@@ -354,14 +377,18 @@ function resolveRelo(
   head.candidatesFound = list.length;
   const key = specKey(rec);
   const known = ctx.resolved.get(key);
-  if (known && known.list === list && known.length === list.length) return known.out;
+  if (known && known.list === list && known.length === list.length) {
+    head.target = known.out.target;
+    return known.out;
+  }
   // remembered when nothing was logged: a repeat must not lose a line
   const lines = log.lines.length;
-  const remember = (out: { res: RelocResult; spec: string }): { res: RelocResult; spec: string } => {
+  const remember = (out: Resolved): Resolved => {
+    head.target = out.target;
     if (!log.enabled && log.lines.length === lines) ctx.resolved.set(key, { list, length: list.length, out });
     return out;
   };
-  let first: { res: RelocResult; spec: CoreSpec } | undefined;
+  let first: { res: RelocResult; spec: CoreSpec; btf: string } | undefined;
   let kept = 0;
   for (let i = 0; i < list.length; i++) {
     const candSpec = emptySpec(list[i].btf, list[i].id, local.kind);
@@ -380,7 +407,7 @@ function resolveRelo(
     const res = calcRelo(progName, rec, reloIdx, local, candSpec, log);
     if (typeof res === 'string') return { res, spec: localText };
     if (!first) {
-      first = { res, spec: candSpec };
+      first = { res, spec: candSpec, btf: list[i].btfName };
     } else if (candSpec.bitOffset !== first.spec.bitOffset) {
       log.warn(`prog '${progName}': relo #${reloIdx}: field offset ambiguity: ${candSpec.bitOffset} != ${first.spec.bitOffset}`);
       return { res: 'EINVAL', spec: localText, failure: 'ambiguity' };
@@ -392,8 +419,8 @@ function resolveRelo(
   }
   // The cache keeps only the candidates that matched; with none, it stays as it was.
   if (kept > 0) list.length = kept;
-  if (first) return remember({ res: first.res, spec: localText });
+  if (first) return remember({ res: first.res, spec: localText, target: { btf: first.btf, rootTypeId: first.spec.rootTypeId, raw: [...first.spec.raw] } });
   log.debug(`prog '${progName}': relo #${reloIdx}: no matching targets found`);
   const res = calcRelo(progName, rec, reloIdx, local, undefined, log);
-  return typeof res === 'string' ? { res, spec: localText } : remember({ res, spec: localText });
+  return typeof res === 'string' ? { res, spec: localText } : remember({ res, spec: localText, target: null });
 }

@@ -7,14 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
-import { dumpRaw } from '../src/btf/dump-raw.js';
-import { HOST_BTF, bpftoolRaw, corpusArchives, corpusManifest, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { HOST_BTF, bpftoolRaw, corecheckRaw, corpusArchives, corpusManifest, extractCorpusBtf, readBytes } from './helpers/inputs.js';
 
 function ourRaw(path: string): { text: string; btf: Btf } {
   const btf = Btf.parse(readBytes(path));
-  const parts: string[] = [];
-  dumpRaw(btf, (c) => parts.push(c));
-  return { text: parts.join(''), btf };
+  return { text: corecheckRaw(btf), btf };
 }
 
 function assertSameText(ours: string, ref: string, what: string): void {
@@ -74,9 +71,7 @@ test('raw dump of object BTF equals bpftool: cilium/ebpf testdata (both endians)
         return;
       }
       const { btf } = await loadKernelBtf(f);
-      const parts: string[] = [];
-      dumpRaw(btf, (c) => parts.push(c));
-      assertSameText(parts.join(''), reference, f);
+      assertSameText(corecheckRaw(btf), reference, f);
     });
   }
 });

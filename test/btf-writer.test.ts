@@ -10,14 +10,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
-import { dumpRaw } from '../src/btf/dump-raw.js';
 import { Kind, isComposite } from '../src/btf/kinds.js';
 import { remapTypeRefs, typeRefs, type TypeData } from '../src/btf/type-data.js';
 import type { BtfType } from '../src/btf/types.js';
 import { BtfWriter, encodeBtf } from '../src/btf/writer.js';
 import { CorecheckError } from '../src/common/errors.js';
 import { ElfFile } from '../src/elf/elf.js';
-import { CORPUS_KERNELS, bpftoolRaw, cachePath, corpusArchives, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { CORPUS_KERNELS, bpftoolRaw, cachePath, corecheckRaw, corpusArchives, extractCorpusBtf, readBytes } from './helpers/inputs.js';
 import { rng } from './helpers/mutate.js';
 import { randomTypes } from './helpers/random-btf.js';
 
@@ -25,11 +24,6 @@ const CILIUM_TESTDATA = '/usr/share/gocode/src/github.com/cilium/ebpf/testdata';
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-btf-writer-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-function raw(btf: Btf): string {
-  const parts: string[] = [];
-  dumpRaw(btf, (c) => parts.push(c));
-  return parts.join('');
-}
 
 /** Fails with the first differing byte rather than two megabyte arrays. */
 function assertSameBytes(ours: Uint8Array, want: Uint8Array, what: string): void {
@@ -52,7 +46,7 @@ function assertBpftoolReads(bytes: Uint8Array, name: string, base?: { file: stri
   const file = join(dir, name);
   writeFileSync(file, bytes);
   const btf = Btf.parse(bytes, { base: base?.btf });
-  assertSameText(raw(btf), bpftoolRaw(file, base?.file), name);
+  assertSameText(corecheckRaw(btf), bpftoolRaw(file, base?.file), name);
   return btf;
 }
 
@@ -92,7 +86,7 @@ test('encodeBtf in the other byte order: bpftool reads the same types (s390x to 
     const swapped = encodeBtf(btf, { littleEndian: !btf.littleEndian });
     const again = assertBpftoolReads(swapped, `${rel.split('/').pop()}.swapped`);
     assert.equal(again.littleEndian, !btf.littleEndian);
-    assertSameText(raw(again), bpftoolRaw(file), `${rel} swapped`);
+    assertSameText(corecheckRaw(again), bpftoolRaw(file), `${rel} swapped`);
     // and back: the original bytes
     assertSameBytes(encodeBtf(again, { littleEndian: btf.littleEndian }), readBytes(file), `${rel} swapped back`);
     rmSync(file);

@@ -19,7 +19,7 @@ import { KernelBtfUse } from '../src/core/btfgen.js';
 import { relocateObject } from '../src/core/relocate.js';
 import type { BpfObject } from '../src/object/object.js';
 import { openBpfObjects } from '../src/object/open.js';
-import { REPO, cachePath, exists, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { REPO, bpftoolRaw, cachePath, corecheckRaw, exists, extractCorpusBtf, readBytes } from './helpers/inputs.js';
 
 const GOLDENS = join(REPO, 'test/goldens/btfgen/libbpf-tools');
 const TOOLS = cachePath('objects/libbpf-tools');
@@ -100,6 +100,8 @@ test('btfgen: libbpf relocates every libbpf-tools object against corecheck\'s bi
     const outcome = (obj: string, btf: string): string => execFileSync(RELO_CORE, [obj, '--btf', btf], { encoding: 'utf8', maxBuffer: 1 << 28 })
       .split('\n').filter((l) => l.startsWith('insn ') || l.startsWith('== relo-core: result')).join('\n');
     for (const { name, path } of objs) assert.equal(outcome(path, minPath), outcome(path, fullPath), `${name}: libbpf's outcome`);
+    // bpftool reads it too, with the types corecheck reads in it
+    assert.equal(bpftoolRaw(minPath), corecheckRaw(Btf.parse(readBytes(minPath))));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

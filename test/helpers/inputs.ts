@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Btf } from '../../src/btf/btf.js';
+import { dumpRaw } from '../../src/btf/dump-raw.js';
 
 /** Repository root (tests run from dist/test/...). */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -73,6 +74,13 @@ export function extractCorpusBtf(rel: string, outDir: string): string {
   execFileSync('tar', ['-xJf', join(CORPUS_KERNELS, rel), '-C', outDir]);
   const name = rel.split('/').pop()!.replace(/\.tar\.xz$/, '');
   return join(outDir, name);
+}
+
+/** corecheck's `btf dump --format raw` of a parsed BTF, as one text (to compare with `bpftoolRaw`). */
+export function corecheckRaw(btf: Btf): string {
+  const parts: string[] = [];
+  dumpRaw(btf, (c) => parts.push(c));
+  return parts.join('');
 }
 
 /** `bpftool btf dump file F format raw` (the reference), as Latin-1 text. */

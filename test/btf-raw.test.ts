@@ -7,20 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
-import { HOST_BTF, bpftoolRaw, corecheckRaw, corpusArchives, corpusManifest, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { HOST_BTF, bpftoolRaw, assertSameText, corecheckRaw, corpusArchives, corpusManifest, extractCorpusBtf, readBytes } from './helpers/inputs.js';
 
 function ourRaw(path: string): { text: string; btf: Btf } {
   const btf = Btf.parse(readBytes(path));
   return { text: corecheckRaw(btf), btf };
 }
 
-function assertSameText(ours: string, ref: string, what: string): void {
-  if (ours === ref) return;
-  const a = ours.split('\n');
-  const b = ref.split('\n');
-  const i = a.findIndex((l, k) => l !== b[k]);
-  assert.fail(`${what}: first difference at line ${i + 1}:\n  corecheck: ${a[i]}\n  bpftool:   ${b[i]}`);
-}
 
 test('raw dump of the host BTF equals bpftool', () => {
   const { text } = ourRaw(HOST_BTF);

@@ -16,7 +16,7 @@ import type { BtfType } from '../src/btf/types.js';
 import { BtfWriter, encodeBtf } from '../src/btf/writer.js';
 import { CorecheckError } from '../src/common/errors.js';
 import { ElfFile } from '../src/elf/elf.js';
-import { CORPUS_KERNELS, bpftoolRaw, cachePath, corecheckRaw, corpusArchives, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { CORPUS_KERNELS, bpftoolRaw, cachePath, assertSameText, corecheckRaw, corpusArchives, extractCorpusBtf, readBytes } from './helpers/inputs.js';
 import { rng } from './helpers/mutate.js';
 import { randomTypes } from './helpers/random-btf.js';
 
@@ -33,13 +33,6 @@ function assertSameBytes(ours: Uint8Array, want: Uint8Array, what: string): void
   assert.fail(`${what}: ${ours.length} bytes encoded, ${want.length} read; first difference at byte ${i}`);
 }
 
-function assertSameText(ours: string, ref: string, what: string): void {
-  if (ours === ref) return;
-  const a = ours.split('\n');
-  const b = ref.split('\n');
-  const i = a.findIndex((l, k) => l !== b[k]);
-  assert.fail(`${what}: first difference at line ${i + 1}:\n  corecheck: ${a[i]}\n  bpftool:   ${b[i]}`);
-}
 
 /** `bytes` written to a file, parsed, and dumped by bpftool and by corecheck: the two must agree. */
 function assertBpftoolReads(bytes: Uint8Array, name: string, base?: { file: string; btf: Btf }): Btf {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,15 @@ export function corecheckRaw(btf: Btf): string {
   const parts: string[] = [];
   dumpRaw(btf, (c) => parts.push(c));
   return parts.join('');
+}
+
+/** Fails at the first line where corecheck's dump differs from bpftool's, showing both. */
+export function assertSameText(ours: string, ref: string, what: string): void {
+  if (ours === ref) return;
+  const a = ours.split('\n');
+  const b = ref.split('\n');
+  const i = a.findIndex((l, k) => l !== b[k]);
+  assert.fail(`${what}: first difference at line ${i + 1}:\n  corecheck: ${a[i]}\n  bpftool:   ${b[i]}`);
 }
 
 /** `bpftool btf dump file F format raw` (the reference), as Latin-1 text. */

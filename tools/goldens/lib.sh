@@ -36,6 +36,19 @@ core_log_for() {
   esac
 }
 
+# corpus_btf <corpus-dir> <kernel>: prints the path of the kernel's raw BTF, extracted once from
+# <corpus-dir>/kernels/<kernel>.btf.tar.xz into $CACHE/btf/ (again when the archive is newer)
+corpus_btf() {
+  local archive="$1/kernels/$2.btf.tar.xz" btf="$CACHE/btf/$(basename "$2").btf"
+  mkdir -p "$CACHE/btf"
+  if [ ! -s "$btf" ] || [ "$archive" -nt "$btf" ]; then
+    tar -xJf "$archive" -O >"$btf.tmp.$$" || die "cannot extract $archive"
+    [ -s "$btf.tmp.$$" ] || die "$archive holds no data"
+    mv "$btf.tmp.$$" "$btf"
+  fi
+  echo "$btf"
+}
+
 # sort_table <file>: keep the header line, sort the rest (C locale, stable across machines)
 sort_table() {
   { head -1 "$1"; tail -n +2 "$1" | LC_ALL=C sort; } >"$1.sorted" && mv "$1.sorted" "$1"

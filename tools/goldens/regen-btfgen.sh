@@ -53,12 +53,7 @@ rm -rf "$STAGE"; mkdir -p "$STAGE" "$CACHE/btf"
 printf 'kernel\tobject\tpatched\tpoisoned\tsame\n' >"$STAGE/SUMMARY.tsv"
 differ=0
 for k in $kernels; do
-  archive="$CORPUS/kernels/$k.btf.tar.xz"
-  full="$CACHE/btf/$(basename "$k").btf"
-  if [ ! -s "$full" ] || [ "$archive" -nt "$full" ]; then
-    tar -xJf "$archive" -O >"$full.tmp.$$" || die "cannot extract $archive"
-    mv "$full.tmp.$$" "$full"
-  fi
+  full="$(corpus_btf "$CORPUS" "$k")"
   mkdir -p "$(dirname "$STAGE/$k")"
   min="$STAGE/$k.btf"
   bpftool gen min_core_btf "$full" "$min" "${objects[@]}" || die "bpftool gen min_core_btf failed on $k"

@@ -63,15 +63,7 @@ if [ "${1:-}" = --kernel ]; then
   kernel="$2"
   case "$kernel" in
     host/*) btf="$HOST_BTF" ;;
-    *)
-      archive="$CORPUS/kernels/$kernel.btf.tar.xz"
-      btf="$CACHE/btf/$(basename "$kernel").btf"
-      if [ ! -s "$btf" ] || [ "$archive" -nt "$btf" ]; then
-        tar -xJf "$archive" -O >"$btf.tmp.$$" || die "cannot extract $archive"
-        [ -s "$btf.tmp.$$" ] || die "$archive holds no data"
-        mv "$btf.tmp.$$" "$btf"
-      fi
-      ;;
+    *) btf="$(corpus_btf "$CORPUS" "$kernel")" ;;
   esac
   ldir="$LOGS/$kernel"
   rm -rf "$ldir"; mkdir -p "$ldir" "$(dirname "$STAGE/$kernel")"

@@ -5,7 +5,8 @@ import { CorecheckError } from '../common/errors.js';
 import { runInspect } from './commands/inspect.js';
 import { runBtfDump } from './commands/btf-dump.js';
 import { runRelocate } from './commands/relocate.js';
-import { runCheck, runMerge, type ReportCliOptions } from './commands/check.js';
+import { runCheck, runMerge, type FleetCliOptions, type ReportCliOptions } from './commands/check.js';
+import { runBtfgen } from './commands/btfgen.js';
 import { KernelCache } from '../kernels/cache.js';
 import { runFleetAdd, runFleetList, runFleetRemove } from './commands/fleet.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/formats.js';
@@ -19,9 +20,17 @@ interface ReportFlags {
   format: ReportFormat; json?: boolean; output?: string; verbose?: boolean; failOn: FailOn; require?: string[]; sourceRoot: string;
 }
 
-interface CheckFlags extends ReportFlags {
-  kernel?: string[]; fleet?: string[]; module?: string[]; arch: string; shard?: { index: number; count: number }; jobs: number; cache: boolean; distro?: string[]; release?: string;
-  set?: string[];
+/** Which kernels a fleet run checks (`check` and `btfgen`). */
+interface FleetFlags extends ReportFlags {
+  kernel?: string[]; fleet?: string[]; arch: string; jobs: number; cache: boolean; distro?: string[]; release?: string; set?: string[];
+}
+
+interface CheckFlags extends FleetFlags {
+  module?: string[]; shard?: { index: number; count: number };
+}
+
+interface BtfgenFlags extends FleetFlags {
+  out: string; compress?: boolean; strict?: boolean;
 }
 
 /** One worker per core. */
@@ -74,28 +83,44 @@ function buildProgram(): Command {
     failOn: opts.failOn, require: opts.require ?? [], sourceRoot: opts.sourceRoot,
   });
 
-  reportOptions(program.command('check')
-    .description('Will each program load on each kernel? A report by root cause (CO-RE poisoning the verifier reaches, missing helpers, ' +
-      'map and program types, attach targets, kfuncs, BTF) with the programs and kernels concerned, the source line and a fix, ' +
-      'and an exit status that gates CI (0 pass, 1 fail, 2 bad input)')
-    .argument('<file...>', 'BPF objects (.o) or binaries that embed BPF objects')
+  /** The kernels a fleet run checks and how: the same for `check` and for `btfgen`. */
+  const fleetOptions = (cmd: Command): Command => cmd
     .option('--kernel <source>', 'a kernel BTF source (raw BTF, vmlinux, vmlinuz, BTFHub archive) or a BTFHub tree; repeat for several ' +
       '(default: the running kernel, /sys/kernel/btf/vmlinux)', collect)
     .option('--fleet <store>', 'the kernels of a fleet store (corecheck fleet add --fleet <store>); repeat for several', collect)
-    .option('--module <source>', 'a kernel module\'s BTF, split on the one --kernel; repeat for several', collect)
     .option('--arch <arch>', 'check each object against kernels of the architecture it was built for (auto), of one architecture, or all', 'auto')
     .option('--distro <name>', 'check only kernels of this distro (debian/12 for one release); repeat for several', collect)
     .option('--release <range>', "check only kernel releases in this range, e.g. '>=5.4 <6.0' (all must hold) or 5.10")
     .option('--set <name=value>', 'give a .rodata variable the value user space sets before load (skel->rodata->NAME = VALUE; the verifier folds it), ' +
       'or a __kconfig CONFIG_ value of the kernels (y, n, m or a number; unknown, both ways, unless given); repeat for several', collect)
     .option('--no-cache', "do not keep or use kernel BTF found in archives, images, packages and fleet stores, nor the kernels' parse indexes it keeps beside them ($XDG_CACHE_HOME/corecheck, by content hash)")
-    .option('-j, --jobs <n>', 'worker threads that load and check kernels (1: all in this thread)', parseJobs, defaultJobs())
-    .option('--shard <i/n>', 'check only the i-th of n deterministic slices of the kernels and write it as a partial run (JSON) for `corecheck merge`', parseShard))
+    .option('-j, --jobs <n>', 'worker threads that load and check kernels (1: all in this thread)', parseJobs, defaultJobs());
+  const fleetFlags = (opts: FleetFlags): FleetCliOptions => ({
+    kernel: opts.kernel ?? [], fleet: opts.fleet ?? [], arch: opts.arch, jobs: opts.jobs,
+    cache: opts.cache ? KernelCache.default() : null, select: parseFleetFilter(opts.distro ?? [], opts.release), set: opts.set ?? [],
+  });
+
+  fleetOptions(reportOptions(program.command('check')
+    .description('Will each program load on each kernel? A report by root cause (CO-RE poisoning the verifier reaches, missing helpers, ' +
+      'map and program types, attach targets, kfuncs, BTF) with the programs and kernels concerned, the source line and a fix, ' +
+      'and an exit status that gates CI (0 pass, 1 fail, 2 bad input)')
+    .argument('<file...>', 'BPF objects (.o) or binaries that embed BPF objects')))
+    .option('--module <source>', 'a kernel module\'s BTF, split on the one --kernel; repeat for several', collect)
+    .option('--shard <i/n>', 'check only the i-th of n deterministic slices of the kernels and write it as a partial run (JSON) for `corecheck merge`', parseShard)
     .action(async (files: string[], opts: CheckFlags) => {
-      exitStatus = await runCheck(files, {
-        ...reportFlags(opts), kernel: opts.kernel ?? [], fleet: opts.fleet ?? [], module: opts.module ?? [], arch: opts.arch, shard: opts.shard, jobs: opts.jobs,
-        cache: opts.cache ? KernelCache.default() : null, select: parseFleetFilter(opts.distro ?? [], opts.release), set: opts.set ?? [],
-      });
+      exitStatus = await runCheck(files, { ...reportFlags(opts), ...fleetFlags(opts), module: opts.module ?? [], shard: opts.shard });
+    });
+
+  fleetOptions(reportOptions(program.command('btfgen')
+    .description('Write, per kernel, the minimized BTF the objects\' CO-RE relocations need (as bpftool gen min_core_btf does), in BTFHub\'s ' +
+      'layout <out>/<distro>/<release>/<arch>/<kernel>.btf, for loading with btf_custom_path; report per kernel what could not be resolved ' +
+      'and whether it breaks the load, with check\'s root-cause report and CI gate (0 pass, 1 fail, 2 bad input)')
+    .argument('<file...>', 'BPF objects (.o) or binaries that embed BPF objects')
+    .requiredOption('--out <dir>', 'the directory to write the minimized BTFs to (created if missing)')
+    .option('--compress', 'write BTFHub archives (<kernel>.btf.tar.xz: a tar of <kernel>.btf, xz-compressed) instead of raw BTF')
+    .option('--strict', 'write nothing for a kernel where some object fails (by default the file is written and the report names the failure)')))
+    .action(async (files: string[], opts: BtfgenFlags) => {
+      exitStatus = await runBtfgen(files, { ...reportFlags(opts), ...fleetFlags(opts), out: opts.out, compress: opts.compress === true, strict: opts.strict === true });
     });
 
   reportOptions(program.command('merge')

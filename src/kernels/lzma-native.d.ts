@@ -10,6 +10,9 @@ declare module 'lzma-native' {
     destroy(): void;
   }
   export function createStream(coder: 'autoDecoder', options: { memlimit?: number; flags?: number }): LzmaStream;
-  const lzma: { createStream: typeof createStream };
+  /** An xz (.xz container) encoder: `preset` 0–9, `check` one of the CHECK_ constants. */
+  export function createStream(coder: 'easyEncoder', options: { preset?: number; check?: number }): LzmaStream;
+  export const CHECK_CRC64: number;
+  const lzma: { createStream: typeof createStream; CHECK_CRC64: number };
   export default lzma;
 }

@@ -1,5 +1,6 @@
 import type { ReasonClass, ReasonVerdict, Subject, Verdict } from '../analysis/reason.js';
 import type { Successor } from '../analysis/successor.js';
+import type { UnresolvedRelocation } from '../analysis/btfgen-kernel.js';
 
 /**
  * The result of `corecheck check` as plain data: every output format (text, JSON, SARIF, JUnit,
@@ -15,6 +16,42 @@ export interface Report {
   readonly kernels: readonly KernelMeta[];
   readonly objects: readonly ObjectReport[];
   readonly gate: Gate;
+  /** `corecheck btfgen` only: the minimized BTF written per kernel, and what it could not resolve. */
+  readonly btfgen?: BtfgenReport;
+}
+
+/** What `corecheck btfgen` wrote (`bpftool gen min_core_btf` per kernel of the fleet). */
+export interface BtfgenReport {
+  /** The output directory, as given. */
+  readonly out: string;
+  /** `--compress`: BTFHub archives (`.btf.tar.xz`) instead of raw BTF. */
+  readonly compressed: boolean;
+  /** `--strict`: nothing is written for a kernel where some object fails. */
+  readonly strict: boolean;
+  /** Every kernel checked, in fleet order. */
+  readonly kernels: readonly BtfgenKernel[];
+}
+
+export interface BtfgenKernel {
+  readonly kernel: string;
+  /** `written`; `withheld` (`--strict`: some object fails here); `no-btf` (nothing to minimize). */
+  readonly status: 'written' | 'withheld' | 'no-btf';
+  /** The file written (or withheld), below the output directory; null without BTF. */
+  readonly file: string | null;
+  /** Its size in bytes (null when not written). */
+  readonly bytes: number | null;
+  /** Types the minimized BTF holds (null without BTF). */
+  readonly types: number | null;
+  /** Every relocation that could not be resolved here, with the check's verdict for it. */
+  readonly unresolved: readonly BtfgenUnresolved[];
+  /** How many of them break the load (verdict `fails`). */
+  readonly breaking: number;
+  /** Objects that fail on this kernel, for any reason (what `--strict` withholds a file for). */
+  readonly failingObjects: readonly string[];
+}
+
+export interface BtfgenUnresolved extends UnresolvedRelocation {
+  readonly object: string;
 }
 
 /** One kernel, as the fleet knows it. Unknown parts are null (a bare raw BTF file has no distro). */

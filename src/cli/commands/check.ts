@@ -16,7 +16,7 @@ import { openBpfObjects, type LocatedObject } from '../../object/open.js';
 import { inShard, mergeRuns, reportOfRun, type FleetRun, type PartialRun } from '../../report/fleet-run.js';
 import { renderReport, type ReportFormat } from '../../report/formats.js';
 import type { FailOn, KernelPredicate } from '../../report/gate.js';
-import { SCHEMA_VERSION, type KernelMeta } from '../../report/model.js';
+import { SCHEMA_VERSION, type KernelMeta, type Report } from '../../report/model.js';
 import { readInput, writeOut } from '../io.js';
 import { writeFileAtomic } from '../output.js';
 import { startProgress } from '../progress.js';
@@ -34,17 +34,14 @@ export interface ReportCliOptions {
   readonly sourceRoot: string;
 }
 
-export interface CheckCliOptions extends ReportCliOptions {
+/** Which kernels a fleet run checks and how (`check` and `btfgen`). */
+export interface FleetCliOptions {
   /** Kernel sources: files or BTFHub trees (none, and no fleet: the running kernel and the built-in and user fleets). */
   readonly kernel: readonly string[];
   /** Fleet stores (`fleet add --fleet`). */
   readonly fleet: readonly string[];
-  /** Module BTFs of the (single) kernel, in search order. */
-  readonly module: readonly string[];
   /** `auto`: each object against the kernels of the architecture it was built for; `all`; or one architecture. */
   readonly arch: string;
-  /** Check only this slice of the fleet and write it as a partial run (`merge` combines them). */
-  readonly shard?: { readonly index: number; readonly count: number };
   /** Which kernels of the fleet to check at all (`--distro`, `--release`). */
   readonly select: KernelPredicate;
   /** Worker threads (1: check in this thread). */
@@ -53,6 +50,25 @@ export interface CheckCliOptions extends ReportCliOptions {
   readonly cache: KernelCache | null;
   /** `--set NAME=VALUE`, as given: `.rodata` variables and __kconfig CONFIG_* values. */
   readonly set: readonly string[];
+}
+
+export interface CheckCliOptions extends ReportCliOptions, FleetCliOptions {
+  /** Module BTFs of the (single) kernel, in search order. */
+  readonly module: readonly string[];
+  /** Check only this slice of the fleet and write it as a partial run (`merge` combines them). */
+  readonly shard?: { readonly index: number; readonly count: number };
+}
+
+/** What a fleet run does beyond checking: `btfgen` minimizes each kernel's BTF; `vet` sees the kernels before any is loaded. */
+export interface FleetRunExtras {
+  readonly btfgen?: boolean;
+  readonly vet?: (kernels: readonly KernelSource[]) => void;
+}
+
+/** A fleet run, and what each kernel checked gave (by label). */
+export interface CheckedFleet {
+  readonly run: FleetRun;
+  readonly outcomes: ReadonlyMap<string, KernelOutcome>;
 }
 
 /** What `--set` gives, split as `CheckOptions` takes it. */
@@ -72,24 +88,7 @@ export const EXIT_GATE_FAILED = 1;
  * the memory of its largest kernel.
  */
 export async function runCheck(files: readonly string[], opts: CheckCliOptions): Promise<number> {
-  const objects: LocatedObject[] = [];
-  for (const f of files) objects.push(...openBpfObjects(await readInput(f), f));
-  const settings = parseSettings(opts.set, objects);
-  const sources = (await fleetOf(opts.kernel, opts.fleet)).filter((s) => opts.select(kernelMeta(s, true)));
-  if (sources.length === 0) throw new CorecheckError('USAGE', 'options --distro, --release', -1, 'no kernel of the fleet matches them');
-  if (opts.module.length > 0 && sources.length !== 1) {
-    throw new CorecheckError('USAGE', 'option --module', -1, `modules belong to one kernel, but ${sources.length} kernels are given`, opts.module[0]);
-  }
-  // Workers start now, so their start-up (loading corecheck's modules) overlaps this thread's
-  // preparation of the run (content hashes for the kernel cache).
-  const mine = opts.shard ? sources.filter((_, k) => inShard(k, opts.shard!)) : sources;
-  const pool = Math.min(opts.jobs, mine.length) > 1 ? startPool(Math.min(opts.jobs, mine.length), files) : undefined;
-  let run: FleetRun;
-  try {
-    run = await checkFleet(files, objects, sources, mine, opts, settings, pool);
-  } finally {
-    await pool?.destroy();
-  }
+  const { run } = await checkRun(files, opts);
   if (opts.shard) {
     const partial: PartialRun = { kind: 'corecheck-partial-run', schemaVersion: SCHEMA_VERSION, shard: opts.shard, ...run };
     const text = JSON.stringify(partial) + '\n';
@@ -97,7 +96,35 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
     else writeOut(text);
     return EXIT_PASSED;
   }
-  return emitReport(run, opts);
+  return emitReport(reportOf(run, opts), opts);
+}
+
+/**
+ * The fleet run `check` and `btfgen` share: the objects of `files` against the kernels the options
+ * select (a shard of them with `--shard`), in worker threads or here.
+ */
+export async function checkRun(
+  files: readonly string[], opts: FleetCliOptions & Partial<Pick<CheckCliOptions, 'module' | 'shard'>>, extras: FleetRunExtras = {},
+): Promise<CheckedFleet> {
+  const objects: LocatedObject[] = [];
+  for (const f of files) objects.push(...openBpfObjects(await readInput(f), f));
+  const settings = parseSettings(opts.set, objects);
+  const sources = (await fleetOf(opts.kernel, opts.fleet)).filter((s) => opts.select(kernelMeta(s, true)));
+  if (sources.length === 0) throw new CorecheckError('USAGE', 'options --distro, --release', -1, 'no kernel of the fleet matches them');
+  const modules = opts.module ?? [];
+  if (modules.length > 0 && sources.length !== 1) {
+    throw new CorecheckError('USAGE', 'option --module', -1, `modules belong to one kernel, but ${sources.length} kernels are given`, modules[0]);
+  }
+  const mine = opts.shard ? sources.filter((_, k) => inShard(k, opts.shard!)) : sources;
+  extras.vet?.(mine);
+  // Workers start now, so their start-up (loading corecheck's modules) overlaps this thread's
+  // preparation of the run (content hashes for the kernel cache).
+  const pool = Math.min(opts.jobs, mine.length) > 1 ? startPool(Math.min(opts.jobs, mine.length), files) : undefined;
+  try {
+    return await checkFleet(files, objects, sources, mine, { ...opts, modules, btfgen: extras.btfgen === true }, settings, pool);
+  } finally {
+    await pool?.destroy();
+  }
 }
 
 /** `corecheck merge <partial>...`: the slices of a sharded check, as one report and one gate. */
@@ -111,7 +138,7 @@ export async function runMerge(files: readonly string[], opts: ReportCliOptions)
       throw new CorecheckError('MALFORMED', 'JSON', -1, `not JSON: ${(e as Error).message}`, f);
     }
   }
-  return emitReport(mergeRuns(parts, files), opts);
+  return emitReport(reportOf(mergeRuns(parts, files), opts), opts);
 }
 
 /**
@@ -172,10 +199,15 @@ function signedBigInt(text: string): bigint {
   return neg ? -v : v;
 }
 
-/** Renders a run's report in the asked format to the asked place; the gate gives the exit status. */
-function emitReport(run: FleetRun, opts: ReportCliOptions): number {
-  const report = reportOfRun(run, VERSION, opts.failOn, opts.require);
-  const text = renderReport(report, opts.format, {
+/** The report of a run, gated as the options ask. */
+export const reportOf = (run: FleetRun, opts: ReportCliOptions): Report => reportOfRun(run, VERSION, opts.failOn, opts.require);
+
+/**
+ * Renders a report in the asked format to the asked place; the gate gives the exit status.
+ * `textBefore` goes before the text format's report (what a command adds to check's view).
+ */
+export function emitReport(report: Report, opts: ReportCliOptions, textBefore = ''): number {
+  const text = (opts.format === 'text' ? textBefore : '') + renderReport(report, opts.format, {
     // absolute, so that absolute source paths under it become relative SARIF URIs
     verbose: opts.verbose, sourceRoot: resolve(opts.sourceRoot), workingDirectory: process.cwd(), color: opts.output === undefined && useColor(process.stdout),
   });
@@ -191,8 +223,8 @@ function emitReport(run: FleetRun, opts: ReportCliOptions): number {
  */
 async function checkFleet(
   files: readonly string[], objects: readonly LocatedObject[], sources: readonly KernelSource[], mine: readonly KernelSource[],
-  opts: CheckCliOptions, settings: Settings, pool: Piscina | undefined,
-): Promise<FleetRun> {
+  opts: Pick<FleetCliOptions, 'arch' | 'cache'> & { readonly modules: readonly string[]; readonly btfgen: boolean }, settings: Settings, pool: Piscina | undefined,
+): Promise<CheckedFleet> {
   const arches = objects.map((o) => inferObjectArch(o.object, o.hostMachine, o.hostLittleEndian));
   // The architecture each object needs a kernel to have (null: any).
   const targets = arches.map((a) => (opts.arch === 'all' ? null : opts.arch === 'auto' ? a.arch : normalizeArch(opts.arch)));
@@ -208,10 +240,10 @@ async function checkFleet(
       const contexts = objects.map((o) => new ObjectContext(o.object));
       for (const source of toCheck) {
         progress.tick(source.label);
-        outcomes.set(source.label, await checkOneKernel(source, contexts, objectsFor, opts.module, settings));
+        outcomes.set(source.label, await checkOneKernel(source, contexts, objectsFor, opts.modules, settings, opts.btfgen));
       }
     } else {
-      await inWorkers(pool, toCheck, { files, modules: opts.module, objectArches: targets, cacheDir: opts.cache?.dir ?? null, settings },
+      await inWorkers(pool, toCheck, { files, modules: opts.modules, objectArches: targets, cacheDir: opts.cache?.dir ?? null, settings, btfgen: opts.btfgen },
         (label, outcome) => outcomes.set(label, outcome), (label) => progress.tick(label));
     }
   } finally {
@@ -235,7 +267,7 @@ async function checkFleet(
       else leftOut[i].push(source.label);
     });
   }
-  return {
+  const run: FleetRun = {
     fleet: sources.map((s) => s.label),
     kernels,
     objects: objects.map((o, i) => ({
@@ -245,6 +277,7 @@ async function checkFleet(
     })),
     hints,
   };
+  return { run, outcomes };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { kernelArchFromBtf } from '../../analysis/arch.js';
 import { checkWithoutBtf, type CheckOptions, type ObjectVerdict } from '../../analysis/check.js';
+import { btfgenOfKernel, type KernelBtfgen } from '../../analysis/btfgen-kernel.js';
 import { checkKernel } from '../../analysis/kernel-check.js';
 import type { Successor } from '../../analysis/successor.js';
 import type { Btf } from '../../btf/btf.js';
@@ -17,6 +18,8 @@ export interface KernelOutcome {
   /** Per object (in the run's order): its verdict here, or null when the object is not for this kernel. */
   readonly verdicts: readonly (ObjectVerdict | null)[];
   readonly hints: Readonly<Record<string, Successor>>;
+  /** With `btfgen`, on a kernel with BTF that some object is for: its minimized BTF and unresolved relocations. */
+  readonly btfgen?: KernelBtfgen;
 }
 
 /** What the fleet knows of a kernel: its source's info, whether it has BTF, and its architecture (from its BTF when the path did not say). */
@@ -28,11 +31,12 @@ export function kernelMeta(source: KernelSource, btf: boolean, arch: string | nu
  * Loads one kernel and checks the objects meant for its architecture, in whatever thread runs it.
  * A kernel without BTF still gets verdicts (libbpf fails what needs BTF). `modules` are split BTFs
  * on this kernel. `objects` are kept across the kernels a thread checks (see ObjectContext).
- * `settings` are the run's `--set` values.
+ * `settings` are the run's `--set` values. `btfgen` also minimizes the kernel's BTF to what the
+ * objects' CO-RE relocations use (`corecheck btfgen`), while the BTF is at hand.
  */
 export async function checkOneKernel(
   source: KernelSource, objects: readonly ObjectContext[], objectsFor: ObjectsFor, modules: readonly string[],
-  settings: Pick<CheckOptions, 'rodata' | 'kconfig'> = {},
+  settings: Pick<CheckOptions, 'rodata' | 'kconfig'> = {}, btfgen = false,
 ): Promise<KernelOutcome> {
   const known = source.info.arch ?? null;
   const meta = (btf: boolean, arch: string | null): KernelMeta => kernelMeta(source, btf, arch);
@@ -54,5 +58,6 @@ export async function checkOneKernel(
   const opts: CheckOptions = { kernelRelease: source.info.kernel, ...settings };
   const check = checkKernel(forIt.map((i) => objects[i].obj), { vmlinux: btf, modules: moduleBtfs }, opts, forIt.map((i) => objects[i]));
   forIt.forEach((i, n) => { verdicts[i] = check.verdicts[n]; });
-  return { meta: meta(true, arch), verdicts, hints: Object.fromEntries(check.successors) };
+  const outcome: KernelOutcome = { meta: meta(true, arch), verdicts, hints: Object.fromEntries(check.successors) };
+  return btfgen ? { ...outcome, btfgen: btfgenOfKernel(btf, objects.map((o, i) => (verdicts[i] ? o.obj : null)), verdicts) } : outcome;
 }

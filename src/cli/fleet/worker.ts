@@ -24,6 +24,8 @@ export interface KernelTask {
   readonly cacheDir: string | null;
   /** `--set` values (maps of bigints clone as they are). */
   readonly settings: Settings;
+  /** Minimize each kernel's BTF too (`corecheck btfgen`). */
+  readonly btfgen: boolean;
   /** Where each kernel's label is posted as it is done, for the progress bar. */
   readonly progress?: MessagePort;
 }
@@ -66,7 +68,7 @@ export default async function checkKernelTask(task: KernelTask): Promise<KernelO
     for (const kernel of task.kernels) {
       const opened = (await fleetStoreSource(kernel)) ?? (await openKernelSources(kernel))[0];
       const source = task.cacheDir === null ? opened : await cacheFor(task.cacheDir).wrap(opened);
-      outcomes.push(await checkOneKernel(source, objects, objectsFor, task.modules, task.settings));
+      outcomes.push(await checkOneKernel(source, objects, objectsFor, task.modules, task.settings, task.btfgen));
       task.progress?.postMessage(source.label);
     }
     return outcomes;

@@ -1,0 +1,23 @@
+/**
+ * xz compression through liblzma (lzma-native, loaded on first use), with the CRC64 check and the
+ * default preset, as BTFHub's archives are made (`xz` with no options).
+ */
+export async function xzEncode(data: Uint8Array): Promise<Uint8Array> {
+  const { default: lzma } = await import('lzma-native');
+  return new Promise((resolve, reject) => {
+    const encoder = lzma.createStream('easyEncoder', { preset: 6, check: lzma.CHECK_CRC64 });
+    const chunks: Uint8Array[] = [];
+    encoder.on('data', (chunk) => chunks.push(chunk));
+    encoder.on('error', (err) => reject(new Error(`xz compression failed: ${err.desc ?? err.message ?? String(err)}`)));
+    encoder.on('end', () => {
+      const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+      let at = 0;
+      for (const c of chunks) {
+        out.set(c, at);
+        at += c.length;
+      }
+      resolve(out);
+    });
+    encoder.end(data);
+  });
+}

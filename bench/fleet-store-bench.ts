@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openFleetStore } from '../src/fleet/open-store.js';
 import { readBtfHubArchive } from '../src/kernels/archive.js';
-import { decompressBlock } from '../src/kernels/block-codec.js';
+import { checksumBtf, decompressBlock } from '../src/kernels/block-codec.js';
 import { builtinFleetPath } from '../src/kernels/builtin-fleet.js';
 import { CORPUS_KERNELS, corpusArchiveOf } from '../test/helpers/inputs.js';
 
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     const xz: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       let t = performance.now();
-      const fromStore = openFleetStore(storeBytes, decompressBlock).load(label);
+      const fromStore = openFleetStore(storeBytes, decompressBlock, checksumBtf).load(label);
       store.push(performance.now() - t);
       t = performance.now();
       const fromArchive = await readBtfHubArchive(archiveBytes);

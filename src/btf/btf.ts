@@ -1,4 +1,4 @@
-import { ByteView, cString } from '../common/bytes.js';
+import { ByteView, HOST_LITTLE_ENDIAN, cString } from '../common/bytes.js';
 import { CorecheckError, fail } from '../common/errors.js';
 import { Kind, KIND_MAX, isModOrTypedef, kindName, trailerSize } from './kinds.js';
 import type { BtfType, Member, EnumValue, Enum64Value, Param, VarSecinfo } from './types.js';
@@ -846,5 +846,3 @@ function hostOrderWords(bytes: Uint8Array, start: number, len: number, littleEnd
   for (let i = 0; i < nWords; i++) out[i] = dv.getUint32(i * 4, littleEndian);
   return out;
 }
-
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

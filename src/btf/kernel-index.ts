@@ -1,4 +1,5 @@
 import { Btf, type BtfIndex } from './btf.js';
+import { HOST_LITTLE_ENDIAN } from '../common/bytes.js';
 import { fail } from '../common/errors.js';
 import type { NameIndexParts } from './name-index.js';
 
@@ -26,7 +27,6 @@ const MAGIC = 0x494b4343; // "CCKI"
 /** Bump when the layout or anything an index holds changes. */
 export const KERNEL_INDEX_VERSION = 1;
 const HEADER = 32;
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Version word as written: the host's byte order in the top bit, so another host's index is refused. */
 const versionWord = (): number => (KERNEL_INDEX_VERSION | (HOST_LITTLE_ENDIAN ? 0 : 0x80000000)) >>> 0;
 

@@ -1,5 +1,8 @@
 import { fail } from './errors.js';
 
+/** Whether typed arrays hold words in little-endian order here: data in that order can be viewed, not converted. */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * Bounds-checked, endianness-aware view of a byte range. Every read names the structure it reads,
  * so a truncated or hostile file fails with the structure and the absolute offset, never with a

@@ -1,6 +1,7 @@
+import { HOST_LITTLE_ENDIAN } from '../common/bytes.js';
 import { fail } from '../common/errors.js';
 import { RecencyRanks } from './recency.js';
-import { VarintReader, VarintWriter } from './varint.js';
+import { VarintReader, VarintWriter, countVarints, decodeVarints } from './varint.js';
 
 /**
  * The transform that makes kernels compress against each other. A raw BTF's type section is a run
@@ -194,15 +195,28 @@ function typesByName(dv: DataView, le: boolean, start: number, end: number, pool
 }
 
 /** Per kind, the name words in each trailing entry: what `namedTypes` skips per member. */
-const NAMES_PER_ENTRY = LAYOUT.map((l) => (l ? l.each.filter((c) => c === N).length : 0));
+const NAMES_PER_ENTRY = Uint8Array.from(LAYOUT, (l) => (l ? l.each.filter((c) => c === N).length : 0));
 
-/** Per kind, the record's words beyond the three of its head, for a vlen of 0. */
-const EXTRA_WORDS = LAYOUT.map((l) => (l ? l.extra.length : 0));
+/**
+ * `LAYOUT` flattened for the rebuild loop, which indexes these instead of reading a per-kind
+ * object: at `kind * 8`, the classes of the words after a record's name and info (its size/type
+ * word, then `extra`), and at `kind * 8 + 4` those of one trailing entry.
+ */
+const CLASSES = new Uint8Array(LAYOUT.length * 8);
+const HEAD_WORDS = new Uint8Array(LAYOUT.length);
+const ENTRY_WORDS = new Uint8Array(LAYOUT.length);
+LAYOUT.forEach((l, kind) => {
+  if (!l) return;
+  CLASSES.set([l.sizeType, ...l.extra], kind * 8);
+  CLASSES.set(l.each, kind * 8 + 4);
+  HEAD_WORDS[kind] = 1 + l.extra.length;
+  ENTRY_WORDS[kind] = l.each.length;
+});
 
 /** The info word's kind, or a CorecheckError naming type [id] if no layout has it. */
-function kindOf(infoWord: number, info: VarintReader, id: number, what: string): number {
+function kindOf(infoWord: number, id: number, what: string): number {
   const kind = (infoWord >>> 24) & 0x1f;
-  if (!LAYOUT[kind]) fail('MALFORMED', `${what} info column`, info.pos, `type [${id}] has unknown kind ${kind}`);
+  if (!LAYOUT[kind]) fail('MALFORMED', `${what} info column`, -1, `type [${id}] has unknown kind ${kind}`);
   return kind;
 }
 
@@ -214,23 +228,30 @@ function vlenOf(infoWord: number, kind: number): number {
 /**
  * The decoder's side of `typesByName`: walks the info and names columns once, before the types
  * are rebuilt (a reference may name a later type), and gives by pool id the one type of that name
- * (0 if none or several).
+ * (0 if none or several). `names` holds pool ids + 1, as stored.
  */
-function namedTypes(infoCol: Uint8Array, namesCol: Uint8Array, poolSize: number, what: string): Int32Array {
+function namedTypes(info: Uint32Array, names: Uint32Array, poolSize: number, what: string): Int32Array {
   const byName = new Int32Array(poolSize);
-  const info = new VarintReader(infoCol, 0, infoCol.length, `${what} info column`);
-  const names = new VarintReader(namesCol, 0, namesCol.length, `${what} names column`);
-  let id = 0;
-  while (!info.done) {
-    id++;
-    const infoWord = info.u32();
-    const kind = kindOf(infoWord, info, id, what);
-    const z = names.u32();
-    if (z > 0 && z - 1 < poolSize) byName[z - 1] = byName[z - 1] === 0 ? id : -1;
-    for (let i = vlenOf(infoWord, kind) * NAMES_PER_ENTRY[kind]; i > 0; i--) names.skip();
+  let n = 0;
+  for (let t = 0; t < info.length && n < names.length; t++) {
+    const kind = kindOf(info[t], t + 1, what);
+    const z = names[n];
+    if (z > 0 && z - 1 < poolSize) byName[z - 1] = byName[z - 1] === 0 ? t + 1 : -1;
+    n += 1 + vlenOf(info[t], kind) * NAMES_PER_ENTRY[kind];
   }
   for (let i = 0; i < poolSize; i++) if (byName[i] < 0) byName[i] = 0;
   return byName;
+}
+
+/** Turns the names column's pool ids + 1 into the string section offsets they stand for, in place. */
+function toNameOffsets(names: Uint32Array, offsetOf: Int32Array, what: string): void {
+  for (let i = 0; i < names.length; i++) {
+    const z = names[i];
+    if (z === 0) continue;
+    const off = z - 1 < offsetOf.length ? offsetOf[z - 1] : -1;
+    if (off < 0) fail('MALFORMED', `${what} names column`, -1, `name ${i} is pool string ${z - 1}, which the kernel's string section lacks`);
+    names[i] = off;
+  }
 }
 
 /** Column data located in a decoded store block, for `joinBtf`. */
@@ -256,53 +277,65 @@ export function joinBtf(c: ColumnViews, rawLen: number, what: string, writeStrin
   const out = new Uint8Array(rawLen);
   out.set(c.header);
   const le = out[0] === 0x9f && out[1] === 0xeb;
-  const dv = new DataView(out.buffer);
-  const typeLen = dv.getUint32(12, le);
+  const typeLen = new DataView(out.buffer).getUint32(12, le);
   const end = hdrLen + typeLen;
   if (end > rawLen || typeLen % 4 !== 0) fail('MALFORMED', what, -1, `type section of ${typeLen} bytes does not fit a ${rawLen}-byte BTF`);
   const strings = writeStrings(out, end);
   if (strings.end !== rawLen) fail('MALFORMED', what, -1, `string section ends at ${strings.end}, not at the BTF's end ${rawLen}`);
-  const offsetOf = strings.offsetOf;
-  const info = new VarintReader(c.info, 0, c.info.length, `${what} info column`);
-  const names = new VarintReader(c.names, 0, c.names.length, `${what} names column`);
+  const info = decodeVarints(c.info, `${what} info column`);
+  const names = decodeVarints(c.names, `${what} names column`);
+  const refs = new RefReader(c, typeLen, namedTypes(info, names, strings.offsetOf.length, what), what);
+  toNameOffsets(names, strings.offsetOf, what);
   const vals = new VarintReader(c.vals, 0, c.vals.length, `${what} values column`);
-  const refs = new RefReader(c, typeLen, namedTypes(c.info, c.names, offsetOf.length, what), what);
-  const name = (id: number): number => {
-    const z = names.u32();
-    if (z === 0) return 0;
-    const off = z - 1 < offsetOf.length ? offsetOf[z - 1] : -1;
-    if (off < 0) fail('MALFORMED', `${what} names column`, names.pos, `type [${id}] names pool string ${z - 1}, which the kernel's string section lacks`);
-    return off;
-  };
-  let id = 0;
-  let at = hdrLen;
-  while (!info.done) {
-    id++;
-    const infoWord = info.u32();
-    const kind = kindOf(infoWord, info, id, what);
-    const layout = LAYOUT[kind]!;
+  const words = typeWords(out, hdrLen, typeLen, le);
+  writeTypes(words, info, names, vals, refs, what);
+  if (words.buffer !== out.buffer) placeWords(words, out, hdrLen, le);
+  return out;
+}
+
+/**
+ * Where the type section's words are written: in `out` itself when the BTF's byte order is the
+ * host's (word stores, no DataView call per word), else in a host-order copy for `placeWords`.
+ */
+function typeWords(out: Uint8Array, hdrLen: number, typeLen: number, le: boolean): Uint32Array {
+  if (le === HOST_LITTLE_ENDIAN && (out.byteOffset + hdrLen) % 4 === 0) return new Uint32Array(out.buffer, out.byteOffset + hdrLen, typeLen >>> 2);
+  return new Uint32Array(typeLen >>> 2);
+}
+
+/**
+ * Fills `words` (the type section, host order) with one record per info word. The names column,
+ * read twice, comes decoded; a read past its end gives undefined, which the typed array stores as
+ * 0, and the count checked at the end catches it. The columns read once are read as varints.
+ */
+function writeTypes(words: Uint32Array, info: Uint32Array, names: Uint32Array, vals: VarintReader, refs: RefReader, what: string): void {
+  let w = 0;
+  let n = 0;
+  for (let t = 0; t < info.length; t++) {
+    const id = t + 1;
+    const infoWord = info[t];
+    const kind = kindOf(infoWord, id, what);
     const vlen = vlenOf(infoWord, kind);
-    const each = layout.each;
-    const words = 3 + EXTRA_WORDS[kind] + vlen * each.length;
-    if (at + 4 * words > end) fail('MALFORMED', `${what} info column`, info.pos, `type [${id}] runs past the ${typeLen}-byte type section`);
-    dv.setUint32(at, name(id), le);
-    dv.setUint32(at + 4, infoWord, le);
-    dv.setUint32(at + 8, layout.sizeType === R ? refs.next(id) : vals.u32(), le);
-    let w = at + 12;
-    for (const cls of layout.extra) { dv.setUint32(w, cls === R ? refs.next(id) : vals.u32(), le); w += 4; }
-    for (let i = 0; i < vlen; i++) {
-      for (let j = 0; j < each.length; j++) {
-        const cls = each[j];
-        dv.setUint32(w, cls === N ? name(id) : cls === R ? refs.next(id) : vals.u32(), le);
-        w += 4;
+    const entryWords = ENTRY_WORDS[kind];
+    if (w + 2 + HEAD_WORDS[kind] + vlen * entryWords > words.length) fail('MALFORMED', `${what} info column`, -1, `type [${id}] runs past the ${words.length * 4}-byte type section`);
+    words[w++] = names[n++];
+    words[w++] = infoWord;
+    // The head's remaining words (e = -1), then each trailing entry's.
+    for (let e = -1, classes = kind * 8, count = HEAD_WORDS[kind]; e < vlen; e++, classes = kind * 8 + 4, count = entryWords) {
+      for (let j = 0; j < count; j++) {
+        const cls = CLASSES[classes + j];
+        words[w++] = cls === N ? names[n++] : cls === R ? refs.next(id) : vals.u32();
       }
     }
-    at = w;
   }
-  if (at !== end || !names.done || !refs.done || !vals.done) {
-    fail('MALFORMED', what, -1, `columns do not rebuild the ${typeLen}-byte type section exactly`);
+  if (w !== words.length || n !== names.length || !vals.done || !refs.done) {
+    fail('MALFORMED', what, -1, `columns do not rebuild the ${words.length * 4}-byte type section exactly`);
   }
-  return out;
+}
+
+/** Copies host-order `words` into `out` at `at` in the BTF's byte order. */
+function placeWords(words: Uint32Array, out: Uint8Array, at: number, le: boolean): void {
+  const dv = new DataView(out.buffer, out.byteOffset + at, words.length * 4);
+  for (let i = 0; i < words.length; i++) dv.setUint32(i * 4, words[i], le);
 }
 
 /** The refs column and the two it points into, read back to type ids (see the column list above). */
@@ -321,22 +354,22 @@ class RefReader {
     this.namedRefs = new VarintReader(c.namedRefs, 0, c.namedRefs.length, `${what} named refs column`);
     this.maxId = Math.floor(typeLen / 12);
     // One varint per reference: sizing the ranks by the references there are, not by the type
-    // section's words, keeps their tree a third as large, and more of it in cache.
-    let refCount = 0;
-    for (let i = 0; i < c.refs.length; i++) if (c.refs[i] < 0x80) refCount++;
-    this.ranks = new RecencyRanks(Math.max(1, refCount), this.maxId);
+    // section's words, keeps their arrays a third as large, and more of them in cache.
+    this.ranks = new RecencyRanks(Math.max(1, countVarints(c.refs)), this.maxId);
   }
 
   /** The next type id referenced from type [id]. */
   next(id: number): number {
     const z = this.refs.u32();
     if (z === 0) return 0;
+    // A rank gives a type already referenced, so already checked.
+    if (z >= 3) return this.ranks.again(z - 3, this.what);
     let ref: number;
     if (z === 1) ref = id - this.newRefs.i32();
-    else if (z === 2) {
+    else {
       const name = this.namedRefs.u32();
       ref = name < this.named.length ? this.named[name] : -1;
-    } else ref = this.ranks.idAt(z - 3, this.what);
+    }
     if (ref <= 0 || ref > this.maxId) fail('MALFORMED', this.what, this.refs.pos, `type [${id}] refers to type ${ref}, outside 1..${this.maxId}`);
     this.ranks.touch(ref, this.what);
     return ref;

@@ -1,5 +1,8 @@
+import * as zlib from 'node:zlib';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { BlockCodec } from '../fleet/encode.js';
+import type { Checksum } from '../fleet/open-store.js';
+import { crc32 } from './crc32.js';
 
 /**
  * The fleet store's block codec (format.ts): Brotli (RFC 7932), with Node's native coder. Fixed
@@ -20,9 +23,18 @@ export function compressBlock(unpacked: Uint8Array): Uint8Array {
 
 /** A block's bytes, never more than the `unpackedLength` the store's index gives. */
 export function decompressBlock(packed: Uint8Array, unpackedLength: number): Uint8Array {
-  const out = brotliDecompressSync(packed, { maxOutputLength: Math.max(1, unpackedLength) });
+  // One output chunk the size of the block (one byte more, so a block that fills it exactly ends
+  // the loop): the default 16 KiB chunks are joined by a copy of the whole block at the end.
+  const out = brotliDecompressSync(packed, { maxOutputLength: Math.max(1, unpackedLength), chunkSize: Math.max(64, unpackedLength + 1) });
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
+
+/**
+ * The CRC-32 a store load checks each rebuilt BTF with: Node's native one where there is one
+ * (zlib.crc32, Node 20.15 and later; looked up on the namespace, as a named import of it would
+ * not link on older Node), else corecheck's.
+ */
+export const checksumBtf: Checksum = typeof zlib.crc32 === 'function' ? (bytes) => zlib.crc32(bytes) : (bytes) => crc32(bytes);
 
 /** Both, for `encodeFleet`. */
 export const BROTLI_BLOCKS: BlockCodec = { compress: compressBlock, decompress: decompressBlock };

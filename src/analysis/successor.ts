@@ -4,6 +4,7 @@ import { KIND_NAMES_LIBBPF, Kind, isComposite, isEnum } from '../btf/kinds.js';
 import { fieldsAreCompat, kindsCoreCompat } from '../core/compat.js';
 import { essentialName } from '../btf/essential.js';
 import { Closeness, closest, isStrong } from './close-names.js';
+import { oncePer } from '../common/memo.js';
 
 /**
  * "What changed" hints: when a relocation or an attach target fails on a kernel because something is
@@ -305,30 +306,33 @@ function enumeratorSuccessor(kernel: Btf, missing: Extract<MissingThing, { kind:
 // ---- functions ----
 
 const GONE: Successor = { how: 'gone', note: "not in this kernel's BTF: removed, renamed or inlined" };
-const clonesCache = new WeakMap<Btf, Map<string, string[]>>();
-
 /**
- * FUNCs named with a compiler's clone suffix (`foo.isra.0`, `foo.constprop.0`, `foo.part.0`,
- * `foo.cold`), by the name before the first dot. Such names are few and not found by any lookup of
- * `foo`, so they are collected the first time a function is missing on a kernel, by one scan of the
- * FUNC names' bytes that decodes only the dotted ones, and kept for the next query.
+ * Names with a compiler's clone suffix (`foo.isra.0`, `foo.constprop.0`, `foo.part.0`, `foo.cold`),
+ * by the name before the first dot: candidates for FUNCs no lookup of `foo` finds. Collected the
+ * first time a function is missing on a kernel, from the strings holding a dot (no type is read),
+ * and kept for the next query; `clonesOf` keeps those that name a FUNC.
  */
-function funcClones(btf: Btf): Map<string, string[]> {
-  let clones = clonesCache.get(btf);
-  if (!clones) {
-    clones = new Map();
-    for (const id of btf.idsWithNameByte(Kind.FUNC, 0x2e /* . */)) {
-      const name = btf.name(id);
-      const dot = name.indexOf('.');
-      if (dot <= 0) continue;
-      const base = name.slice(0, dot);
-      const list = clones.get(base);
-      if (list) list.push(name);
-      else clones.set(base, [name]);
-    }
-    clonesCache.set(btf, clones);
+const dottedNames = oncePer((btf: Btf): Map<string, string[]> => {
+  const byBase = new Map<string, string[]>();
+  for (const name of btf.stringsWithByte(0x2e /* . */)) {
+    const dot = name.indexOf('.');
+    if (dot <= 0) continue;
+    const base = name.slice(0, dot);
+    const list = byBase.get(base);
+    if (list) list.push(name);
+    else byBase.set(base, [name]);
   }
-  return clones;
+  return byBase;
+});
+
+/** The FUNCs that are clones of `name`, in type id order. */
+function clonesOf(btf: Btf, name: string): string[] {
+  const funcs: { name: string; id: number }[] = [];
+  for (const n of new Set(dottedNames(btf).get(name))) {
+    const id = btf.find(n, Kind.FUNC);
+    if (id !== undefined) funcs.push({ name: n, id });
+  }
+  return funcs.sort((a, b) => a.id - b.id).map((f) => f.name);
 }
 
 /** Whether the kernel has a FUNC named `name` (a lookup in its index of functions, not of all names). */
@@ -336,8 +340,8 @@ const hasFunc = (btf: Btf, name: string): boolean => btf.find(name, Kind.FUNC) !
 
 function functionSuccessor(kernel: Btf, name: string): Successor | undefined {
   if (hasFunc(kernel, name)) return undefined;
-  const clones = funcClones(kernel).get(name);
-  if (clones) return { how: 'function-renamed', name: clones[0], note: `compiled as ${clones.join(', ')}` };
+  const clones = clonesOf(kernel, name);
+  if (clones.length > 0) return { how: 'function-renamed', name: clones[0], note: `compiled as ${clones.join(', ')}` };
   // `foo` gone and `__foo` there (or the reverse): typically foo became an inline wrapper around the
   // out-of-line __foo, which is what can be attached to now.
   const bare = name.replace(/^_+/, '');

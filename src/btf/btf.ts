@@ -743,57 +743,22 @@ export class Btf {
   }
 
   /**
-   * This blob's own types of `kind` whose name holds the byte `c`, ascending: for the few names of
-   * a pattern no lookup can find (`foo.isra.0`). The string section is searched for `c` natively
-   * first; a name holds it when it starts in a string at or before that string's last `c`, so
-   * when no string has one (most kernels, for a dot in a function name) no name is read.
+   * Every string of this blob and its bases that holds the byte `c`, in string-table order: for
+   * the few names of a pattern no lookup can find (`foo.isra.0`). The string sections are searched
+   * for `c` natively and only the strings holding it are decoded, so no type is read.
    */
-  ownIdsWithNameByte(kind: number, c: number): number[] {
+  stringsWithByte(c: number): string[] {
+    const out = this.base ? this.base.stringsWithByte(c) : [];
     const b = this.bytes;
     const end = this.strStart + this.header.strLen;
-    // per string holding `c`: its start and its last `c`, as string offsets, ascending
-    const from: number[] = [];
-    const to: number[] = [];
     for (let p = b.indexOf(c, this.strStart); p >= 0 && p < end; p = b.indexOf(c, p + 1)) {
       let start = p;
       while (start > this.strStart && b[start - 1] !== 0) start--;
       const nul = b.indexOf(0, p);
-      let last = p;
-      for (let q = p + 1; q < nul; q++) if (b[q] === c) last = q;
-      from.push(start - this.strStart + this.firstStrOff);
-      to.push(last - this.strStart + this.firstStrOff);
+      out.push(this.str(start - this.strStart + this.firstStrOff));
       p = nul;
     }
-    const out: number[] = [];
-    const w = this.words;
-    const starts = this.typeWords;
-    const inBase = this.base !== undefined && this.firstStrOff > 0;
-    if (from.length === 0 && !inBase) return out;
-    for (let i = 0; i < starts.length; i++) {
-      const at = starts[i];
-      const off = w[at];
-      if (off === 0 || ((w[at + 1] >>> 24) & 0x1f) !== kind) continue;
-      if (off < this.firstStrOff) {
-        if (this.str(off).includes(String.fromCharCode(c))) out.push(i + this.firstId);
-        continue;
-      }
-      // the last string starting at or before the name
-      let lo = 0;
-      let hi = from.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (from[mid] <= off) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo > 0 && off <= to[lo - 1]) out.push(i + this.firstId);
-    }
     return out;
-  }
-
-  /** `ownIdsWithNameByte` over this blob and its bases, ascending. */
-  idsWithNameByte(kind: number, c: number): number[] {
-    const own = this.ownIdsWithNameByte(kind, c);
-    return this.base ? [...this.base.idsWithNameByte(kind, c), ...own] : own;
   }
 
   /** The combined string table (base strings, then this blob's), addressed by string offset. */

@@ -106,9 +106,6 @@ export async function runCheck(files: readonly string[], opts: CheckCliOptions):
 export async function checkRun(
   files: readonly string[], opts: FleetCliOptions & Partial<Pick<CheckCliOptions, 'module' | 'shard'>>, extras: FleetRunExtras = {},
 ): Promise<CheckedFleet> {
-  const objects: LocatedObject[] = [];
-  for (const f of files) objects.push(...openBpfObjects(await readInput(f), f));
-  const settings = parseSettings(opts.set, objects);
   const sources = (await fleetOf(opts.kernel, opts.fleet)).filter((s) => opts.select(kernelMeta(s, true)));
   if (sources.length === 0) throw new CorecheckError('USAGE', 'options --distro, --release', -1, 'no kernel of the fleet matches them');
   const modules = opts.module ?? [];
@@ -117,10 +114,13 @@ export async function checkRun(
   }
   const mine = opts.shard ? sources.filter((_, k) => inShard(k, opts.shard!)) : sources;
   extras.vet?.(mine);
-  // Workers start now, so their start-up (loading corecheck's modules) overlaps this thread's
-  // preparation of the run (content hashes for the kernel cache).
+  // Workers start as soon as the fleet is known, so their start-up (loading corecheck's modules,
+  // opening the objects) overlaps this thread's own opening of the objects and the kernel cache's hashes.
   const pool = Math.min(opts.jobs, mine.length) > 1 ? startPool(Math.min(opts.jobs, mine.length), files) : undefined;
   try {
+    const objects: LocatedObject[] = [];
+    for (const f of files) objects.push(...openBpfObjects(await readInput(f), f));
+    const settings = parseSettings(opts.set, objects);
     return await checkFleet(files, objects, sources, mine, { ...opts, modules, btfgen: extras.btfgen === true }, settings, pool);
   } finally {
     await pool?.destroy();

@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openFleetStore } from '../src/fleet/open-store.js';
 import { readBtfHubArchive } from '../src/kernels/archive.js';
-import { checksumBtf, decompressBlock } from '../src/kernels/block-codec.js';
+import { decompressBlock } from '../src/kernels/block-codec.js';
+import { nativeCrc32 } from '../src/kernels/native-crc32.js';
 import { builtinFleetPath } from '../src/kernels/builtin-fleet.js';
 import { CORPUS_KERNELS, corpusArchiveOf } from '../test/helpers/inputs.js';
 
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     const xz: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       let t = performance.now();
-      const fromStore = openFleetStore(storeBytes, decompressBlock, checksumBtf).load(label);
+      const fromStore = openFleetStore(storeBytes, decompressBlock, nativeCrc32).load(label);
       store.push(performance.now() - t);
       t = performance.now();
       const fromArchive = await readBtfHubArchive(archiveBytes);

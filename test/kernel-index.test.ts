@@ -88,7 +88,7 @@ test('kernel index: a corrupt, truncated, foreign or other-version index is refu
   // a bit anywhere in the body: offsets, a name table's slots, its links
   for (const at of [32, 40 + 4 * 1000, Math.floor(index.length / 2), index.length - 1]) assertRefused(() => parseWithKernelIndex(K61, flipped(at)), /kernel index: checksum mismatch/);
   assertRefused(() => parseWithKernelIndex(K61, flipped(0)), /bad magic/);
-  assertRefused(() => parseWithKernelIndex(K61, flipped(4)), /version 17, this corecheck reads version 1/, 'UNSUPPORTED');
+  assertRefused(() => parseWithKernelIndex(K61, flipped(4)), /version 18, this corecheck reads version 2/, 'UNSUPPORTED');
   assertRefused(() => parseWithKernelIndex(K61, flipped(16)), /bytes, but its header says/);
   assertRefused(() => parseWithKernelIndex(K61, index.subarray(0, index.length - 4)), /bytes, but its header says/);
   assertRefused(() => parseWithKernelIndex(K61, index.subarray(0, 12)), /12 bytes is no kernel index/);

@@ -2,6 +2,7 @@ import { Btf, type BtfIndex } from './btf.js';
 import { HOST_LITTLE_ENDIAN } from '../common/bytes.js';
 import { fail } from '../common/errors.js';
 import type { NameIndexParts } from './name-index.js';
+import { crc32, type Checksum } from '../common/crc32.js';
 
 /**
  * A kernel BTF's parse index as bytes, for a cache of kernels by content hash: what parsing a
@@ -15,23 +16,26 @@ import type { NameIndexParts } from './name-index.js';
  *     0  magic "CCKI"            16  own type count n        32  offsets            u32[n]
  *     4  version                 20  type-name slots t           type slotKey, slotLen, slotHead  i32[t] x3, prev i32[n]
  *     8  BTF byte length         24  data-name slots d           data slotKey, slotHead  i32[d] x2, prev i32[n]
- *    12  BTF hash                28  checksum of bytes 32..
+ *    12  CRC-32 of the BTF       28  CRC-32 of bytes 32..
  *
- * An index is taken only for the BTF it was made from (same length and hash of every byte) and only
- * when its own checksum holds; then the offsets are checked against the records and the name
+ * An index is taken only for the BTF it was made from (same length and CRC-32 of every byte) and
+ * only when its own CRC holds; then the offsets are checked against the records and the name
  * indexes' ranges against the table sizes, so a corrupt or foreign index is a CorecheckError, never
  * a crash or a wrong answer.
  */
 
 const MAGIC = 0x494b4343; // "CCKI"
 /** Bump when the layout or anything an index holds changes. */
-export const KERNEL_INDEX_VERSION = 1;
+export const KERNEL_INDEX_VERSION = 2;
 const HEADER = 32;
 /** Version word as written: the host's byte order in the top bit, so another host's index is refused. */
 const versionWord = (): number => (KERNEL_INDEX_VERSION | (HOST_LITTLE_ENDIAN ? 0 : 0x80000000)) >>> 0;
 
-/** The index of a parsed base BTF (a vmlinux), as bytes for `parseWithKernelIndex`. */
-export function encodeKernelIndex(btf: Btf): Uint8Array {
+/**
+ * The index of a parsed base BTF (a vmlinux), as bytes for `parseWithKernelIndex`. `checksum` is
+ * CRC-32 (the CLI passes Node's native one: both CRCs cover megabytes); the parse must use a CRC-32 too.
+ */
+export function encodeKernelIndex(btf: Btf, checksum: Checksum = crc32): Uint8Array {
   if (btf.base) fail('UNSUPPORTED', 'kernel index', -1, 'split BTF (a module) has no kernel index; index its vmlinux');
   const { offsets, typeNames, dataNames } = btf.index();
   if (!typeNames.slotLen) fail('MALFORMED', 'kernel index', -1, 'the type-name index is not keyed by essential name');
@@ -50,11 +54,11 @@ export function encodeKernelIndex(btf: Btf): Uint8Array {
   dv.setUint32(0, MAGIC, true);
   dv.setUint32(4, versionWord(), true);
   dv.setUint32(8, btf.bytes.length, true);
-  dv.setUint32(12, hashBytes(btf.bytes), true);
+  dv.setUint32(12, checksum(btf.bytes), true);
   dv.setUint32(16, n, true);
   dv.setUint32(20, t, true);
   dv.setUint32(24, d, true);
-  dv.setUint32(28, hashWords(words.subarray(HEADER / 4)), true);
+  dv.setUint32(28, checksum(out.subarray(HEADER)), true);
   return out;
 }
 
@@ -64,7 +68,7 @@ export function encodeKernelIndex(btf: Btf): Uint8Array {
  * MALFORMED or UNSUPPORTED, structure `kernel index`) when the index is corrupt, of another
  * version or host byte order, or made for other bytes; the caller then parses without it.
  */
-export function parseWithKernelIndex(btfBytes: Uint8Array, index: Uint8Array): Btf {
+export function parseWithKernelIndex(btfBytes: Uint8Array, index: Uint8Array, checksum: Checksum = crc32): Btf {
   const bad = (detail: string): never => fail('MALFORMED', 'kernel index', -1, detail);
   if (index.length < HEADER || index.length % 4 !== 0) bad(`${index.length} bytes is no kernel index`);
   const dv = new DataView(index.buffer, index.byteOffset, index.length);
@@ -83,9 +87,9 @@ export function parseWithKernelIndex(btfBytes: Uint8Array, index: Uint8Array): B
   // one aligned copy when the bytes are not 4-aligned, so the arrays below are views
   const words = wordsOf(index);
   const body = words.subarray(HEADER / 4);
-  if (hashWords(body) !== dv.getUint32(28, true)) bad('checksum mismatch (the index is corrupt)');
-  if (dv.getUint32(8, true) !== btfBytes.length || dv.getUint32(12, true) !== hashBytes(btfBytes)) {
-    bad('made for other BTF bytes (length or hash differs)');
+  if (checksum(index.subarray(HEADER)) !== dv.getUint32(28, true)) bad('checksum mismatch (the index is corrupt)');
+  if (dv.getUint32(8, true) !== btfBytes.length || dv.getUint32(12, true) !== checksum(btfBytes)) {
+    bad('made for other BTF bytes (length or CRC-32 differs)');
   }
   let at = 0;
   const take = (len: number): Int32Array => {
@@ -105,42 +109,4 @@ export function parseWithKernelIndex(btfBytes: Uint8Array, index: Uint8Array): B
 function wordsOf(bytes: Uint8Array): Uint32Array {
   if (bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
   return new Uint32Array(bytes.slice().buffer, 0, bytes.length >>> 2);
-}
-
-/** `hashWords` of every byte: the whole words in place, the last 1-3 bytes as one more word. */
-function hashBytes(bytes: Uint8Array): number {
-  const whole = bytes.length & ~3;
-  let tail = 0;
-  for (let i = bytes.length - 1; i >= whole; i--) tail = (tail << 8) | bytes[i];
-  return hashWords(wordsOf(bytes.subarray(0, whole)), tail, bytes.length);
-}
-
-/**
- * A 32-bit hash of words and a last word `tail`, the byte length folded in: four lanes of one
- * rotate, xor and multiply per word (independent, so they run side by side), combined by
- * MurmurHash3's finalizer. Enough to tell a corrupt or foreign blob from the one an index was
- * made for; not for security.
- */
-function hashWords(w: Uint32Array, tail = 0, length = w.length * 4): number {
-  let a = 0x9747b28c ^ length;
-  let b = 0x85ebca6b;
-  let c = 0xc2b2ae35;
-  let d = 0x27d4eb2f;
-  const whole = w.length & ~3;
-  let i = 0;
-  for (; i < whole; i += 4) {
-    a = Math.imul(((a << 13) | (a >>> 19)) ^ w[i], 0x9e3779b1);
-    b = Math.imul(((b << 13) | (b >>> 19)) ^ w[i + 1], 0x9e3779b1);
-    c = Math.imul(((c << 13) | (c >>> 19)) ^ w[i + 2], 0x9e3779b1);
-    d = Math.imul(((d << 13) | (d >>> 19)) ^ w[i + 3], 0x9e3779b1);
-  }
-  for (; i < w.length; i++) a = Math.imul(((a << 13) | (a >>> 19)) ^ w[i], 0x9e3779b1);
-  let h = a;
-  for (const x of [b, c, d, tail]) h = Math.imul(((h << 13) | (h >>> 19)) ^ x, 0x9e3779b1);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -1,4 +1,4 @@
-import { crc32 } from '../kernels/crc32.js';
+import { crc32 } from '../common/crc32.js';
 import { btfSections, joinBtf, splitBtf, type BtfColumns } from './btf-columns.js';
 import { FLEET_HEADER_SIZE, FLEET_MAGIC, MODE_COLUMNS, MODE_RAW, type FleetKernelInfo } from './format.js';
 import { openFleetStore, type BlockDecoder } from './open-store.js';

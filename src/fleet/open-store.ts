@@ -1,5 +1,5 @@
 import { CorecheckError, fail } from '../common/errors.js';
-import { crc32 } from '../kernels/crc32.js';
+import { crc32, type Checksum } from '../common/crc32.js';
 import { MAX_OUTPUT } from '../kernels/limits.js';
 import { joinBtf } from './btf-columns.js';
 import { FLEET_HEADER_SIZE, FLEET_MAGIC, MODE_COLUMNS, MODE_RAW, PART_COUNT, type FleetGroupEntry, type FleetKernelEntry, type FleetKernelInfo } from './format.js';
@@ -28,12 +28,6 @@ const STRUCT = 'fleet store';
  */
 export type BlockDecoder = (packed: Uint8Array, unpackedLength: number) => Uint8Array;
 
-/**
- * CRC-32 (IEEE) of a whole array, for the check of each rebuilt BTF: the CLI passes Node's native
- * one (`kernels/block-codec.ts`), several times faster on the megabytes of a kernel than the
- * JavaScript `crc32`, which is the default.
- */
-export type Checksum = (bytes: Uint8Array) => number;
 
 /** A group's decoded block, and the pool of the kernels read from it so far. */
 interface OpenBlock {

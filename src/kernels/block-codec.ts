@@ -1,8 +1,5 @@
-import * as zlib from 'node:zlib';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { BlockCodec } from '../fleet/encode.js';
-import type { Checksum } from '../fleet/open-store.js';
-import { crc32 } from './crc32.js';
 
 /**
  * The fleet store's block codec (format.ts): Brotli (RFC 7932), with Node's native coder. Fixed
@@ -28,13 +25,6 @@ export function decompressBlock(packed: Uint8Array, unpackedLength: number): Uin
   const out = brotliDecompressSync(packed, { maxOutputLength: Math.max(1, unpackedLength), chunkSize: Math.max(64, unpackedLength + 1) });
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
-
-/**
- * The CRC-32 a store load checks each rebuilt BTF with: Node's native one where there is one
- * (zlib.crc32, Node 20.15 and later; looked up on the namespace, as a named import of it would
- * not link on older Node), else corecheck's.
- */
-export const checksumBtf: Checksum = typeof zlib.crc32 === 'function' ? (bytes) => zlib.crc32(bytes) : (bytes) => crc32(bytes);
 
 /** Both, for `encodeFleet`. */
 export const BROTLI_BLOCKS: BlockCodec = { compress: compressBlock, decompress: decompressBlock };

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { Btf } from '../btf/btf.js';
 import { CorecheckError } from '../common/errors.js';
 import { openFleetStore } from '../fleet/open-store.js';
-import { checksumBtf, decompressBlock } from './block-codec.js';
+import { decompressBlock } from './block-codec.js';
+import { nativeCrc32 } from './native-crc32.js';
 import { readFileBytes } from './files.js';
 import type { KernelSource } from './sources.js';
 
@@ -49,7 +50,7 @@ const FLEET_SUFFIX = '.fleet';
 
 async function storeSources(path: string): Promise<KernelSource[]> {
   const bytes = await readFileBytes(path);
-  const store = CorecheckError.inFile(path, 0, () => openFleetStore(bytes, decompressBlock, checksumBtf));
+  const store = CorecheckError.inFile(path, 0, () => openFleetStore(bytes, decompressBlock, nativeCrc32));
   return store.kernels.map((k) => ({
     label: k.label,
     path: `${path}#${k.label}`,

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Btf } from '../btf/btf.js';
 import { encodeKernelIndex, parseWithKernelIndex } from '../btf/kernel-index.js';
+import { nativeCrc32 } from './native-crc32.js';
 import { CorecheckError } from '../common/errors.js';
 import { readFileBytes } from './files.js';
 import type { KernelSource, LoadedKernel } from './sources.js';
@@ -87,7 +88,7 @@ export class KernelCache {
     const index = readOrUndefined(`${entry}.idx`);
     if (index) {
       try {
-        return parseWithKernelIndex(bytes, index);
+        return parseWithKernelIndex(bytes, index, nativeCrc32);
       } catch (e) {
         if (!(e instanceof CorecheckError)) throw e;
       }
@@ -108,7 +109,7 @@ export class KernelCache {
 
   /** The index of a kernel's BTF; split BTF has none (it is indexed with its base), so it is not kept. */
   private storeIndex(entry: string, btf: Btf): void {
-    if (!btf.base) this.store(`${entry}.idx`, encodeKernelIndex(btf));
+    if (!btf.base) this.store(`${entry}.idx`, encodeKernelIndex(btf, nativeCrc32));
   }
 
   /** Whole or not at all; a cache that cannot be written (read-only home) only costs the next run time. */

@@ -1,6 +1,6 @@
 import { fail } from '../common/errors.js';
 import { bcjX86Decode } from './bcj-x86.js';
-import { crc32 } from './crc32.js';
+import { crc32 } from '../common/crc32.js';
 import { crc64le } from './crc64.js';
 import { sha256 } from '../common/sha256.js';
 import { MAX_OUTPUT } from './limits.js';

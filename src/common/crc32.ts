@@ -50,3 +50,9 @@ function step8(c: number, lo: number, hi: number): number {
 function le32(b: Uint8Array, at: number): number {
   return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24);
 }
+
+/**
+ * A CRC-32 (IEEE) of a whole array, as the core takes it: `crc32` by default, or Node's native one,
+ * several times faster on the megabytes of a kernel, which the CLI passes in (`kernels/native-crc32.ts`).
+ */
+export type Checksum = (bytes: Uint8Array) => number;

@@ -69,7 +69,8 @@ async function kernelFile(
   const unresolved = gen.unresolved.flatMap((us, i) => (us ?? []).map((u) => ({ object: run.objects[i].name, ...u })));
   const entry = { kernel: label, file, types: gen.types, unresolved, breaking: unresolved.filter((u) => u.verdict === 'fails').length, failingObjects };
   if (opts.strict && failingObjects.length > 0) return { entry: { ...entry, status: 'withheld', bytes: null } };
-  // BTFHub's archives hold one member, the raw BTF named after the kernel
-  const data = opts.compress ? await xzEncode(ustar([{ name: btfHubMember(file), data: gen.btf, mtime: Math.floor(Date.now() / 1000) }])) : gen.btf;
+  // BTFHub's archives hold one member, the raw BTF named after the kernel; time 0, so the same
+  // objects and kernel give the same archive on every run
+  const data = opts.compress ? await xzEncode(ustar([{ name: btfHubMember(file), data: gen.btf, mtime: 0 }])) : gen.btf;
   return { entry: { ...entry, status: 'written', bytes: data.length }, data };
 }

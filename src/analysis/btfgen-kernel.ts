@@ -1,9 +1,9 @@
 import type { Btf } from '../btf/btf.js';
 import { KernelBtfUse } from '../core/btfgen.js';
 import type { ReloKindName } from '../core/relo-kind.js';
-import { relocateObject, type RelocationResult } from '../core/relocate.js';
-import type { BpfObject } from '../object/object.js';
+import type { RelocationResult } from '../core/relocate.js';
 import type { ObjectVerdict } from './check.js';
+import type { ObjectContext } from './object-context.js';
 import { verdictRank, type ReasonVerdict } from './reason.js';
 
 /**
@@ -47,12 +47,14 @@ export interface KernelBtfgen {
  * not (bpftool does the same: a program loaded later by name needs its types too); `verdicts` are
  * the same objects' check on this kernel, which says whether each miss breaks the load.
  */
-export function btfgenOfKernel(btf: Btf, objects: readonly (BpfObject | null)[], verdicts: readonly (ObjectVerdict | null)[]): KernelBtfgen {
+export function btfgenOfKernel(btf: Btf, objects: readonly (ObjectContext | null)[], verdicts: readonly (ObjectVerdict | null)[]): KernelBtfgen {
   const use = new KernelBtfUse(btf);
-  const unresolved = objects.map((obj, i) => {
+  const target = { vmlinux: btf, modules: [] };
+  const unresolved = objects.map((context, i) => {
     const verdict = verdicts[i];
-    if (!obj || !verdict) return null;
-    const relocation = relocateObject(obj, { vmlinux: btf, modules: [] }, { trace: false, autoloadAll: true });
+    if (!context || !verdict) return null;
+    // the check's own relocations when every program loads by default
+    const relocation = context.relocation(target, true);
     for (const r of relocation.relocations) use.record(r);
     return relocation.relocations.filter((r) => r.outcome === 'poisoned' || r.outcome === 'error').map((r) => judged(r, verdict));
   });

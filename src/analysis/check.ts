@@ -69,7 +69,7 @@ export interface CheckOptions {
 export function checkObject(
   obj: BpfObject, target: CoreTarget, opts: CheckOptions = {}, kernel = new KernelContext(target), context = new ObjectContext(obj),
 ): ObjectVerdict {
-  const loaded = relocateObject(obj, target, { trace: false });
+  const loaded = context.relocation(target, false);
   kernel.prefetch(kernelNamesWanted(obj));
   const missingWeakExterns = new Set(kernelExterns(obj)
     // typeless __ksym variables come from kallsyms, not BTF: never assumed missing
@@ -93,7 +93,7 @@ export function checkObject(
   let aloneCode: ReturnType<typeof withCode> | undefined;
   const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
     const { core, codeOf, walks } = p.autoload ? loadedCode
-      : (aloneCode ??= withCode(relocateObject(obj, target, { trace: false, autoloadAll: true })));
+      : (aloneCode ??= withCode(context.relocation(target, true)));
     const linked = linkedFunctions(obj, p, codeOf);
     const reach = walks.reachability(p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns, model, known });
     const reasons = [

@@ -1,4 +1,5 @@
-import type { ObjectRelocation } from '../core/relocate.js';
+import type { CoreTarget } from '../core/candidates.js';
+import { relocateObject, type ObjectRelocation } from '../core/relocate.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { analyzeReachability, type CodeOf, type ReachOptions, type Reachability } from './reach.js';
 import type { VerifierModel } from './verifier-model.js';
@@ -20,7 +21,28 @@ export class ObjectContext {
 
   private refused?: readonly Reason[];
 
-  constructor(readonly obj: BpfObject) {}
+  /** The latest target's relocations, autoload programs only and all: a fleet checks one kernel at a time. */
+  private relocated?: { readonly target: CoreTarget; readonly byAutoload: Map<boolean, ObjectRelocation> };
+
+  /** Whether every program loads by default: relocating all of them is then what libbpf's load does. */
+  private readonly allAutoload: boolean;
+
+  constructor(readonly obj: BpfObject) {
+    this.allAutoload = obj.programs.every((p) => p.isSubprogram || p.autoload);
+  }
+
+  /**
+   * The object's CO-RE against `target` as libbpf's load does it (`autoloadAll` false), or with
+   * every program loaded (true), without the log: relocated once per kernel for both the check and
+   * btfgen, and once for both when every program loads by default.
+   */
+  relocation(target: CoreTarget, autoloadAll: boolean): ObjectRelocation {
+    if (!this.relocated || !sameTarget(this.relocated.target, target)) this.relocated = { target, byAutoload: new Map() };
+    const all = autoloadAll || this.allAutoload;
+    let r = this.relocated.byAutoload.get(all);
+    if (!r) this.relocated.byAutoload.set(all, (r = relocateObject(this.obj, target, { trace: false, autoloadAll: all })));
+    return r;
+  }
 
   /** Why libbpf refuses the object whole, on any kernel (`objectRefusals`), found once. */
   get refusals(): readonly Reason[] {
@@ -60,6 +82,13 @@ export class PatchedCode {
     if (!reach) byOptions.set(key, (reach = analyzeReachability(this.obj, prog, codeOf, opts)));
     return reach;
   }
+}
+
+/** The same kernel: the same vmlinux and the same module BTFs, in order. */
+function sameTarget(a: CoreTarget, b: CoreTarget): boolean {
+  const am = a.modules ?? [];
+  const bm = b.modules ?? [];
+  return a.vmlinux === b.vmlinux && am.length === bm.length && am.every((m, i) => m.btf === bm[i].btf);
 }
 
 /** A verifier model's rules as text: kernels of one generation have equal models, not the same object. */

@@ -59,5 +59,5 @@ export async function checkOneKernel(
   const check = checkKernel(forIt.map((i) => objects[i].obj), { vmlinux: btf, modules: moduleBtfs }, opts, forIt.map((i) => objects[i]));
   forIt.forEach((i, n) => { verdicts[i] = check.verdicts[n]; });
   const outcome: KernelOutcome = { meta: meta(true, arch), verdicts, hints: Object.fromEntries(check.successors) };
-  return btfgen ? { ...outcome, btfgen: btfgenOfKernel(btf, objects.map((o, i) => (verdicts[i] ? o.obj : null)), verdicts) } : outcome;
+  return btfgen ? { ...outcome, btfgen: btfgenOfKernel(btf, objects.map((o, i) => (verdicts[i] ? o : null)), verdicts) } : outcome;
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { CORPUS_KERNELS, REPO, corpusArchiveOf, extractCorpusBtf } from './helpers/inputs.js';
 import { assertOneLineError, runCli } from './helpers/cli.js';
+import { fetchedDebs } from './helpers/kernel-images.js';
 import { errorsOf, reportValidator, sarifValidator } from './helpers/validators.js';
 import type { Report } from '../src/report/model.js';
 import { writeFilesAtomic } from '../src/cli/output.js';
@@ -123,6 +124,21 @@ test('--compress writes BTFHub archives holding the raw BTF', () => {
   const b = (JSON.parse(r.stdout) as Report).btfgen!;
   assert.equal(b.compressed, true);
   assert.deepEqual(b.kernels.map((k) => k.bytes), KERNELS.map((k) => statSync(join(dir, `${k}.btf.tar.xz`)).size));
+});
+
+// A kernel package as the kernel: Debian's 6.1.0-57-amd64 linux-image .deb (fetched by
+// tools/fetch-kernel-images.sh), whose BTF is the corpus kernel's; bpftool's minimized BTF of that
+// kernel for the 52 libbpf-tools objects is committed (tools/goldens/regen-btfgen.sh).
+const deb = fetchedDebs().find((d) => d.what === 'bzimage-xz');
+test('a Debian linux-image .deb as the kernel: its label from the package, bpftool\'s bytes', { skip: !deb?.corpus && 'no 6.1 linux-image .deb in .cache/debs: run tools/fetch-kernel-images.sh (needs apt and the network)' }, () => {
+  const objects = readdirSync(TOOLS).filter((f) => f.endsWith('.bpf.o')).map((f) => join(TOOLS, f));
+  const dir = freshDir();
+  const r = runCli(['btfgen', ...objects, '--kernel', deb!.deb, '--out', dir, '--json']);
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  const label = `debian/12/x86_64/${deb!.release}`;
+  assert.deepEqual(filesBelow(dir), [`${label}.btf`]);
+  const golden = join(REPO, 'test/goldens/btfgen/libbpf-tools', deb!.corpus!.replace(/\.tar\.xz$/, ''));
+  assert.ok(readFileSync(join(dir, `${label}.btf`)).equals(readFileSync(golden)), `bpftool's bytes (${golden})`);
 });
 
 test('--strict writes nothing for a kernel where an object fails, and says so', () => {

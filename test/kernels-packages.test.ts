@@ -10,40 +10,18 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openKernelSources } from '../src/kernels/index.js';
 import { debKernelInfo } from '../src/kernels/deb.js';
 import { rpmKernelInfo, type RpmHeader } from '../src/kernels/rpm.js';
-import { CORPUS_KERNELS, REPO, bpftoolRaw, cachePath, haveTool } from './helpers/inputs.js';
-import { objcopyBtf, systemVmlinux } from './helpers/kernel-images.js';
+import { CORPUS_KERNELS, REPO, bpftoolRaw, haveTool } from './helpers/inputs.js';
+import { fetchedDebs, objcopyBtf, systemVmlinux, type FetchedDeb } from './helpers/kernel-images.js';
 import { assertOneLineError } from './helpers/cli.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
-const DEBS = cachePath('debs');
-const IMAGES = cachePath('kernel-images');
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-kernels-packages-'));
-
-interface FetchedDeb {
-  readonly deb: string;
-  readonly what: string;
-  readonly release: string;
-  readonly corpus?: string;
-}
-
-/** The kernel-image rows of IMAGES.tsv (written by the fetch script) whose .deb is in .cache/debs. */
-function fetchedDebs(): FetchedDeb[] {
-  const tsv = join(IMAGES, 'IMAGES.tsv');
-  if (!existsSync(tsv) || !existsSync(DEBS)) return [];
-  const debs = readdirSync(DEBS);
-  return readFileSync(tsv, 'utf8').trim().split('\n').slice(1).flatMap((line) => {
-    const [, what, release, pkg, corpus] = line.split('\t');
-    const deb = debs.find((d) => d.startsWith(`${pkg}_`) && d.endsWith('.deb'));
-    if (what === 'module' || !deb) return [];
-    return [{ deb: join(DEBS, deb), what, release, corpus: corpus === '-' ? undefined : corpus }];
-  });
-}
 
 function need(t: TestContext, what: string): FetchedDeb | undefined {
   const d = fetchedDebs().find((x) => x.what === what);

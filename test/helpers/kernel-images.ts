@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { cachePath } from './inputs.js';
 
 /**
  * Reference BTF from a real kernel image by the system's tools, independent of corecheck's readers:
@@ -29,4 +30,28 @@ export function objcopyBtf(elf: string): Buffer {
   const out = `${elf}.btf`;
   execFileSync('objcopy', ['-O', 'binary', '--only-section=.BTF', elf, out]);
   return readFileSync(out);
+}
+
+/** A real Debian kernel package fetched by tools/fetch-kernel-images.sh, with what IMAGES.tsv says of it. */
+export interface FetchedDeb {
+  readonly deb: string;
+  /** The image kind (`bzimage-xz`, `arm64-image`, ...). */
+  readonly what: string;
+  readonly release: string;
+  /** The corpus archive of the same kernel, when the corpus has it. */
+  readonly corpus?: string;
+}
+
+/** The kernel-image rows of IMAGES.tsv (written by the fetch script) whose .deb is in .cache/debs. */
+export function fetchedDebs(): FetchedDeb[] {
+  const tsv = join(cachePath('kernel-images'), 'IMAGES.tsv');
+  const debsDir = cachePath('debs');
+  if (!existsSync(tsv) || !existsSync(debsDir)) return [];
+  const debs = readdirSync(debsDir);
+  return readFileSync(tsv, 'utf8').trim().split('\n').slice(1).flatMap((line) => {
+    const [, what, release, pkg, corpus] = line.split('\t');
+    const deb = debs.find((d) => d.startsWith(`${pkg}_`) && d.endsWith('.deb'));
+    if (what === 'module' || !deb) return [];
+    return [{ deb: join(debsDir, deb), what, release, corpus: corpus === '-' ? undefined : corpus }];
+  });
 }

@@ -18,9 +18,10 @@ export interface RelocateOptions {
   /** Relocate every program, as if each had autoload on (libbpf skips programs with autoload off). */
   readonly autoloadAll?: boolean;
   /**
-   * Keep libbpf's log lines and every candidate tried (default true). Off, results hold outcomes,
-   * values and instructions only: what a verdict over many kernels needs, without formatting a
-   * line per candidate (hundreds per type on non-deduplicated kernels).
+   * Keep libbpf's log lines, every candidate tried and each patched instruction's bytes as hex
+   * (`before`, `after`) (default true). Off, results hold outcomes and values, and `programs` the
+   * patched code: what a verdict over many kernels needs, without formatting a line per candidate
+   * (hundreds per type on non-deduplicated kernels).
    */
   readonly trace?: boolean;
 }
@@ -76,7 +77,7 @@ export interface RelocationResult {
   readonly origVal: string | null;
   readonly newVal: string | null;
   readonly errno: Errno | null;
-  /** Instruction bytes (hex, 8 bytes each) before and after, for the patched slot(s). */
+  /** Instruction bytes (hex, 8 bytes each) before and after, for the patched slot(s); empty without `trace`. */
   readonly before: readonly string[];
   readonly after: readonly string[];
 }
@@ -194,7 +195,8 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
           break outer;
         }
         const slots = insns.code(idx) === Opcode.LD_IMM64 ? 2 : 1;
-        const before = slotsHex(insns, idx, slots);
+        // the bytes as hex are for reading a trace; a fleet's verdicts need the patched code only
+        const before = log.enabled ? slotsHex(insns, idx, slots) : NO_SLOTS;
         const patched = patchInsn(prog.name, insns, idx, i, resolved.res, log);
         if (patched !== 'patched' && patched !== 'poisoned') {
           results.push(resultOf(head, prog, resolved.spec, 'error', resolved.res, patched, before));
@@ -202,7 +204,7 @@ export function relocateObject(obj: BpfObject, target: CoreTarget, opts: Relocat
           fail('bad-insn', patched, `prog '${prog.name}': relo #${i}: failed to patch insn #${idx}: ${errnoNumber(patched)}`, why);
           break outer;
         }
-        results.push(resultOf(head, prog, resolved.spec, patched, resolved.res, undefined, before, slotsHex(insns, idx, slots)));
+        results.push(resultOf(head, prog, resolved.spec, patched, resolved.res, undefined, before, log.enabled ? slotsHex(insns, idx, slots) : NO_SLOTS));
       }
     }
   }
@@ -251,6 +253,8 @@ function resultOf(
 }
 
 /** The instruction slot(s) a relocation patches, as hex. */
+const NO_SLOTS: readonly string[] = [];
+
 function slotsHex(insns: InsnBuffer, idx: number, slots: number): string[] {
   const out: string[] = [];
   for (let k = 0; k < slots; k++) out.push(insnHex(insns.bytes, idx + k));

@@ -10,7 +10,13 @@ export function compareKernelVersions(a: string, b: string): number {
   return na.length - nb.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-const numbersOf = (v: string): number[] => (v.match(/\d+/g) ?? []).map(Number);
+/** A version's numbers, parsed once per string: a report sorts thousands of (object, kernel) pairs by them. */
+const parsed = new Map<string, readonly number[]>();
+function numbersOf(v: string): readonly number[] {
+  let n = parsed.get(v);
+  if (!n) parsed.set(v, (n = (v.match(/\d+/g) ?? []).map(Number)));
+  return n;
+}
 
 /** `5.10` of `5.10.0-32-amd64`: what a person calls the release. */
 export function majorMinor(v: string): string {

@@ -1,0 +1,81 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CorecheckError } from '../../common/errors.js';
+import { writeOut } from '../io.js';
+
+/** The web app as built (tools/build-web.mjs): dist/src/cli/commands/ → dist/web/. */
+export function webRoot(): string {
+  return fileURLToPath(new URL('../../../web/', import.meta.url));
+}
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8', '.fleet': 'application/octet-stream',
+};
+
+export interface RunningServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the web app's files on localhost only (127.0.0.1): GET and HEAD of the built files,
+ * nothing else. The page does all the work in the browser; this server never sees a user's file.
+ * Port 0 takes a free port (tests).
+ */
+export async function startServer(port: number, root = webRoot()): Promise<RunningServer> {
+  if (!existsSync(join(root, 'index.html'))) {
+    throw new CorecheckError('NOT_FOUND', 'web app', -1, 'not built (npm run build builds it into dist/web)', root);
+  }
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+    const inside = file.startsWith(root.endsWith(sep) ? root : root + sep);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    } else if (!inside || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+    } else {
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Content-Length': statSync(file).size,
+        'Cache-Control': 'no-cache',
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+      });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(file).pipe(res);
+    }
+  });
+  await listen(server, port);
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://127.0.0.1:${bound}/`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'EADDRINUSE' ? `port ${port} is in use (choose another with --port)`
+        : e.code === 'EACCES' ? `port ${port} needs privileges (choose one above 1023 with --port)` : e.message;
+      reject(new CorecheckError('USAGE', 'option --port', -1, why));
+    });
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
+/** `corecheck serve [--port N]`: the web app on localhost, until interrupted. */
+export async function runServe(opts: { port: number }): Promise<void> {
+  const server = await startServer(opts.port);
+  writeOut(`corecheck web app at ${server.url} (localhost only; files you drop stay in the browser). Ctrl-C stops it.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => { void server.close().then(resolve); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type FrameLocator, type Page } from 'playwright-core';
 import { startServer } from '../src/cli/commands/serve.js';
-import { REPO, cachePath } from './helpers/inputs.js';
+import { CORPUS_KERNELS, REPO, cachePath } from './helpers/inputs.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
 const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
@@ -131,6 +131,58 @@ test('the web app: the seed example on the built-in fleet, a bad file, the BTF b
       assert.ok(ASSETS.has(u.pathname) && u.search === '', `not one of the page's files: ${r.url}`);
     }
     assert.deepEqual(problems, [], 'no console errors (a CSP violation would be one)');
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
+
+test('the web app: a kernel archive dropped joins the fleet, stays in IndexedDB across a reload, is checked, and can be removed', async (t) => {
+  const archive = join(CORPUS_KERNELS, 'debian/11/x86_64/5.10.0-32-amd64.btf.tar.xz');
+  if (!existsSync(CHROMIUM) || !existsSync(archive)) {
+    t.skip(!existsSync(CHROMIUM) ? `no ${CHROMIUM}: apt-get install chromium (.ci/run installs it)` : `no corpus archive ${archive}`);
+    return;
+  }
+  const server = await startServer(0);
+  const context = await chromium.launchPersistentContext(mkdtempSync(join(dir, 'profile-')), {
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1366, height: 900 },
+  });
+  try {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    const mine = 'my-5.10.0-32-amd64.btf.tar.xz';
+    await drop(page, [{ name: mine, bytes: new Uint8Array(readFileSync(archive)) }]);
+    await page.locator('#fleet-summary', { hasText: '1 of yours' }).waitFor({ timeout: 60_000 });
+    assert.match(await page.locator('#status').innerText(), /kernel added/);
+    assert.match(await page.locator('#user-kernels').innerText(), new RegExp(mine.replace(/\./g, '\\.')));
+
+    // kept in IndexedDB: there after a reload, and checked with the built-in fleet
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    assert.match(await page.locator('#fleet-summary').innerText(), /^35 built-in kernels and 1 of yours/);
+    await page.setInputFiles('#files', EXAMPLE);
+    const report = page.frameLocator('#report');
+    await report.locator('html[data-ready="true"]').waitFor({ timeout: 120_000 });
+    assert.match(await page.locator('#status').innerText(), /^checked 36 kernels in/);
+    assert.equal(await report.locator(`button.cell[data-program="openat2_e"][data-kernel="${mine}"]`).getAttribute('data-verdict'), 'loads');
+    await screenshot(page, 'user-kernel');
+
+    // and in the BTF browser
+    await page.getByRole('tab', { name: 'BTF browser' }).click();
+    await page.locator('#btf-kernel').selectOption(mine);
+    await page.locator('#btf-query').fill('open_how');
+    await page.locator('#btf-search button[type="submit"]').click();
+    await page.locator('#btf-c', { hasText: 'struct open_how {' }).waitFor();
+
+    await page.locator('#user-kernels button.remove').click();
+    await page.locator('#fleet-summary', { hasText: /^35 built-in kernels$/ }).waitFor();
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    assert.equal(await page.locator('#fleet-summary').innerText(), '35 built-in kernels');
+    assert.deepEqual(problems, []);
   } finally {
     await context.close();
     await server.close();

@@ -4,7 +4,7 @@ import { readBtfHubArchive } from './archive.js';
 import { debControlFields, debControlMember, debKernelImage, debKernelInfo } from './deb.js';
 import { HEAD_BYTES, sniffKernelFile, type KernelFormat } from './file-kind.js';
 import { findKernelBtf } from './image.js';
-import { btfHubLabel, type KernelInfo } from './kernel-info.js';
+import { btfHubLabel, infoFromBtfHubPath, type KernelInfo } from './kernel-info.js';
 import { readRpmHeader, rpmHeadersLength, rpmKernelImage, rpmKernelInfo } from './rpm.js';
 
 /**
@@ -23,7 +23,9 @@ export async function kernelFromBytes(name: string, bytes: Uint8Array): Promise<
   return inFile(name, async () => {
     if (bytes.length === 0) throw new CorecheckError('MALFORMED', 'file', 0, 'file is empty');
     const { format, info: sniffed } = sniffKernelFile(name, bytes.subarray(0, HEAD_BYTES));
-    const info = format === 'deb' ? await debInfo(bytes) : format === 'rpm' ? rpmKernelInfo(readRpmHeader(bytes.subarray(0, rpmHeadersLength(bytes)))) : sniffed;
+    // an archive's name says its kernel release (`<kernel>.btf.tar.xz`), as in a BTFHub tree
+    const info = format === 'deb' ? await debInfo(bytes) : format === 'rpm' ? rpmKernelInfo(readRpmHeader(bytes.subarray(0, rpmHeadersLength(bytes))))
+      : format === 'btfhub-archive' ? infoFromBtfHubPath(name) : sniffed;
     const label = btfHubLabel(info) ?? name;
     const load = async (): Promise<Btf> => {
       if (format === 'btfhub-archive') {

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 import { startServer } from '../src/cli/commands/serve.js';
 import { CORPUS_KERNELS, REPO, cachePath } from './helpers/inputs.js';
 
@@ -25,9 +25,25 @@ const DEBIAN_612 = 'debian/13/x86_64/6.12.118+deb13-cloud-amd64';
 const ASSETS = new Set(['/', '/index.html', '/main.js', '/worker.js', '/style.css', '/builtin.fleet']);
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-web-'));
 
+/** Chromium with a profile of its own (its own IndexedDB), as a user's browser is. */
+function launch(): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(mkdtempSync(join(dir, 'profile-')), {
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1366, height: 900 },
+  });
+}
+
 async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(cachePath('screenshots'), { recursive: true });
   await page.screenshot({ path: cachePath('screenshots', `web-${name}.png`), fullPage: true });
+}
+
+/** The BTF browser's search on a kernel, until struct open_how is shown as C. */
+async function showType(page: Page, kernel: string, query: string): Promise<void> {
+  await page.getByRole('tab', { name: 'BTF browser' }).click();
+  await page.locator('#btf-kernel').selectOption(kernel);
+  await page.locator('#btf-query').fill(query);
+  await page.locator('#btf-search button[type="submit"]').click();
+  await page.locator('#btf-c', { hasText: 'struct open_how {' }).waitFor();
 }
 
 /** Drops files on the page as a drag-and-drop does (a DataTransfer in a drop event). */
@@ -48,9 +64,7 @@ test('the web app: the seed example on the built-in fleet, a bad file, the BTF b
   }
   const server = await startServer(0);
   const origin = new URL(server.url).origin;
-  const context = await chromium.launchPersistentContext(mkdtempSync(join(dir, 'profile-')), {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1366, height: 900 },
-  });
+  const context = await launch();
   try {
     const page = await context.newPage();
     const requests: { url: string; method: string; body: string | null }[] = [];
@@ -108,11 +122,7 @@ test('the web app: the seed example on the built-in fleet, a bad file, the BTF b
     await screenshot(page, 'bad-file');
 
     // The BTF browser: struct open_how as C on a 6.12 kernel, then across the fleet.
-    await page.getByRole('tab', { name: 'BTF browser' }).click();
-    await page.locator('#btf-kernel').selectOption(DEBIAN_612);
-    await page.locator('#btf-query').fill('struct open_how');
-    await page.locator('#btf-search button[type="submit"]').click();
-    await page.locator('#btf-c', { hasText: 'struct open_how {' }).waitFor();
+    await showType(page, DEBIAN_612, 'struct open_how');
     const c = await page.locator('#btf-c').innerText();
     assert.match(c, /struct open_how \{\n\t__u64 flags;\n\t__u64 mode;\n\t__u64 resolve;\n\};/);
     assert.match(await page.locator('#btf-title').innerText(), new RegExp(`struct open_how on ${DEBIAN_612.replace(/[.+]/g, '\\$&')}`));
@@ -144,9 +154,7 @@ test('the web app: a kernel archive dropped joins the fleet, stays in IndexedDB 
     return;
   }
   const server = await startServer(0);
-  const context = await chromium.launchPersistentContext(mkdtempSync(join(dir, 'profile-')), {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1366, height: 900 },
-  });
+  const context = await launch();
   try {
     const page = await context.newPage();
     const problems: string[] = [];
@@ -171,11 +179,7 @@ test('the web app: a kernel archive dropped joins the fleet, stays in IndexedDB 
     await screenshot(page, 'user-kernel');
 
     // and in the BTF browser
-    await page.getByRole('tab', { name: 'BTF browser' }).click();
-    await page.locator('#btf-kernel').selectOption(mine);
-    await page.locator('#btf-query').fill('open_how');
-    await page.locator('#btf-search button[type="submit"]').click();
-    await page.locator('#btf-c', { hasText: 'struct open_how {' }).waitFor();
+    await showType(page, mine, 'open_how');
 
     await page.locator('#user-kernels button.remove').click();
     await page.locator('#fleet-summary', { hasText: /^35 built-in kernels$/ }).waitFor();

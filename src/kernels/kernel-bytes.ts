@@ -7,6 +7,8 @@ import { findKernelBtf } from './image.js';
 import { btfHubLabel, infoFromBtfHubPath, type KernelInfo } from './kernel-info.js';
 import { readRpmHeader, rpmHeadersLength, rpmKernelImage, rpmKernelInfo } from './rpm.js';
 
+const inFile = CorecheckError.inFileAsync;
+
 /**
  * A kernel held whole in memory (a file dropped on the web app's page): what `sources.ts` does
  * with a file, on bytes, with no file system. Raw BTF, ELF vmlinux, kernel images, BTFHub
@@ -53,14 +55,13 @@ async function parseKernelBtf(where: string, bytes: Uint8Array): Promise<Btf> {
   if (found.module) {
     throw new CorecheckError('USAGE', 'ELF section .BTF', found.offset, "this is a kernel module: its BTF is split BTF on the kernel's vmlinux BTF; add the kernel itself", where);
   }
-  return inFile(found.inPayload ? `${where} (${found.method})` : where, () => Btf.parse(found.bytes.slice(), { fileOffset: found.offset }));
+  return inFile(found.inPayload ? `${where} (${found.method})` : where, () => Btf.parse(ownBytes(found.bytes), { fileOffset: found.offset }));
 }
 
-async function inFile<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof CorecheckError) throw e.relocated(file, 0);
-    throw e;
-  }
+/**
+ * The BTF is kept alive by the Btf that parses it: copy it out when it is a small part of a larger
+ * buffer (a 4 MB BTF in a 60 MB decompressed vmlinux, a module's section), so that buffer can go.
+ */
+export function ownBytes(b: Uint8Array): Uint8Array {
+  return b.byteLength < b.buffer.byteLength * 0.75 ? b.slice() : b;
 }

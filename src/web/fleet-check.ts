@@ -1,7 +1,6 @@
 import { objectTargets, objectsForTargets, type KernelOutcome } from '../analysis/fleet-kernel.js';
-import { reportOfRun, runOfOutcomes } from '../report/fleet-run.js';
-import { CORECHECK_VERSION, type Report } from '../report/model.js';
-import type { KernelEntry, OpenedObject } from './protocol.js';
+import { runOfOutcomes } from '../report/fleet-run.js';
+import type { KernelEntry, OpenedObject, WorkerAnswers } from './protocol.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** What the page shows of a check under way: kernels done of all, and the last one done. */
@@ -11,9 +10,10 @@ export type Progress = (done: number, total: number, label: string) => void;
  * `corecheck check` in the page: the opened objects against the kernels, split over the workers
  * (a fleet-store block's kernels stay together, so each block is decoded once), then the same
  * run → report steps as the CLI, with the CLI's defaults (each object against the kernels of the
- * architecture it was built for; the gate fails on `fails`).
+ * architecture it was built for). A worker builds and renders the report too: for a large object
+ * that is a few hundred milliseconds the page's thread does not spend.
  */
-export async function checkFleet(pool: WorkerPool, objects: readonly OpenedObject[], fleet: readonly KernelEntry[], progress: Progress): Promise<Report> {
+export async function checkFleet(pool: WorkerPool, objects: readonly OpenedObject[], fleet: readonly KernelEntry[], progress: Progress): Promise<WorkerAnswers['report']> {
   const targets = objectTargets('auto', objects.map((o) => o.arch.arch));
   const objectsFor = objectsForTargets(targets);
   // kernels whose architecture is known before loading are left out when no object is for them
@@ -25,8 +25,7 @@ export async function checkFleet(pool: WorkerPool, objects: readonly OpenedObjec
       progress(outcomes.size, wanted.length, label);
     })));
   const labels = fleet.map((k) => k.label);
-  const run = runOfOutcomes(labels, labels, objects, outcomes);
-  return reportOfRun(run, CORECHECK_VERSION, 'fails', []);
+  return pool.ask({ type: 'report', run: runOfOutcomes(labels, labels, objects, outcomes) });
 }
 
 /** Kernels split into one list per worker: whole `loadsWith` groups, largest first, each to the least loaded worker. */

@@ -1,4 +1,3 @@
-import type { Report } from '../report/model.js';
 import { BtfBrowser } from './btf-browser.js';
 import { byId } from './dom.js';
 import { checkFleet } from './fleet-check.js';
@@ -85,7 +84,7 @@ async function runCheck(): Promise<void> {
   const started = performance.now();
   const fleet = kernels.all;
   setStatus(`checking ${objects.map((o) => o.name).join(', ')} against ${fleet.length} kernels…`, 0, fleet.length);
-  let report: Report;
+  let report: Awaited<ReturnType<typeof checkFleet>>;
   try {
     report = await checkFleet(pool, objects, fleet, (done, total, label) => setStatus(`checked ${done} of ${total} kernels (${label})`, done, total));
   } catch (e) {
@@ -94,10 +93,10 @@ async function runCheck(): Promise<void> {
     return;
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  setStatus(`checked ${report.kernels.length} kernels in ${seconds} s`);
+  setStatus(`checked ${report.kernels} kernels in ${seconds} s`);
   document.documentElement.dataset.checkMs = String(Math.round(performance.now() - started));
   // a cell opens the report's own detail panel; the Relocations tab gets the same program and kernel
-  showReport(byId<HTMLIFrameElement>('report'), report, (program, kernel) => void relocations.choose(program, kernel));
+  showReport(byId<HTMLIFrameElement>('report'), report.html, (program, kernel) => void relocations.choose(program, kernel));
   showTab('report');
 }
 

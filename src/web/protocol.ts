@@ -1,5 +1,6 @@
 import type { ObjectArch } from '../analysis/arch.js';
 import type { KernelOutcome } from '../analysis/fleet-kernel.js';
+import type { FleetRun } from '../report/fleet-run.js';
 
 /**
  * The messages between the page and its workers. Everything is plain data (structured clone);
@@ -28,6 +29,7 @@ export type WorkerRequest =
   | { readonly type: 'fleet' }
   | { readonly type: 'open'; readonly files: readonly { readonly name: string; readonly bytes: Uint8Array }[] }
   | { readonly type: 'check'; readonly kernels: readonly KernelEntry[]; readonly targets: readonly (string | null)[] }
+  | { readonly type: 'report'; readonly run: FleetRun }
   | { readonly type: 'relocate'; readonly object: number; readonly program: string; readonly kernel: KernelEntry }
   | { readonly type: 'btf-search'; readonly kernel: KernelEntry; readonly query: string }
   | { readonly type: 'btf-c'; readonly kernel: KernelEntry; readonly name: string }
@@ -39,6 +41,8 @@ export interface WorkerAnswers {
   open: readonly OpenedObject[];
   /** Outcomes in the order of the request's kernels (each also sent as progress when done). */
   check: readonly KernelOutcome[];
+  /** The run's report as `--format html` renders it, and how many kernels it checked. */
+  report: { readonly html: string; readonly kernels: number };
   relocate: RelocationView;
   'btf-search': readonly string[];
   /** The type as C, with what it needs declared before it; null: no such type on that kernel. */

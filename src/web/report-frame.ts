@@ -1,16 +1,13 @@
-import { renderHtml } from '../report/html.js';
-import type { Report } from '../report/model.js';
-
 /** A click on a cell of the report's matrix: the program and kernel it stands for. */
 export type CellChosen = (program: string, kernel: string) => void;
 
 /**
- * Shows a report exactly as `--format html` renders it (report/html.ts), in an iframe of its own:
+ * Shows a report exactly as `--format html` renders it (report/html.ts, in a worker), in an iframe of its own:
  * the same headline, causes, matrix, filters and detail panel, drawn by the same script, kept
  * inert by the same Content-Security-Policy (the page's policy allows that script by its hash).
  * The frame grows to its content, and a click on a cell is passed on (the relocation view).
  */
-export function showReport(frame: HTMLIFrameElement, report: Report, onCell: CellChosen): void {
+export function showReport(frame: HTMLIFrameElement, html: string, onCell: CellChosen): void {
   frame.onload = () => {
     const doc = frame.contentDocument;
     if (!doc) return;
@@ -24,5 +21,5 @@ export function showReport(frame: HTMLIFrameElement, report: Report, onCell: Cel
       if (program && kernel) onCell(program, kernel);
     });
   };
-  frame.srcdoc = renderHtml(report);
+  frame.srcdoc = html;
 }

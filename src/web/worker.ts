@@ -7,6 +7,9 @@ import { CorecheckError } from '../common/errors.js';
 import { relocateObject } from '../core/relocate.js';
 import { kernelFromBytes } from '../kernels/kernel-bytes.js';
 import { openBpfObjects, type LocatedObject } from '../object/open.js';
+import { reportOfRun } from '../report/fleet-run.js';
+import { renderHtml } from '../report/html.js';
+import { CORECHECK_VERSION } from '../report/model.js';
 import { renderRelocation } from '../report/relocate-text.js';
 import { builtinStore, loadKernel } from './kernel-loader.js';
 import type { KernelEntry, RelocationView, WorkerAnswers, WorkerMessage, WorkerRequest } from './protocol.js';
@@ -54,6 +57,11 @@ async function answer(id: number, req: WorkerRequest): Promise<WorkerAnswers[Wor
         scope.postMessage({ id, progress: { label: k.label, outcome } });
       }
       return outcomes;
+    }
+    case 'report': {
+      // with the CLI's defaults: every checked kernel is required, the gate fails on `fails`
+      const report = reportOfRun(req.run, CORECHECK_VERSION, 'fails', []);
+      return { html: renderHtml(report), kernels: report.kernels.length };
     }
     case 'relocate':
       return relocationView(objects[req.object], req.program, req.kernel);

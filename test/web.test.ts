@@ -161,6 +161,16 @@ test('the web app: a kernel archive dropped joins the fleet, stays in IndexedDB 
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await page.goto(server.url);
     await page.waitForSelector('html[data-ready="true"]');
+    // A damaged archive is refused with the CLI's message for it as a --kernel.
+    const cut = join(dir, 'cut.btf.tar.xz');
+    writeFileSync(cut, readFileSync(archive).subarray(0, 300_000));
+    const cli = spawnSync(process.execPath, [CLI, 'check', EXAMPLE, '--kernel', 'cut.btf.tar.xz'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(cli.status, 2);
+    await page.setInputFiles('#files', cut);
+    await page.locator('#error').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#error').innerText(), cli.stderr.trim());
+    assert.equal(await page.locator('#fleet-summary').innerText(), '35 built-in kernels');
+
     const mine = 'my-5.10.0-32-amd64.btf.tar.xz';
     await drop(page, [{ name: mine, bytes: new Uint8Array(readFileSync(archive)) }]);
     await page.locator('#fleet-summary', { hasText: '1 of yours' }).waitFor({ timeout: 60_000 });

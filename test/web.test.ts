@@ -67,15 +67,18 @@ test('the web app: the seed example on the built-in fleet, a bad file, the BTF b
   const context = await launch();
   try {
     const page = await context.newPage();
-    const requests: { url: string; method: string; body: string | null }[] = [];
+    const requests: { url: string; method: string; body: string | null; range?: string }[] = [];
     const problems: string[] = [];
-    context.on('request', (req) => requests.push({ url: req.url(), method: req.method(), body: req.postData() }));
+    context.on('request', (req) => requests.push({ url: req.url(), method: req.method(), body: req.postData(), range: req.headers().range }));
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await page.goto(server.url);
     await page.waitForSelector('html[data-ready="true"]');
     assert.match(await page.locator('#privacy').innerText(), /Nothing you drop here is uploaded/);
     assert.match(await page.locator('#fleet-summary').innerText(), /^35 built-in kernels/);
+    // listing the fleet fetched the store's header and index only, not its 12 MB of blocks
+    const storeParts = (): string[] => requests.filter((r) => new URL(r.url).pathname === '/builtin.fleet').map((r) => r.range ?? 'whole');
+    assert.ok(storeParts().length > 0 && storeParts().every((r) => /^bytes=0-\d+$/.test(r) && Number(r.split('-')[1]) < 100_000), storeParts().join(', '));
 
     // The seed example, dropped: the report drawn by the HTML report's own script, in its frame.
     await drop(page, [{ name: 'openat2.bpf.o', bytes: new Uint8Array(readFileSync(EXAMPLE)) }]);
@@ -140,6 +143,8 @@ test('the web app: the seed example on the built-in fleet, a bad file, the BTF b
       assert.equal(r.body, null);
       assert.ok(ASSETS.has(u.pathname) && u.search === '', `not one of the page's files: ${r.url}`);
     }
+    // the fleet store was read in parts: its index, then the blocks the kernels checked and browsed are in
+    assert.ok(storeParts().every((r) => r.startsWith('bytes=')), storeParts().join(', '));
     assert.deepEqual(problems, [], 'no console errors (a CSP violation would be one)');
   } finally {
     await context.close();

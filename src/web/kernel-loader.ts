@@ -1,29 +1,23 @@
 import { Btf } from '../btf/btf.js';
 import { CorecheckError } from '../common/errors.js';
-import { openFleetStore, type FleetStore } from '../fleet/open-store.js';
 import { kernelFromBytes } from '../kernels/kernel-bytes.js';
-import { decodeBrotliBlock } from './brotli.js';
+import { fetchStore, type FetchedStore } from './store-fetch.js';
 import type { KernelEntry } from './protocol.js';
 import { getUserKernel } from './user-kernels.js';
 
 /**
- * A worker's kernels: the built-in fleet store (one of the page's assets, fetched on first use
- * and decoded a block at a time, as each kernel is asked for) and the user's kernels from
+ * A worker's kernels: the built-in fleet store (one of the page's assets: its index fetched on
+ * first use, each block fetched and decoded when a kernel of it is asked for) and the user's kernels from
  * IndexedDB. The last kernel loaded is kept: the BTF browser and the relocation view ask for the
  * same one again and again.
  */
 export const STORE_ASSET = 'builtin.fleet';
 
-let store: Promise<FleetStore> | undefined;
+let store: Promise<FetchedStore> | undefined;
 let last: { label: string; btf: Promise<Btf> } | undefined;
 
-export function builtinStore(): Promise<FleetStore> {
-  store ??= (async () => {
-    const res = await fetch(new URL(STORE_ASSET, self.location.href));
-    if (!res.ok) throw new CorecheckError('NOT_FOUND', 'built-in fleet', -1, `${STORE_ASSET}: HTTP ${res.status}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    return CorecheckError.inFile(STORE_ASSET, 0, () => openFleetStore(bytes, decodeBrotliBlock));
-  })();
+export function builtinStore(): Promise<FetchedStore> {
+  store ??= fetchStore(new URL(STORE_ASSET, self.location.href), STORE_ASSET);
   return store;
 }
 
@@ -37,8 +31,10 @@ export function loadKernel(k: KernelEntry): Promise<Btf> {
 
 async function read(k: KernelEntry): Promise<Btf> {
   if (k.ref.kind === 'builtin') {
-    const s = await builtinStore();
+    const { store: s, ensureBlock } = await builtinStore();
     const label = k.ref.label;
+    const block = s.kernels.find((x) => x.label === label)?.block;
+    if (block !== undefined) await ensureBlock(block);
     const raw = CorecheckError.inFile(STORE_ASSET, 0, () => s.load(label));
     return CorecheckError.inFile(`${STORE_ASSET}#${label}`, 0, () => Btf.parse(raw));
   }

@@ -40,7 +40,7 @@ scope.onmessage = (e) => {
 async function answer(id: number, req: WorkerRequest): Promise<WorkerAnswers[WorkerRequest['type']]> {
   switch (req.type) {
     case 'fleet': {
-      const s = await builtinStore();
+      const { store: s } = await builtinStore();
       return s.kernels.map((k): KernelEntry => ({ ref: { kind: 'builtin', label: k.label }, label: k.label, info: k, loadsWith: `builtin#${k.block}` }));
     }
     case 'open': {

@@ -38,15 +38,24 @@ export async function startServer(port: number, root = webRoot()): Promise<Runni
     } else if (!inside || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
     } else {
-      res.writeHead(200, {
+      const size = statSync(file).size;
+      const range = byteRange(req.headers.range, size);
+      const headers = {
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'Content-Length': statSync(file).size,
+        'Accept-Ranges': 'bytes',
         'Cache-Control': 'no-cache',
         'X-Content-Type-Options': 'nosniff',
         'Referrer-Policy': 'no-referrer',
-      });
-      if (req.method === 'HEAD') res.end();
-      else createReadStream(file).pipe(res);
+      };
+      if (range === 'unsatisfiable') {
+        res.writeHead(416, { ...headers, 'Content-Range': `bytes */${size}` }).end();
+        return;
+      }
+      // the web app fetches the fleet store's index, then each block as it needs it
+      const [start, end] = range ?? [0, size];
+      res.writeHead(range ? 206 : 200, { ...headers, 'Content-Length': end - start, ...(range ? { 'Content-Range': `bytes ${start}-${end - 1}/${size}` } : {}) });
+      if (req.method === 'HEAD' || end === start) res.end();
+      else createReadStream(file, { start, end: end - 1 }).pipe(res);
     }
   });
   await listen(server, port);
@@ -56,6 +65,14 @@ export async function startServer(port: number, root = webRoot()): Promise<Runni
     url: `http://127.0.0.1:${bound}/`,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+/** A single `bytes=a-b`, `bytes=a-` or `bytes=-n` range as [start, end); undefined: the whole file (no range, or one not understood). */
+function byteRange(header: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  const [start, end] = m[1] === '' ? [Math.max(0, size - Number(m[2])), size] : [Number(m[1]), m[2] === '' ? size : Math.min(size, Number(m[2]) + 1)];
+  return start < end && start < size ? [start, end] : 'unsatisfiable';
 }
 
 function listen(server: Server, port: number): Promise<void> {

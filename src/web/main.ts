@@ -28,12 +28,20 @@ const relocations = new RelocationView(pool, fail);
 const browser = new BtfBrowser(pool, fail);
 const kernels = new KernelList(pool, (all) => { relocations.setKernels(all); browser.setKernels(all); });
 let objects: readonly OpenedObject[] = [];
-let objectFiles: { name: string; bytes: Uint8Array }[] = [];
 
 function setStatus(text: string, done?: number, total?: number): void {
   status.textContent = text;
   progressBar.hidden = total === undefined;
   if (total !== undefined) { progressBar.max = total; progressBar.value = done ?? 0; }
+}
+
+/**
+ * Files are taken one drop at a time: the workers hold one set of objects, so a drop during a
+ * check waits for it to end instead of swapping the objects under it.
+ */
+let taking: Promise<void> = Promise.resolve();
+function enqueueFiles(files: readonly File[]): void {
+  taking = taking.then(() => takeFiles(files), () => takeFiles(files));
 }
 
 /** Files from the input or a drop: kernels join the fleet, objects replace the checked ones; then the check runs. */
@@ -62,7 +70,6 @@ async function takeFiles(files: readonly File[]): Promise<void> {
     setStatus(`opening ${newObjects.map((o) => o.name).join(', ')}…`);
     try {
       objects = (await pool.askAll({ type: 'open', files: newObjects }))[0];
-      objectFiles = newObjects;
     } catch (e) {
       // a vmlinux (an ELF that is not BPF) is a kernel after all
       const maybeKernel = newObjects.length === 1 && isOtherElf(newObjects[0].bytes.subarray(0, 64));
@@ -71,8 +78,8 @@ async function takeFiles(files: readonly File[]): Promise<void> {
         setStatus('');
         return;
       }
+      // (a failed open leaves the workers' objects as they were)
       kernelAdded = true;
-      if (objectFiles.length > 0) await pool.askAll({ type: 'open', files: objectFiles });
     }
     relocations.setObjects(objects);
   }
@@ -108,14 +115,14 @@ function showTab(name: string): void {
 for (const tab of document.querySelectorAll<HTMLElement>('[data-tab]')) tab.addEventListener('click', () => showTab(tab.dataset.tab!));
 
 const input = byId<HTMLInputElement>('files');
-input.addEventListener('change', () => { void takeFiles([...(input.files ?? [])]); input.value = ''; });
+input.addEventListener('change', () => { enqueueFiles([...(input.files ?? [])]); input.value = ''; });
 const dropZone = document.body;
 dropZone.addEventListener('dragover', (e) => { e.preventDefault(); document.body.classList.add('dragging'); });
 dropZone.addEventListener('dragleave', () => document.body.classList.remove('dragging'));
 dropZone.addEventListener('drop', (e) => {
   e.preventDefault();
   document.body.classList.remove('dragging');
-  void takeFiles([...(e.dataTransfer?.files ?? [])]);
+  enqueueFiles([...(e.dataTransfer?.files ?? [])]);
 });
 
 kernels.load().then(

@@ -3,12 +3,16 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CorecheckError } from '../../common/errors.js';
+import { builtinFleetPath } from '../../kernels/builtin-fleet.js';
 import { writeOut } from '../io.js';
 
 /** The web app as built (tools/build-web.mjs): dist/src/cli/commands/ → dist/web/. */
 export function webRoot(): string {
   return fileURLToPath(new URL('../../../web/', import.meta.url));
 }
+
+/** The built-in fleet store, as the page asks for it (src/web/kernel-loader.ts). */
+const STORE = 'builtin.fleet';
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -31,8 +35,10 @@ export async function startServer(port: number, root = webRoot()): Promise<Runni
   }
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
-    const inside = file.startsWith(root.endsWith(sep) ? root : root + sep);
+    const asked = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+    // the npm package ships the store once, in fleet/, not again in dist/web/ (package.json "files")
+    const file = path === `/${STORE}` && !existsSync(asked) ? builtinFleetPath() : asked;
+    const inside = file === builtinFleetPath() || file.startsWith(root.endsWith(sep) ? root : root + sep);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     } else if (!inside || !existsSync(file) || !statSync(file).isFile()) {

@@ -158,3 +158,22 @@ function lastOfSmallestBlock(store: Uint8Array): { block: { start: number; end: 
   const [off, len] = groups[smallest];
   return { block: { start: indexEnd + off, end: indexEnd + off + len }, label };
 }
+
+test('a store read in parts (header, index, then only the blocks asked for: the web app) loads kernels identical to the whole file', () => {
+  const whole = readBytes(builtinFleetPath());
+  const full = openFleetStore(whole, decompressBlock);
+  const indexEnd = 16 + (whole[8] | (whole[9] << 8) | (whole[10] << 16) | (whole[11] << 24));
+  const sparse = new Uint8Array(whole.length);
+  sparse.set(whole.subarray(0, indexEnd));
+  const store = openFleetStore(sparse, decompressBlock);
+  const k = store.kernels[store.kernels.length - 1];
+  const [start, end] = store.blockRange(k.block);
+  assert.ok(start >= indexEnd && end <= whole.length && end - start < whole.length / 2);
+  sparse.set(whole.subarray(start, end), start);
+  assert.deepEqual(store.load(k.label), full.load(k.label));
+  // the blocks tile the file after the index
+  const ranges = [...new Set(store.kernels.map((x) => x.block))].map((b) => store.blockRange(b)).sort((a, b) => a[0] - b[0]);
+  assert.equal(ranges[0][0], indexEnd);
+  assert.equal(ranges[ranges.length - 1][1], whole.length);
+  assert.throws(() => store.blockRange(999), CorecheckError);
+});

@@ -32,6 +32,18 @@ export function dumpC(btf: Btf, write: (chunk: string) => void): void {
   out.flush();
 }
 
+/**
+ * One type as C, as libbpf's `btf_dump__dump_type` emits it: the types it needs first (typedefs,
+ * nested structs, forward declarations), then the type itself. No vmlinux.h preamble.
+ */
+export function dumpCType(btf: Btf, id: number): string {
+  let text = '';
+  const out = new Sink((chunk) => { text += chunk; });
+  new CDumper(btf, out).dumpType(id);
+  out.flush();
+  return text;
+}
+
 /** bpftool 7.1's `dump_btf_c` preamble (7.1 has no `__ksym`/kfunc section yet). */
 const HEADER =
   '#ifndef __VMLINUX_H__\n' +

@@ -7,6 +7,7 @@ import { runBtfDump } from './commands/btf-dump.js';
 import { runRelocate } from './commands/relocate.js';
 import { runCheck, runMerge, type FleetCliOptions, type ReportCliOptions } from './commands/check.js';
 import { runBtfgen } from './commands/btfgen.js';
+import { runServe } from './commands/serve.js';
 import { KernelCache } from '../kernels/cache.js';
 import { runFleetAdd, runFleetList, runFleetRemove } from './commands/fleet.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/formats.js';
@@ -39,6 +40,12 @@ const defaultJobs = (): number => availableParallelism();
 function parseJobs(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
+  return n;
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
   return n;
 }
 
@@ -170,6 +177,12 @@ function buildProgram(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['raw', 'c', 'json']).default('raw'))
     .option('--base <source>', 'base BTF for split BTF (a kernel module on its vmlinux)')
     .action(async (source: string, opts: { format: 'raw' | 'c' | 'json'; base?: string }) => runBtfDump(source, opts));
+
+  program.command('serve')
+    .description('Serve the web app on localhost: drop objects and kernels on the page and see the report, relocations and BTF; ' +
+      'everything runs in the browser, nothing is uploaded')
+    .option('--port <n>', 'TCP port on 127.0.0.1', parsePort, 8080)
+    .action(async (opts: { port: number }) => runServe(opts));
   return program;
 }
 

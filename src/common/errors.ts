@@ -44,6 +44,16 @@ export class CorecheckError extends Error {
     }
   }
 
+  /** `inFile` for work that awaits (reading an archive, decompressing a package). */
+  static async inFileAsync<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof CorecheckError) throw e.relocated(file, 0);
+      throw e;
+    }
+  }
+
   relocated(file: string, base: number): CorecheckError {
     if (this.file !== undefined) return this;
     const shifted = this.offset >= 0 ? this.offset + base : this.offset;

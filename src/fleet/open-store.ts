@@ -18,6 +18,12 @@ export interface FleetStore {
   /** The kernel's raw BTF, byte-identical to the BTF the store was built from. */
   load(label: string): Uint8Array;
   release(): void;
+  /**
+   * Where a block lies in the store's bytes, [start, end): a reader that fetches the store in
+   * parts (the web app, by HTTP range requests) needs only the header, the index and the blocks
+   * of the kernels it loads.
+   */
+  blockRange(block: number): readonly [number, number];
 }
 
 const STRUCT = 'fleet store';
@@ -111,6 +117,11 @@ export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, che
     },
     release(): void {
       cached = undefined;
+    },
+    blockRange(block: number): readonly [number, number] {
+      const g = groups[block];
+      if (!g) fail('NOT_FOUND', `${STRUCT} block`, -1, `no block ${block} of ${groups.length}`);
+      return [indexEnd + g.packedOffset, indexEnd + g.packedOffset + g.packedLength];
     },
   };
 }

@@ -4,6 +4,8 @@ import { fileSize, readFileBytes, readHead, readRange } from './files.js';
 import type { KernelInfo } from './kernel-info.js';
 import { readRpmHeader, rpmHeadersLength, rpmKernelImage, rpmKernelInfo, type RpmHeader } from './rpm.js';
 
+const inFile = CorecheckError.inFileAsync;
+
 /**
  * A kernel package (.deb, .rpm) as a kernel source, on the file system side: opening it reads only
  * the metadata (the .deb's control tarball, the RPM headers: kilobytes of a 30–70 MB file); the
@@ -53,13 +55,4 @@ async function openRpm(path: string): Promise<KernelPackage> {
     info: rpmKernelInfo(header),
     kernelImage: () => inFile(path, async () => rpmKernelImage(await readFileBytes(path), header)),
   };
-}
-
-async function inFile<T>(file: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof CorecheckError) throw e.relocated(file, 0);
-    throw e;
-  }
 }

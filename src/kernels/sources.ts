@@ -5,9 +5,12 @@ import { readBtfHubArchive } from './archive.js';
 import { HEAD_BYTES, sniffKernelFile, type KernelFormat } from './file-kind.js';
 import { findBtfHubArchives, isDirectory, readFileBytes, readHead } from './files.js';
 import { findKernelBtf } from './image.js';
+import { ownBytes } from './kernel-bytes.js';
 import { openKernelPackage, type KernelPackage } from './package-source.js';
 import { runningKernelInfo } from './host.js';
 import { BTFHUB_SUFFIX, btfHubLabel, infoFromBtfHubPath, type KernelInfo } from './kernel-info.js';
+
+const inFile = CorecheckError.inFileAsync;
 
 /**
  * One kernel's BTF, not yet read. Listing sources costs a directory walk (BTFHub trees) or one
@@ -156,23 +159,6 @@ async function loadFile(path: string, base: BaseLoader): Promise<LoadedKernel> {
   const where = found.inPayload ? `${path} (${found.method})` : path;
   const btf = await inFile(where, () => Btf.parse(ownBytes(found.bytes), { base: baseBtf, fileOffset: found.offset }));
   return { btf, method: found.method };
-}
-
-/**
- * The BTF is kept alive by the Btf that parses it: copy it out when it is a small part of a larger
- * buffer (a 4 MB BTF in a 60 MB decompressed vmlinux, a module's section), so that buffer can go.
- */
-function ownBytes(b: Uint8Array): Uint8Array {
-  return b.byteLength < b.buffer.byteLength * 0.75 ? b.slice() : b;
-}
-
-async function inFile<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof CorecheckError) throw e.relocated(file, 0);
-    throw e;
-  }
 }
 
 function isRunningKernel(path: string): boolean {

@@ -1,6 +1,9 @@
 import { archMismatchReason, explainedByArch } from '../analysis/arch-mismatch.js';
 import { subjectKey, type Reason } from '../analysis/reason.js';
 import type { Successor } from '../analysis/successor.js';
+import type { ObjectArch } from '../analysis/arch.js';
+import type { ObjectVerdict } from '../analysis/check.js';
+import type { KernelOutcome } from '../analysis/fleet-kernel.js';
 import { CorecheckError } from '../common/errors.js';
 import { buildReport, type CauseOf, type ObjectRun } from './build.js';
 import { evaluateGate, type FailOn } from './gate.js';
@@ -20,6 +23,44 @@ export interface FleetRun {
   readonly objects: readonly ObjectRun[];
   /** Per kernel label, per subject key, the likely successor of what that kernel lacks. */
   readonly hints: Readonly<Record<string, Readonly<Record<string, Successor>>>>;
+}
+
+/**
+ * The run the kernels' outcomes make: `fleet` is every kernel's label, `checked` those of this
+ * run (a shard's, or all) in fleet order; a kernel is listed when some object was checked on it
+ * or it has no BTF. Objects are in the order the outcomes' verdicts are.
+ */
+export function runOfOutcomes(
+  fleet: readonly string[], checked: readonly string[], objects: readonly { readonly name: string; readonly arch: ObjectArch }[],
+  outcomes: ReadonlyMap<string, KernelOutcome>,
+): FleetRun {
+  const kernels: KernelMeta[] = [];
+  const results: { kernel: string; verdict: ObjectVerdict }[][] = objects.map(() => []);
+  const leftOut: string[][] = objects.map(() => []);
+  const hints: Record<string, Record<string, Successor>> = {};
+  for (const label of checked) {
+    const outcome = outcomes.get(label);
+    const someChecked = outcome?.verdicts.some((v) => v !== null) ?? false;
+    if (outcome && (someChecked || !outcome.meta.btf)) {
+      kernels.push(outcome.meta);
+      hints[label] = { ...outcome.hints };
+    }
+    objects.forEach((_, i) => {
+      const v = outcome?.verdicts[i];
+      if (v) results[i].push({ kernel: label, verdict: v });
+      else leftOut[i].push(label);
+    });
+  }
+  return {
+    fleet,
+    kernels,
+    objects: objects.map((o, i) => ({
+      name: o.name,
+      arch: { builtFor: o.arch.arch, evidence: o.arch.evidence.map((e) => e.why), leftOut: leftOut[i] },
+      results: results[i],
+    })),
+    hints,
+  };
 }
 
 /** A slice of a fleet run, as `check --shard i/n` writes it. */

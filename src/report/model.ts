@@ -7,6 +7,9 @@ import type { UnresolvedRelocation } from '../analysis/btfgen-kernel.js';
  * Markdown, HTML) renders from this one value, and `--format json` prints it as it is. Its JSON
  * Schema is `schema/report.schema.json`; `schemaVersion` changes when a field changes meaning.
  */
+/** corecheck's version, as reports name the tool. */
+export const CORECHECK_VERSION = '0.1.0';
+
 export const SCHEMA_VERSION = 1;
 
 export interface Report {

@@ -4,24 +4,24 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { inferObjectArch } from '../../analysis/arch.js';
 import { ObjectContext } from '../../analysis/object-context.js';
-import type { CheckOptions, ObjectVerdict } from '../../analysis/check.js';
+import type { CheckOptions } from '../../analysis/check.js';
 import { hasSettable, settingProblem } from '../../analysis/known-values.js';
-import type { Successor } from '../../analysis/successor.js';
 import { CorecheckError } from '../../common/errors.js';
 import type { KernelCache } from '../../kernels/cache.js';
 import { builtinFleetSources, openKernelSources, type KernelSource } from '../../kernels/index.js';
 import { fleetSources, userFleetPath } from '../../kernels/user-fleet.js';
 import { normalizeArch } from '../../kernels/kernel-info.js';
 import { openBpfObjects, type LocatedObject } from '../../object/open.js';
-import { inShard, mergeRuns, reportOfRun, type FleetRun, type PartialRun } from '../../report/fleet-run.js';
+import { inShard, mergeRuns, reportOfRun, runOfOutcomes, type FleetRun, type PartialRun } from '../../report/fleet-run.js';
+import { objectTargets, objectsForTargets } from '../../analysis/fleet-kernel.js';
 import { renderReport, type ReportFormat } from '../../report/formats.js';
 import type { FailOn, KernelPredicate } from '../../report/gate.js';
-import { SCHEMA_VERSION, type KernelMeta, type Report } from '../../report/model.js';
+import { CORECHECK_VERSION, SCHEMA_VERSION, type Report } from '../../report/model.js';
 import { readInput, writeOut } from '../io.js';
 import { writeFileAtomic } from '../output.js';
 import { startProgress } from '../progress.js';
 import { useColor } from '../terminal.js';
-import { checkOneKernel, kernelMeta, type KernelOutcome, type ObjectsFor } from '../fleet/kernel-task.js';
+import { checkOneKernel, kernelMeta, type KernelOutcome } from '../fleet/kernel-task.js';
 import type { KernelTask, TaskError, WorkerStart } from '../fleet/worker.js';
 
 /** How a report is rendered and gated (`check` and `merge`). */
@@ -75,7 +75,7 @@ export interface CheckedFleet {
 export type Settings = Required<Pick<CheckOptions, 'rodata' | 'kconfig'>>;
 
 export const RUNNING_KERNEL = '/sys/kernel/btf/vmlinux';
-const VERSION = '0.1.0';
+const VERSION = CORECHECK_VERSION;
 
 /** Exit statuses: the gate passed, the gate failed (2 is bad input or usage, raised as errors). */
 export const EXIT_PASSED = 0;
@@ -226,9 +226,8 @@ async function checkFleet(
   opts: Pick<FleetCliOptions, 'arch' | 'cache'> & { readonly modules: readonly string[]; readonly btfgen: boolean }, settings: Settings, pool: Piscina | undefined,
 ): Promise<CheckedFleet> {
   const arches = objects.map((o) => inferObjectArch(o.object, o.hostMachine, o.hostLittleEndian));
-  // The architecture each object needs a kernel to have (null: any).
-  const targets = arches.map((a) => (opts.arch === 'all' ? null : opts.arch === 'auto' ? a.arch : normalizeArch(opts.arch)));
-  const objectsFor: ObjectsFor = (kernelArch) => targets.map((t, i) => (t === null || kernelArch === null || t === kernelArch ? i : -1)).filter((i) => i >= 0);
+  const targets = objectTargets(opts.arch === 'all' || opts.arch === 'auto' ? opts.arch : normalizeArch(opts.arch), arches.map((a) => a.arch));
+  const objectsFor = objectsForTargets(targets);
   // Kernels whose architecture the path tells are left out before they are read.
   const wanted = mine.filter((s) => s.info.arch === undefined || objectsFor(s.info.arch).length > 0);
   const toCheck = opts.cache ? await Promise.all(wanted.map((s) => opts.cache!.wrap(s))) : wanted;
@@ -250,33 +249,7 @@ async function checkFleet(
     progress.stop();
   }
 
-  const kernels: KernelMeta[] = [];
-  const results: { kernel: string; verdict: ObjectVerdict }[][] = objects.map(() => []);
-  const leftOut: string[][] = objects.map(() => []);
-  const hints: Record<string, Record<string, Successor>> = {};
-  for (const source of mine) {
-    const outcome = outcomes.get(source.label);
-    const checked = outcome?.verdicts.some((v) => v !== null) ?? false;
-    if (outcome && (checked || !outcome.meta.btf)) {
-      kernels.push(outcome.meta);
-      hints[source.label] = { ...outcome.hints };
-    }
-    objects.forEach((_, i) => {
-      const v = outcome?.verdicts[i];
-      if (v) results[i].push({ kernel: source.label, verdict: v });
-      else leftOut[i].push(source.label);
-    });
-  }
-  const run: FleetRun = {
-    fleet: sources.map((s) => s.label),
-    kernels,
-    objects: objects.map((o, i) => ({
-      name: o.name,
-      arch: { builtFor: arches[i].arch, evidence: arches[i].evidence.map((e) => e.why), leftOut: leftOut[i] },
-      results: results[i],
-    })),
-    hints,
-  };
+  const run = runOfOutcomes(sources.map((s) => s.label), mine.map((s) => s.label), objects.map((o, i) => ({ name: o.name, arch: arches[i] })), outcomes);
   return { run, outcomes };
 }
 

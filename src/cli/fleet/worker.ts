@@ -6,6 +6,7 @@ import { openBpfObjects } from '../../object/open.js';
 import { ObjectContext } from '../../analysis/object-context.js';
 import { readInput } from '../io.js';
 import { checkOneKernel, type KernelOutcome } from './kernel-task.js';
+import { objectsForTargets } from '../../analysis/fleet-kernel.js';
 import type { Settings } from '../commands/check.js';
 
 /**
@@ -62,8 +63,7 @@ const cacheFor = (dir: string): KernelCache => (cache?.dir === dir ? cache : (ca
 export default async function checkKernelTask(task: KernelTask): Promise<KernelOutcome[] | TaskError> {
   try {
     const objects = await objectsOf(task.files);
-    const objectsFor = (arch: string | null): number[] =>
-      task.objectArches.map((a, i) => (a === null || arch === null || a === arch ? i : -1)).filter((i) => i >= 0);
+    const objectsFor = objectsForTargets(task.objectArches);
     const outcomes: KernelOutcome[] = [];
     for (const kernel of task.kernels) {
       const opened = (await fleetStoreSource(kernel)) ?? (await openKernelSources(kernel))[0];

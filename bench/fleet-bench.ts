@@ -18,11 +18,11 @@
 //
 //   npm run build --silent && node dist/bench/fleet-bench.js
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinFleetSources } from '../src/kernels/builtin-fleet.js';
-import { timed } from './measure.js';
+import { median, objectsByKernel, timed } from './measure.js';
 import { CORPUS_KERNELS, REPO, corpusArchiveOf, extractCorpusBtf } from '../test/helpers/inputs.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
@@ -32,8 +32,6 @@ const TOOLS = join(REPO, '.cache/objects/libbpf-tools');
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 3);
 const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 5);
-/** The run of median wall time. */
-const median = <T extends { seconds: number }>(runs: T[]): T => [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)];
 
 const work = mkdtempSync(join(tmpdir(), 'corecheck-fleet-bench-'));
 try {
@@ -60,10 +58,7 @@ try {
   const peakKb = Math.max(...[...coldRuns, ...warmRuns].map((r) => r.peakKb));
 
   // The same (object, kernel) pairs through libbpf: one open-core process per kernel.
-  const checked = new Map<string, string[]>();
-  for (const o of JSON.parse(readFileSync(report, 'utf8')).objects as { name: string; kernels: string[] }[]) {
-    for (const k of o.kernels) checked.set(k, [...(checked.get(k) ?? []), o.name]);
-  }
+  const checked = objectsByKernel(report);
   let libbpfSeconds = 0;
   let pairs = 0;
   for (const [label, objs] of checked) {

@@ -28,3 +28,14 @@ export function timed(cmd: string, args: readonly string[], opts: { env?: NodeJS
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The run of median wall time: on a shared machine one run measures its neighbours as much as the work. */
+export const median = <T extends { seconds: number }>(runs: readonly T[]): T => [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)];
+
+/** Per kernel label, the objects (as named on the command line) a corecheck JSON report says were checked there. */
+export function objectsByKernel(reportFile: string): Map<string, string[]> {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { objects: { name: string; kernels: string[] }[] };
+  const out = new Map<string, string[]>();
+  for (const o of report.objects) for (const k of o.kernels) out.set(k, [...(out.get(k) ?? []), o.name]);
+  return out;
+}

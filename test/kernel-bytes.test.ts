@@ -8,13 +8,14 @@ import { basename, join } from 'node:path';
 import { CorecheckError } from '../src/common/errors.js';
 import { kernelFromBytes } from '../src/kernels/kernel-bytes.js';
 import { openKernelSources } from '../src/kernels/index.js';
-import { CORPUS_KERNELS, cachePath, readBytes } from './helpers/inputs.js';
+import { CORPUS_KERNELS, cachePath, extractCorpusBtf, readBytes } from './helpers/inputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'corecheck-kernel-bytes-'));
 
 const inputs = [
   join(CORPUS_KERNELS, 'debian/11/x86_64/5.10.0-32-amd64.btf.tar.xz'),
-  cachePath('btf', '5.10.0-32-amd64.btf'),
+  // a raw BTF file: the same kernel, extracted by the system's tar
+  extractCorpusBtf('debian/11/x86_64/5.10.0-32-amd64.btf.tar.xz', dir),
   cachePath('kernel-images', 'vmlinuz-6.1.0-57-cloud-amd64'),
   cachePath('debs', 'linux-binary-7.2.13+deb14-s390x_7.2.13-1_s390x.deb'),
 ];

@@ -130,8 +130,9 @@ test('the web app: the seed example on the built-in fleet, a bad file, the BTF b
     assert.match(c, /struct open_how \{\n\t__u64 flags;\n\t__u64 mode;\n\t__u64 resolve;\n\};/);
     assert.match(await page.locator('#btf-title').innerText(), new RegExp(`struct open_how on ${DEBIAN_612.replace(/[.+]/g, '\\$&')}`));
     await page.locator('#btf-compare-all').click();
-    await page.locator('#btf-compare-status', { hasText: 'variants' }).waitFor({ timeout: 120_000 });
-    assert.match(await page.locator('#btf-compare').innerText(), /missing on 4 kernels/);
+    await page.locator('#btf-compare-status', { hasText: 'definition' }).waitFor({ timeout: 120_000 });
+    assert.match(await page.locator('#btf-compare-status').innerText(), /one definition, missing on 4 kernels \(35 kernels\)/);
+    assert.match(await page.locator('#btf-compare').innerText(), /missing on 4 kernels[\s\S]*defined on 31 kernels/);
     await screenshot(page, 'btf-browser');
 
     // Nothing but GETs of the page's own files, all from its origin.

@@ -86,10 +86,17 @@ export class BtfBrowser {
       const t = texts.get(k.label) ?? '';
       variants.set(t, [...(variants.get(t) ?? []), k.label]);
     }
-    status.textContent = `${type}: ${variants.size === 1 ? 'the same on every kernel' : `${variants.size} variants`} across ${this.kernels.length} kernels`;
-    this.compare.replaceChildren(...[...variants].map(([text, labels], i) => {
+    // definitions are numbered among themselves; kernels without the type are one more group
+    const kernelsText = (n: number): string => `${n} kernel${n === 1 ? '' : 's'}`;
+    const definitions = [...variants.keys()].filter((t) => t !== '');
+    const missing = variants.get('')?.length ?? 0;
+    status.textContent = `${type}: ${definitions.length === 1 ? 'one definition' : `${definitions.length} definitions`}` +
+      `${missing > 0 ? `, missing on ${kernelsText(missing)}` : definitions.length === 1 ? ', the same on every kernel' : ''} (${kernelsText(this.kernels.length)})`;
+    this.compare.replaceChildren(...[...variants].map(([text, labels]) => {
       const section = el('section', { class: 'variant' });
-      section.append(el('h4', {}, text === '' ? `missing on ${labels.length} kernel${labels.length === 1 ? '' : 's'}` : `variant ${i + 1}: ${labels.length} kernel${labels.length === 1 ? '' : 's'}`));
+      const title = text === '' ? `missing on ${kernelsText(labels.length)}`
+        : `${definitions.length === 1 ? 'defined' : `definition ${definitions.indexOf(text) + 1}`} on ${kernelsText(labels.length)}`;
+      section.append(el('h4', {}, title));
       section.append(el('p', { class: 'kernels' }, labels.join(', ')));
       if (text !== '') section.append(el('pre', { class: 'c' }, text));
       return section;

@@ -17,7 +17,7 @@ import { openKernelSources } from '../src/kernels/index.js';
 import { debKernelInfo } from '../src/kernels/deb.js';
 import { rpmKernelInfo, type RpmHeader } from '../src/kernels/rpm.js';
 import { CORPUS_KERNELS, REPO, bpftoolRaw, haveTool } from './helpers/inputs.js';
-import { fetchedDebs, objcopyBtf, systemVmlinux, type FetchedDeb } from './helpers/kernel-images.js';
+import { buildKernelCore, fetchedDebs, objcopyBtf, systemVmlinux, type FetchedDeb } from './helpers/kernel-images.js';
 import { assertOneLineError } from './helpers/cli.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
@@ -134,49 +134,6 @@ test('check --kernel <deb> reports the kernel under its package label', async (t
 
 // --- RPM ------------------------------------------------------------------------------------------
 
-/** rpmbuild's compressor macros: level and I/O type (rpm's rpmio names). */
-const RPM_PAYLOADS = { xz: 'w9.xzdio', zstd: 'w19.zstdio', gzip: 'w9.gzdio' } as const;
-
-/**
- * Builds `kernel-core-<version>-<release>.<arch>.rpm` holding `image` at /lib/modules/<uname -r>/vmlinuz,
- * after a config file and a module (so the cpio walk skips entries before the image, as in a real
- * kernel-core). Returns the package path.
- */
-function buildKernelCore(image: string, version: string, release: string, compressor: keyof typeof RPM_PAYLOADS, target: string, name = 'kernel-core'): string {
-  const top = join(dir, `rpm-${name}-${compressor}-${release}`);
-  const rpm = join(top, 'RPMS', target, `${name}-${version}-${release}.${target}.rpm`);
-  if (existsSync(rpm)) return rpm; // the bad-input test reuses the xz package
-  const spec = join(top, 'kernel.spec');
-  mkdirSync(top, { recursive: true });
-  const install = name === 'kernel-core'
-    ? `d=%{buildroot}/lib/modules/%{version}-%{release}.%{_target_cpu}
-mkdir -p $d/kernel/fs
-echo '# test config' > $d/config
-head -c 65536 /dev/zero > $d/kernel/fs/some.ko
-cp ${image} $d/vmlinuz`
-    : `mkdir -p %{buildroot}/usr/share/doc/${name}
-echo hello > %{buildroot}/usr/share/doc/${name}/README`;
-  writeFileSync(spec, `%define _binary_payload ${RPM_PAYLOADS[compressor]}
-%define debug_package %{nil}
-%define __os_install_post %{nil}
-%define _build_id_links none
-Name: ${name}
-Version: ${version}
-Release: ${release}
-Summary: corecheck test package around a real Debian kernel image
-License: GPL-2.0-only
-%description
-Test package.
-%install
-${install}
-%files
-${name === 'kernel-core' ? '/lib/modules' : '/usr/share/doc'}
-`);
-  execFileSync('rpmbuild', ['-bb', '--quiet', '--target', target, '--define', `_topdir ${top}`, spec], { stdio: ['ignore', 'ignore', 'pipe'] });
-  assert.ok(existsSync(rpm), `rpmbuild wrote ${rpm}`);
-  return rpm;
-}
-
 function needRpmbuild(t: TestContext): boolean {
   if (haveTool('rpmbuild') && haveTool('rpm')) return true;
   t.skip('rpmbuild is not installed (Debian package rpm; .ci/run installs it)');
@@ -195,7 +152,7 @@ for (const [compressor, release, distro, distroRelease] of RPM_CASES) {
     if (!needRpmbuild(t)) return;
     const d = need(t, 'bzimage-xz');
     if (!d) return;
-    const rpm = buildKernelCore(dpkgImage(d.deb).file, '6.1.0', release, compressor, 'x86_64');
+    const rpm = buildKernelCore(dir, dpkgImage(d.deb).file, '6.1.0', release, compressor, 'x86_64');
     const q = execFileSync('rpm', ['-qp', '--qf', '%{NAME}|%{VERSION}|%{RELEASE}|%{ARCH}|%{PAYLOADCOMPRESSOR}', rpm], { encoding: 'utf8' }).split('|');
     assert.deepEqual(q, ['kernel-core', '6.1.0', release, 'x86_64', compressor]);
     const kernel = `${q[1]}-${q[2]}.${q[3]}`;
@@ -220,7 +177,7 @@ test('RPM kernel-core for aarch64 (gzip payload) with a Fedora dist tag (fc40) a
   const d = need(t, 'arm64-image');
   if (!d) return;
   // gzip: xz -9 of a 30 MB image would take rpmbuild half a minute, and xz is covered above.
-  const rpm = buildKernelCore(dpkgImage(d.deb).file, '6.12.118', '200.fc40', 'gzip', 'aarch64');
+  const rpm = buildKernelCore(dir, dpkgImage(d.deb).file, '6.12.118', '200.fc40', 'gzip', 'aarch64');
   const [source] = await openKernelSources(rpm);
   const kernel = '6.12.118-200.fc40.aarch64';
   assert.deepEqual(source.info, { distro: 'fedora', release: '40', arch: 'arm64', kernel });
@@ -337,7 +294,7 @@ test('bad .rpm packages: truncated lead, header and payload, damaged payload, a 
   if (!needRpmbuild(t)) return;
   const d = need(t, 'bzimage-xz');
   if (!d) return;
-  const rpm = buildKernelCore(dpkgImage(d.deb).file, '6.1.0', '57.el8', 'xz', 'x86_64');
+  const rpm = buildKernelCore(dir, dpkgImage(d.deb).file, '6.1.0', '57.el8', 'xz', 'x86_64');
   const size = readFileSync(rpm).length;
   for (const [name, length, pattern] of [
     ['lead.rpm', 50, /: RPM lead at offset 0 \(0x0\): needs 96 bytes, only 50 in the file$/],
@@ -379,6 +336,6 @@ test('bad .rpm packages: truncated lead, header and payload, damaged payload, a 
   assertOneLineError(corecheck(['btf', 'dump', badCpio]), badCpio,
     new RegExp(`: RPM xz payload > cpio entry 2 \\(offset in the xz-decompressed payload\\) at offset ${entry} \\(0x${entry.toString(16)}\\): not a newc cpio header \\(magic "0707ZZ"`));
 
-  const notKernel = buildKernelCore('', '2.10', '3.el8', 'gzip', 'x86_64', 'hello');
+  const notKernel = buildKernelCore(dir, '', '2.10', '3.el8', 'gzip', 'x86_64', 'hello');
   assertOneLineError(corecheck(['btf', 'dump', notKernel]), notKernel, /: RPM header file list at offset \d+ \(0x[0-9a-f]+\): hello-2\.10-3\.el8 has no \/lib\/modules\/<release>\/vmlinuz .*not a kernel package$/);
 });

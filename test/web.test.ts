@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 import { startServer } from '../src/cli/commands/serve.js';
 import { CORPUS_KERNELS, REPO, cachePath } from './helpers/inputs.js';
+import { buildKernelCore, fetchedDebs } from './helpers/kernel-images.js';
+import type { Report } from '../src/report/model.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
 const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
@@ -202,6 +204,57 @@ test('the web app: a kernel archive dropped joins the fleet, stays in IndexedDB 
     await page.reload();
     await page.waitForSelector('html[data-ready="true"]');
     assert.equal(await page.locator('#fleet-summary').innerText(), '35 built-in kernels');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
+
+// Kernel packages and images dropped as they come: a Debian linux-image .deb (lz4 bzImage), a bare
+// vmlinuz (zstd bzImage), and an RPM kernel-core built by rpmbuild around a real Debian vmlinuz
+// (xz payload). Each joins the fleet under the label its own metadata gives, as the CLI labels it.
+const debs = fetchedDebs();
+const deb = debs.find((d) => d.what === 'bzimage-lz4');
+const vmlinuz = cachePath('kernel-images', 'vmlinuz-6.12.118+deb13-cloud-amd64');
+const rpmImage = cachePath('kernel-images', 'vmlinuz-6.1.0-57-amd64');
+const packagesMissing = !existsSync(CHROMIUM) ? `no ${CHROMIUM}: apt-get install chromium (.ci/run installs it)`
+  : !deb || !existsSync(vmlinuz) || !existsSync(rpmImage) ? 'no fetched kernel packages: run tools/fetch-kernel-images.sh (needs apt and the network)'
+    : spawnSync('rpmbuild', ['--version']).status !== 0 ? 'no rpmbuild (apt-get install rpm)' : false;
+test('the web app: a .deb, a vmlinuz and an .rpm dropped join the fleet with their packages\' labels and are checked', { skip: packagesMissing }, async () => {
+  const rpm = buildKernelCore(dir, rpmImage, '6.1.0', '57.el8', 'xz', 'x86_64');
+  // what the CLI makes of the same three files: their labels and verdicts
+  const cli = spawnSync(process.execPath, [CLI, 'check', EXAMPLE, '--kernel', deb!.deb, '--kernel', vmlinuz, '--kernel', rpm, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.equal(cli.status, 0, cli.stderr);
+  const object = (JSON.parse(cli.stdout) as Report).objects[0];
+  const verdicts = object.programs.find((p) => p.name === 'openat2_e')!.verdicts;
+  const expected = object.groups.flatMap((g, i) => g.kernels.map((k) => [k, verdicts[i]] as const));
+  assert.equal(expected.length, 3);
+  const server = await startServer(0);
+  const context = await launch();
+  try {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.setInputFiles('#files', [deb!.deb, vmlinuz, rpm]);
+    await page.locator('#fleet-summary', { hasText: '3 of yours' }).waitFor({ timeout: 180_000 });
+    await page.setInputFiles('#files', EXAMPLE);
+    const report = page.frameLocator('#report');
+    await report.locator('html[data-ready="true"]').waitFor({ timeout: 180_000 });
+    assert.match(await page.locator('#status').innerText(), /^checked 38 kernels in/);
+    const shown = await report.locator('button.cell[data-program="openat2_e"]').evaluateAll((cells) =>
+      cells.map((c) => [c.getAttribute('data-kernel'), c.getAttribute('data-verdict')]));
+    const verdictOf = new Map(shown as [string, string][]);
+    for (const [path, verdict] of expected) {
+      // a file without package metadata is labelled by its path on the command line, by its name in the page
+      const label = isAbsolute(path) ? basename(path) : path;
+      assert.ok(verdictOf.has(label), `a column for ${label} among ${[...verdictOf.keys()].join(', ')}`);
+      assert.equal(verdictOf.get(label), verdict, label);
+      assert.equal(verdict, 'loads', `${label}: 6.1 and 6.12 have struct open_how`);
+    }
+    await screenshot(page, 'packages');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

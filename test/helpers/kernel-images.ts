@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { cachePath } from './inputs.js';
 
@@ -54,4 +54,47 @@ export function fetchedDebs(): FetchedDeb[] {
     if (what === 'module' || !deb) return [];
     return [{ deb: join(debsDir, deb), what, release, corpus: corpus === '-' ? undefined : corpus }];
   });
+}
+
+/** rpmbuild's compressor macros: level and I/O type (rpm's rpmio names). */
+const RPM_PAYLOADS = { xz: 'w9.xzdio', zstd: 'w19.zstdio', gzip: 'w9.gzdio' } as const;
+
+/**
+ * Builds `kernel-core-<version>-<release>.<arch>.rpm` holding `image` at /lib/modules/<uname -r>/vmlinuz,
+ * after a config file and a module (so the cpio walk skips entries before the image, as in a real
+ * kernel-core), below `dir`. Returns the package path.
+ */
+export function buildKernelCore(dir: string, image: string, version: string, release: string, compressor: keyof typeof RPM_PAYLOADS, target: string, name = 'kernel-core'): string {
+  const top = join(dir, `rpm-${name}-${compressor}-${release}`);
+  const rpm = join(top, 'RPMS', target, `${name}-${version}-${release}.${target}.rpm`);
+  if (existsSync(rpm)) return rpm; // the bad-input test reuses the xz package
+  const spec = join(top, 'kernel.spec');
+  mkdirSync(top, { recursive: true });
+  const install = name === 'kernel-core'
+    ? `d=%{buildroot}/lib/modules/%{version}-%{release}.%{_target_cpu}
+mkdir -p $d/kernel/fs
+echo '# test config' > $d/config
+head -c 65536 /dev/zero > $d/kernel/fs/some.ko
+cp ${image} $d/vmlinuz`
+    : `mkdir -p %{buildroot}/usr/share/doc/${name}
+echo hello > %{buildroot}/usr/share/doc/${name}/README`;
+  writeFileSync(spec, `%define _binary_payload ${RPM_PAYLOADS[compressor]}
+%define debug_package %{nil}
+%define __os_install_post %{nil}
+%define _build_id_links none
+Name: ${name}
+Version: ${version}
+Release: ${release}
+Summary: corecheck test package around a real Debian kernel image
+License: GPL-2.0-only
+%description
+Test package.
+%install
+${install}
+%files
+${name === 'kernel-core' ? '/lib/modules' : '/usr/share/doc'}
+`);
+  execFileSync('rpmbuild', ['-bb', '--quiet', '--target', target, '--define', `_topdir ${top}`, spec], { stdio: ['ignore', 'ignore', 'pipe'] });
+  assert.ok(existsSync(rpm), `rpmbuild wrote ${rpm}`);
+  return rpm;
 }

@@ -262,6 +262,33 @@ test('the web app: a .deb, a vmlinuz and an .rpm dropped join the fleet with the
   }
 });
 
+// A binary that embeds its BPF object (a libbpf-tools skeleton): the page finds the object in it
+// as the CLI does, and checks it on the kernels of its architecture.
+const SKELETON = '/usr/sbin/opensnoop';
+test('the web app: a binary embedding a BPF object is checked as the CLI checks it', { skip: !existsSync(CHROMIUM) ? `no ${CHROMIUM}` : !existsSync(SKELETON) && `no ${SKELETON} (apt-get install libbpf-tools)` }, async () => {
+  const cli = spawnSync(process.execPath, [CLI, 'check', SKELETON, '--fleet', join(REPO, 'fleet/builtin.fleet'), '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.ok(cli.status === 0 || cli.status === 1, cli.stderr);
+  const [object] = (JSON.parse(cli.stdout) as Report).objects;
+  const server = await startServer(0);
+  const context = await launch();
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.setInputFiles('#files', SKELETON);
+    const report = page.frameLocator('#report');
+    await report.locator('html[data-ready="true"]').waitFor({ timeout: 180_000 });
+    const text = await report.locator('body').innerText();
+    // the CLI names it by its path and offset (/usr/sbin/opensnoop@0x...), the page by the file's name
+    assert.ok(text.includes(basename(object.name)), `the report names ${basename(object.name)}`);
+    assert.match(text, new RegExp(`${object.kernels.length} kernels checked`));
+    assert.match(text, new RegExp(`${object.programs.length} programs`));
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
+
 test('corecheck serve: a port in use is one clear line', async () => {
   const first = await startServer(0);
   try {

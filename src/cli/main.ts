@@ -6,7 +6,7 @@ import { runInspect } from './commands/inspect.js';
 import { runBtfDump } from './commands/btf-dump.js';
 import { runRelocate } from './commands/relocate.js';
 import { runCheck, runMerge, type FleetCliOptions, type ReportCliOptions } from './commands/check.js';
-import { runBtfgen } from './commands/btfgen.js';
+import { BTFGEN_FORMATS, runBtfgen } from './commands/btfgen.js';
 import { runServe } from './commands/serve.js';
 import { KernelCache } from '../kernels/cache.js';
 import { runFleetAdd, runFleetList, runFleetRemove } from './commands/fleet.js';
@@ -75,8 +75,8 @@ function buildProgram(): Command {
   // repeatable options: no default value, so --help shows none
   const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
   /** How a report is rendered and gated: the same for `check` and for `merge`. */
-  const reportOptions = (cmd: Command): Command => cmd
-    .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
+  const reportOptions = (cmd: Command, formats: readonly string[] = REPORT_FORMATS): Command => cmd
+    .addOption(new Option('--format <format>', 'output format').choices([...formats]).default('text'))
     .option('--json', 'the same as --format json')
     .option('-o, --output <file>', 'write the report to this file (whole or not at all) instead of standard output')
     .option('-v, --verbose', 'print everything: every cause with all sites and fixes, every program and reason per kernel group')
@@ -125,7 +125,7 @@ function buildProgram(): Command {
     .argument('<file...>', 'BPF objects (.o) or binaries that embed BPF objects')
     .requiredOption('--out <dir>', 'the directory to write the minimized BTFs to (created if missing)')
     .option('--compress', 'write BTFHub archives (<kernel>.btf.tar.xz: a tar of <kernel>.btf, xz-compressed) instead of raw BTF')
-    .option('--strict', 'write nothing for a kernel where some object fails (by default the file is written and the report names the failure)')))
+    .option('--strict', 'write nothing for a kernel where some object fails (by default the file is written and the report names the failure)'), BTFGEN_FORMATS))
     .action(async (files: string[], opts: BtfgenFlags) => {
       exitStatus = await runBtfgen(files, { ...reportFlags(opts), ...fleetFlags(opts), out: opts.out, compress: opts.compress === true, strict: opts.strict === true });
     });

@@ -22,8 +22,11 @@ export interface BtfgenCliOptions extends ReportCliOptions, FleetCliOptions {
   readonly strict: boolean;
 }
 
-/** The formats that carry btfgen's section: text (its table), JSON (`btfgen`), SARIF (check's findings). */
-const BTFGEN_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif'];
+/**
+ * The formats that carry btfgen's section: text (its table), JSON (`btfgen`), SARIF (check's
+ * findings); the others render check's report only and would drop what was written.
+ */
+export const BTFGEN_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif'];
 
 /**
  * `corecheck btfgen <object-or-binary>... --out <dir>`: per kernel of the fleet, the BTF the
@@ -33,10 +36,6 @@ const BTFGEN_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif'];
  * or none.
  */
 export async function runBtfgen(files: readonly string[], opts: BtfgenCliOptions): Promise<number> {
-  // the other formats render check's report only: they would drop what was written
-  if (!BTFGEN_FORMATS.includes(opts.format)) {
-    throw new CorecheckError('USAGE', 'option --format', -1, `btfgen reports as ${BTFGEN_FORMATS.join(', ')}, not ${opts.format}`);
-  }
   vetOutputDir(opts.out);
   const paths = new Map<string, string>();
   const { run, outcomes } = await checkRun(files, opts, { btfgen: true, vet: (kernels) => planPaths(kernels, opts.compress, paths) });

@@ -48,6 +48,27 @@ async function showType(page: Page, kernel: string, query: string): Promise<void
   await page.locator('#btf-c', { hasText: 'struct open_how {' }).waitFor();
 }
 
+/**
+ * The page as `corecheck serve` serves it, in a fresh Chromium profile, ready: `use` runs with it,
+ * then browser and server close. An error the page throws fails the test.
+ */
+async function withPage(use: (page: Page) => Promise<void>): Promise<void> {
+  const server = await startServer(0);
+  const context = await launch();
+  try {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    await use(page);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+}
+
 /** Drops files on the page as a drag-and-drop does (a DataTransfer in a drop event). */
 async function drop(page: Page, files: { name: string; bytes: Uint8Array }[]): Promise<void> {
   const list = JSON.stringify(files.map((f) => ({ name: f.name, base64: Buffer.from(f.bytes).toString('base64') })));
@@ -161,14 +182,7 @@ test('the web app: a kernel archive dropped joins the fleet, stays in IndexedDB 
     t.skip(!existsSync(CHROMIUM) ? `no ${CHROMIUM}: apt-get install chromium (.ci/run installs it)` : `no corpus archive ${archive}`);
     return;
   }
-  const server = await startServer(0);
-  const context = await launch();
-  try {
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(server.url);
-    await page.waitForSelector('html[data-ready="true"]');
+  await withPage(async (page) => {
     // A damaged archive is refused with the CLI's message for it as a --kernel.
     const cut = join(dir, 'cut.btf.tar.xz');
     writeFileSync(cut, readFileSync(archive).subarray(0, 300_000));
@@ -204,11 +218,7 @@ test('the web app: a kernel archive dropped joins the fleet, stays in IndexedDB 
     await page.reload();
     await page.waitForSelector('html[data-ready="true"]');
     assert.equal(await page.locator('#fleet-summary').innerText(), '35 built-in kernels');
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-    await server.close();
-  }
+  });
 });
 
 // Kernel packages and images dropped as they come: a Debian linux-image .deb (lz4 bzImage), a bare
@@ -230,14 +240,7 @@ test('the web app: a .deb, a vmlinuz and an .rpm dropped join the fleet with the
   const verdicts = object.programs.find((p) => p.name === 'openat2_e')!.verdicts;
   const expected = object.groups.flatMap((g, i) => g.kernels.map((k) => [k, verdicts[i]] as const));
   assert.equal(expected.length, 3);
-  const server = await startServer(0);
-  const context = await launch();
-  try {
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(server.url);
-    await page.waitForSelector('html[data-ready="true"]');
+  await withPage(async (page) => {
     await page.setInputFiles('#files', [deb!.deb, vmlinuz, rpm]);
     await page.locator('#fleet-summary', { hasText: '3 of yours' }).waitFor({ timeout: 180_000 });
     await page.setInputFiles('#files', EXAMPLE);
@@ -255,11 +258,7 @@ test('the web app: a .deb, a vmlinuz and an .rpm dropped join the fleet with the
       assert.equal(verdict, 'loads', `${label}: 6.1 and 6.12 have struct open_how`);
     }
     await screenshot(page, 'packages');
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-    await server.close();
-  }
+  });
 });
 
 // A binary that embeds its BPF object (a libbpf-tools skeleton): the page finds the object in it
@@ -269,12 +268,7 @@ test('the web app: a binary embedding a BPF object is checked as the CLI checks 
   const cli = spawnSync(process.execPath, [CLI, 'check', SKELETON, '--fleet', join(REPO, 'fleet/builtin.fleet'), '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.ok(cli.status === 0 || cli.status === 1, cli.stderr);
   const [object] = (JSON.parse(cli.stdout) as Report).objects;
-  const server = await startServer(0);
-  const context = await launch();
-  try {
-    const page = await context.newPage();
-    await page.goto(server.url);
-    await page.waitForSelector('html[data-ready="true"]');
+  await withPage(async (page) => {
     await page.setInputFiles('#files', SKELETON);
     const report = page.frameLocator('#report');
     await report.locator('html[data-ready="true"]').waitFor({ timeout: 180_000 });
@@ -283,10 +277,7 @@ test('the web app: a binary embedding a BPF object is checked as the CLI checks 
     assert.ok(text.includes(basename(object.name)), `the report names ${basename(object.name)}`);
     assert.match(text, new RegExp(`${object.kernels.length} kernels checked`));
     assert.match(text, new RegExp(`${object.programs.length} programs`));
-  } finally {
-    await context.close();
-    await server.close();
-  }
+  });
 });
 
 test('corecheck serve: a port in use is one clear line', async () => {

@@ -1,7 +1,7 @@
 import type { CoreTarget } from '../core/candidates.js';
-import { relocateObject, type ObjectRelocation, type RelocationResult } from '../core/relocate.js';
+import type { ObjectRelocation, RelocationResult } from '../core/relocate.js';
 import { InsnBuffer } from '../insn/buffer.js';
-import type { BpfObject, BpfProgram, SourceLine } from '../object/object.js';
+import type { BpfObject, BpfProgram } from '../object/object.js';
 import { coreFixes, coreLack } from './explain.js';
 import { worst, type Reason, type ReasonVerdict, type Verdict } from './reason.js';
 import { externLookup, featureReasons, kernelExterns, kernelNamesWanted } from './features.js';

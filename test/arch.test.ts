@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inferObjectArch, kernelArchFromBtf, type ObjectArch } from '../src/analysis/arch.js';
@@ -14,9 +14,10 @@ import { Btf } from '../src/btf/btf.js';
 import { normalizeArch } from '../src/kernels/kernel-info.js';
 import { openBpfObjects, type LocatedObject } from '../src/object/open.js';
 import { HOST_BTF, REPO, bpftoolRaw, cachePath, corpusArchives, extractCorpusBtf, haveTool, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const CILIUM = '/usr/share/gocode/src/github.com/cilium/ebpf/testdata';
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-arch-'));
+const dir = scratchDir('arch');
 
 const only = (located: LocatedObject[]): LocatedObject => {
   assert.equal(located.length, 1, 'one object');

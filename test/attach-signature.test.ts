@@ -13,8 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkObject, type ProgramVerdict } from '../src/analysis/check.js';
 import { BpfObject } from '../src/object/object.js';
@@ -23,11 +22,12 @@ import { CORPUS_KERNELS, REPO, cachePath, corpusBtfLoader, extractCorpusBtf, hav
 import { liveKernels } from './helpers/live.js';
 import { EXAMPLE, runCli } from './helpers/cli.js';
 import { errorsOf, reportValidator } from './helpers/validators.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const LIVE = join(REPO, 'test/goldens/live');
 const KERNELS = liveKernels();
 const kernelBtf = corpusBtfLoader();
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-sig-'));
+const dir = scratchDir('sig');
 
 /** The libbpf-tools objects and the example: the inputs whose every program the live goldens judge. */
 function objects(): [string, string][] {

@@ -3,15 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BtfBuilder } from './helpers/btf-builder.js';
 import { CORPUS_KERNELS, REPO } from './helpers/inputs.js';
 import { assertOneLineError } from './helpers/cli.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-bad-'));
+const dir = scratchDir('bad');
 const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {

@@ -9,7 +9,6 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Btf } from '../src/btf/btf.js';
@@ -19,6 +18,7 @@ import { CorecheckError } from '../src/common/errors.js';
 import { loadKernelBtf } from '../src/kernels/index.js';
 import { BtfBuilder } from './helpers/btf-builder.js';
 import { HOST_BTF, REPO, cachePath, corpusArchives, extractCorpusBtf, haveTool, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -75,7 +75,7 @@ function countKind(btf: Btf, kind: number): number {
   return n;
 }
 
-const work = mkdtempSync(join(tmpdir(), 'corecheck-dump-c-'));
+const work = scratchDir('dump-c');
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
 test('format c of the host BTF equals bpftool', async (t) => {

@@ -3,11 +3,11 @@
 // time by bpftool from the same file (the host BTF differs between machines).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
 import { HOST_BTF, bpftoolRaw, assertSameText, corecheckRaw, corpusArchives, corpusManifest, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
 function ourRaw(path: string): { text: string; btf: Btf } {
   const btf = Btf.parse(readBytes(path));
@@ -24,7 +24,7 @@ test('raw dump of every corpus kernel equals bpftool, with the manifest type cou
   const manifest = corpusManifest();
   const archives = corpusArchives();
   assert.equal(archives.length, manifest.size, 'every manifest row has an archive');
-  const dir = mkdtempSync(join(tmpdir(), 'corecheck-raw-'));
+  const dir = scratchDir('raw');
   try {
     for (const rel of archives) {
       await t.test(rel, () => {

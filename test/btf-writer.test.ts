@@ -6,8 +6,7 @@
 // number of random graphs (400 by default), WRITER_FUZZ_SEED the seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
 import { Kind, isComposite } from '../src/btf/kinds.js';
@@ -19,10 +18,10 @@ import { ElfFile } from '../src/elf/elf.js';
 import { CORPUS_KERNELS, bpftoolRaw, cachePath, assertSameText, corecheckRaw, corpusArchives, extractCorpusBtf, readBytes } from './helpers/inputs.js';
 import { rng } from './helpers/mutate.js';
 import { randomTypes } from './helpers/random-btf.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const CILIUM_TESTDATA = '/usr/share/gocode/src/github.com/cilium/ebpf/testdata';
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-btf-writer-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('btf-writer');
 
 
 /** Fails with the first differing byte rather than two megabyte arrays. */

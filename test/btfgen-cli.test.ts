@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { CORPUS_KERNELS, REPO, corpusArchiveOf, extractCorpusBtf } from './helpers/inputs.js';
 import { assertOneLineError, runCli } from './helpers/cli.js';
@@ -14,6 +13,7 @@ import { errorsOf, reportValidator, sarifValidator } from './helpers/validators.
 import type { Report } from '../src/report/model.js';
 import { writeFilesAtomic } from '../src/cli/output.js';
 import type { CorecheckError } from '../src/common/errors.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const TOOLS = join(REPO, '.cache/objects/libbpf-tools');
 // bindsnoop fails on 6.12 (struct inet_sock.freebind is gone: a reached poisoned relocation) and is
@@ -27,7 +27,7 @@ const KERNEL_ARGS = KERNELS.flatMap((k) => ['--kernel', join(CORPUS_KERNELS, cor
 /** The two that load on debian 11 (biolatency does not: it reads a tracepoint argument 5.10 lacks). */
 const LOAD_ON_DEB11 = OBJECTS.slice(0, 2);
 
-const tmp = mkdtempSync(join(tmpdir(), 'corecheck-btfgen-'));
+const tmp = scratchDir('btfgen');
 let n = 0;
 const freshDir = (): string => join(tmp, `out${++n}`);
 

@@ -11,8 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
 import { KernelBtfUse } from '../src/core/btfgen.js';
@@ -20,6 +19,7 @@ import { relocateObject } from '../src/core/relocate.js';
 import type { BpfObject } from '../src/object/object.js';
 import { openBpfObjects } from '../src/object/open.js';
 import { REPO, bpftoolRaw, cachePath, corecheckRaw, exists, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const GOLDENS = join(REPO, 'test/goldens/btfgen/libbpf-tools');
 const TOOLS = cachePath('objects/libbpf-tools');
@@ -54,7 +54,7 @@ test('btfgen: the minimized BTF of every corpus kernel is bpftool gen min_core_b
   assert.equal(golden.size, 35, 'a golden per corpus kernel');
   const objs = objects();
   assert.equal(objs.length, 52);
-  const dir = mkdtempSync(join(tmpdir(), 'corecheck-btfgen-'));
+  const dir = scratchDir('btfgen');
   try {
     for (const [kernel, rows] of golden) {
       assert.ok([...rows.values()].every((r) => r.same === 'yes'), `${kernel}: libbpf relocated alike against bpftool's minimized BTF`);
@@ -87,7 +87,7 @@ test('btfgen: the minimized BTF of every corpus kernel is bpftool gen min_core_b
 const reloCore = exists(RELO_CORE) ? undefined : `${RELO_CORE} not built (tools/goldens/build-relo-core.sh)`;
 test('btfgen: libbpf relocates every libbpf-tools object against corecheck\'s big-endian s390x minimized BTF as against the full BTF', { skip: reloCore }, () => {
   const kernel = 'debian/sid/s390x/7.2.13+deb14-s390x';
-  const dir = mkdtempSync(join(tmpdir(), 'corecheck-btfgen-be-'));
+  const dir = scratchDir('btfgen-be');
   try {
     const fullPath = extractCorpusBtf(`${kernel}.btf.tar.xz`, dir);
     const full = Btf.parse(readBytes(fullPath));

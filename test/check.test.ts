@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkObject, type ObjectVerdict, type ProgramVerdict } from '../src/analysis/check.js';
 import { HOST_VERIFIER } from '../src/analysis/verifier-model.js';
@@ -18,10 +17,11 @@ import type { Report } from '../src/report/model.js';
 import { BtfBuilder } from './helpers/btf-builder.js';
 import { CORPUS_KERNELS, REPO, cachePath, corpusArchives, extractCorpusBtf, readBytes } from './helpers/inputs.js';
 import { EXAMPLE, runCli as cli } from './helpers/cli.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const GOLDENS = join(REPO, 'test/goldens/verdicts');
 const EL8 = 'centos/8/aarch64/4.18.0-147.5.1.el8_1.aarch64';
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-check-'));
+const dir = scratchDir('check');
 
 const kernels = new Map<string, Btf>();
 /** A corpus kernel by its path label (`<distro>/<release>/<arch>/<kernel>`), or `host`. */

@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findEmbeddedBpfObjects } from '../src/elf/scan.js';
 import { openBpfObjects } from '../src/object/open.js';
 import { REPO, haveTool, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const CILIUM = '/usr/share/gocode/src/github.com/cilium/ebpf/testdata';
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -24,7 +24,7 @@ function assertEmbeds(binary: string, originals: string[]): void {
 
 test('a Go binary embedding little- and big-endian objects with go:embed', (t) => {
   if (!haveTool('go')) return t.skip('go is not installed (apt-get install golang-go)');
-  const dir = mkdtempSync(join(tmpdir(), 'corecheck-go-'));
+  const dir = scratchDir('go');
   cpSync(join(REPO, 'test/fixtures/embed/go'), dir, { recursive: true });
   copyFileSync(join(CILIUM, 'loader-el.elf'), join(dir, 'probe-el.o'));
   copyFileSync(join(CILIUM, 'loader-eb.elf'), join(dir, 'probe-eb.o'));
@@ -34,7 +34,7 @@ test('a Go binary embedding little- and big-endian objects with go:embed', (t) =
 
 test('a Rust binary embedding an object with include_bytes!', (t) => {
   if (!haveTool('cargo')) return t.skip('cargo is not installed');
-  const dir = mkdtempSync(join(tmpdir(), 'corecheck-rust-'));
+  const dir = scratchDir('rust');
   cpSync(join(REPO, 'test/fixtures/embed/rust'), dir, { recursive: true });
   copyFileSync(join(CILIUM, 'loader-el.elf'), join(dir, 'probe-el.o'));
   execFileSync('cargo', ['build', '--release', '--offline', '-q'], { cwd: dir });

@@ -2,14 +2,14 @@
 // a user's fleet is imported with `fleet add`, listed, checked with --fleet, and trimmed with `fleet remove`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../src/report/model.js';
 import { EXAMPLE, runCli as cli } from './helpers/cli.js';
 import { HOST_BTF, REPO } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-fleet-'));
+const dir = scratchDir('fleet');
 const DEB = join(REPO, '.cache/debs/linux-image-6.1.0-57-amd64-unsigned_6.1.192-3_amd64.deb');
 
 test('no --kernel: the running kernel and the built-in fleet (from the package alone), each object against its architecture', () => {

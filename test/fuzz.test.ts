@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { readFileSync, readdirSync, existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ElfFile } from '../src/elf/elf.js';
 import type { FuzzJob, FuzzSeed } from './helpers/fuzz-worker.js';
 import { HOST_BTF, extractCorpusBtf } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const CILIUM_TESTDATA = '/usr/share/gocode/src/github.com/cilium/ebpf/testdata';
 const CASE_TIMEOUT_MS = 10_000;
@@ -71,7 +71,7 @@ test('mutated objects, BTF and BTF.ext from real objects', async () => {
 });
 
 test('mutated whole kernel BTFs (host and the big-endian s390x corpus kernel)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'corecheck-fuzz-'));
+  const dir = scratchDir('fuzz');
   const s390 = extractCorpusBtf('debian/sid/s390x/7.2.13+deb14-s390x.btf.tar.xz', dir);
   const seeds: FuzzSeed[] = [{ name: 'host', path: HOST_BTF, kind: 'btf' }, { name: 's390x', path: s390, kind: 'btf' }];
   await runJob({ seeds, cases: 12, seed: 0xb7f });

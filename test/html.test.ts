@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
@@ -18,6 +17,7 @@ import { STYLE } from '../src/report/html-style.js';
 import { contentSecurityPolicy, embedJson, renderHtml, scriptHash } from '../src/report/html.js';
 import { syntheticReport } from './helpers/report.js';
 import { CORPUS_KERNELS, REPO, cachePath } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
 const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
@@ -26,7 +26,7 @@ const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-html-'));
+const dir = scratchDir('html');
 
 const jsonElement = (html: string): string => {
   const m = /<script type="application\/json" id="corecheck-report">([^]*?)<\/script>/.exec(html);

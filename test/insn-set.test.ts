@@ -11,15 +11,14 @@
 //   Debian 6.12      cpu v4, may_goto (bpf_verifier_state.may_goto_depth)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkObject, type ObjectVerdict } from '../src/analysis/check.js';
 import { Btf } from '../src/btf/btf.js';
 import { BpfObject } from '../src/object/object.js';
 import { REPO, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-isa-'));
+const dir = scratchDir('isa');
 const EL8 = 'centos/8/aarch64/4.18.0-147.5.1.el8_1.aarch64';
 const BCLINUX = 'bclinux/21.10U3/x86_64/4.19.90-2107.6.0.0248.35.oe1.bclinux.x86_64';
 const D510 = 'debian/11/x86_64/5.10.0-32-amd64';

@@ -2,15 +2,15 @@
 // same label, info and BTF as the CLI's file-based sources, and the same errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CorecheckError } from '../src/common/errors.js';
 import { kernelFromBytes } from '../src/kernels/kernel-bytes.js';
 import { openKernelSources } from '../src/kernels/index.js';
 import { CORPUS_KERNELS, cachePath, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-kernel-bytes-'));
+const dir = scratchDir('kernel-bytes');
 
 const inputs = [
   join(CORPUS_KERNELS, 'debian/11/x86_64/5.10.0-32-amd64.btf.tar.xz'),

@@ -4,8 +4,7 @@
 // bytes must be refused with one line, never taken.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
 import { Kind } from '../src/btf/kinds.js';
@@ -14,8 +13,9 @@ import { encodeKernelIndex, parseWithKernelIndex } from '../src/btf/kernel-index
 import { checkKernel } from '../src/analysis/kernel-check.js';
 import { openBpfObjects } from '../src/object/open.js';
 import { cachePath, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-kernel-index-'));
+const dir = scratchDir('kernel-index');
 const K61 = readBytes(extractCorpusBtf('debian/12/x86_64/6.1.0-57-amd64.btf.tar.xz', dir));
 const K510 = readBytes(extractCorpusBtf('debian/11/x86_64/5.10.0-32-amd64.btf.tar.xz', dir));
 

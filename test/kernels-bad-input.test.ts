@@ -5,14 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CorecheckError, type ErrorCode } from '../src/common/errors.js';
 import { loadKernelBtf, openKernelSources } from '../src/kernels/index.js';
 import { CORPUS_KERNELS, REPO, cachePath } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-kernels-bad-'));
+const dir = scratchDir('kernels-bad');
 const LIMIT = { timeout: 30_000 };
 /** The smallest corpus kernel (2 MB of BTF, 0.3 MB archive). */
 const SMALL = join(CORPUS_KERNELS, 'kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64.btf.tar.xz');

@@ -4,15 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind } from '../src/btf/kinds.js';
 import { CorecheckError } from '../src/common/errors.js';
 import { infoFromBtfHubPath, loadKernelBtf, normalizeArch, openKernelSources } from '../src/kernels/index.js';
 import { CORPUS, CORPUS_KERNELS, REPO, corpusManifest } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-kernels-corpus-'));
+const dir = scratchDir('kernels-corpus');
 const CENTOS = 'centos/8/aarch64/4.18.0-147.5.1.el8_1.aarch64.btf.tar.xz';
 const DEBIAN_61 = 'debian/12/x86_64/6.1.0-57-amd64.btf.tar.xz';
 

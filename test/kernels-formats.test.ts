@@ -5,13 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { machine, release, tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { machine, release } from 'node:os';
 import { join } from 'node:path';
 import { loadKernelBtf, openKernelSources } from '../src/kernels/index.js';
 import { CORPUS_KERNELS, HOST_BTF, REPO } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-kernels-formats-'));
+const dir = scratchDir('kernels-formats');
 
 /** A corpus kernel's raw BTF, extracted by the system tar. */
 function corpusBtf(rel: string): { path: string; bytes: Buffer } {

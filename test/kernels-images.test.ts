@@ -6,15 +6,15 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadKernelBtf, openKernelSources } from '../src/kernels/index.js';
 import { CORPUS_KERNELS, cachePath } from './helpers/inputs.js';
 import { objcopyBtf, systemVmlinux } from './helpers/kernel-images.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const IMAGES = cachePath('kernel-images');
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-kernels-images-'));
+const dir = scratchDir('kernels-images');
 
 interface FetchedImage {
   readonly path: string;

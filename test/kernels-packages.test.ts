@@ -10,8 +10,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openKernelSources } from '../src/kernels/index.js';
 import { debKernelInfo } from '../src/kernels/deb.js';
@@ -19,9 +18,10 @@ import { rpmKernelInfo, type RpmHeader } from '../src/kernels/rpm.js';
 import { CORPUS_KERNELS, REPO, bpftoolRaw, haveTool } from './helpers/inputs.js';
 import { buildKernelCore, fetchedDebs, objcopyBtf, systemVmlinux, type FetchedDeb } from './helpers/kernel-images.js';
 import { assertOneLineError } from './helpers/cli.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-kernels-packages-'));
+const dir = scratchDir('kernels-packages');
 
 function need(t: TestContext, what: string): FetchedDeb | undefined {
   const d = fetchedDebs().find((x) => x.what === what);

@@ -5,18 +5,18 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Btf } from '../src/btf/btf.js';
 import { dumpRaw } from '../src/btf/dump-raw.js';
 import { CorecheckError } from '../src/common/errors.js';
 import { loadKernelBtf, openKernelSources } from '../src/kernels/index.js';
 import { CORPUS_KERNELS, bpftoolRaw, cachePath } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const IMAGES = cachePath('kernel-images');
 const BASE_ARCHIVE = join(CORPUS_KERNELS, 'debian/12/x86_64/6.1.0-57-amd64.btf.tar.xz');
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-kernels-split-'));
+const dir = scratchDir('kernels-split');
 const BASE_RAW = join(dir, '6.1.0-57-amd64.btf');
 writeFileSync(BASE_RAW, execFileSync('tar', ['-xJOf', BASE_ARCHIVE], { maxBuffer: 1 << 30 }));
 

@@ -4,8 +4,7 @@
 // so that CO-RE patches the objects differently (4.18 el8 lacks much of what 6.1 and 7.2 have).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
 import { checkKernel } from '../src/analysis/kernel-check.js';
@@ -13,9 +12,10 @@ import { ObjectContext } from '../src/analysis/object-context.js';
 import { openBpfObjects } from '../src/object/open.js';
 import { EXAMPLE } from './helpers/cli.js';
 import { cachePath, corpusArchiveOf, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
 test('object context: walks shared across kernels give each kernel the verdicts of a fresh check (libbpf-tools and the example, 3 kernels)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'corecheck-object-context-'));
+  const dir = scratchDir('object-context');
   const objDir = cachePath('objects/libbpf-tools');
   const objects = [
     ...readdirSync(objDir).filter((f) => f.endsWith('.o')).sort().map((f) => openBpfObjects(readBytes(join(objDir, f)), f)[0].object),

@@ -3,8 +3,7 @@
 // tools/goldens (relo-log: libbpf loading the object with btf_custom_path = that kernel's BTF).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
 import { relocateObject, type ObjectRelocation } from '../src/core/relocate.js';
@@ -12,9 +11,10 @@ import { insnHex } from '../src/insn/insn.js';
 import { ElfFile } from '../src/elf/elf.js';
 import { openBpfObjects } from '../src/object/open.js';
 import { REPO, cachePath, corpusArchives, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const GOLDENS = join(REPO, 'test/goldens');
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-relocate-'));
+const dir = scratchDir('relocate');
 const kernels = new Map<string, Btf>();
 
 /** A corpus kernel's BTF by release name, extracted by the system tar (cached per run). */

@@ -6,18 +6,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../src/report/model.js';
 import { parseRequire } from '../src/report/gate.js';
 import { SCREEN_LINES, SCREEN_WIDTH } from '../src/report/text.js';
 import { CORPUS_KERNELS, HOST_BTF, cachePath, corpusManifest } from './helpers/inputs.js';
 import { CLI, EXAMPLE, runCli as cli } from './helpers/cli.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const EL8 = join(CORPUS_KERNELS, 'centos/8/aarch64/4.18.0-147.5.1.el8_1.aarch64.btf.tar.xz');
 const DEB11 = join(CORPUS_KERNELS, 'debian/11/x86_64/5.10.0-32-amd64.btf.tar.xz');
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-report-'));
+const dir = scratchDir('report');
 
 /** The distinct binaries of Debian's libbpf-tools (9 of its 61 names are symlinks to others). */
 function libbpfTools(): string[] {

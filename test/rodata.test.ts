@@ -5,8 +5,7 @@
 // 'rodata+...': load-verdicts --set writes the values into the map before load, as a skeleton does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkObject, type CheckOptions, type ObjectVerdict } from '../src/analysis/check.js';
 import { KnownValues } from '../src/analysis/known-values.js';
@@ -19,10 +18,11 @@ import { InsnBuffer } from '../src/insn/buffer.js';
 import { BpfObject } from '../src/object/object.js';
 import { runCli } from './helpers/cli.js';
 import { CORPUS_KERNELS, REPO, cachePath, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const EL8 = 'centos/8/aarch64/4.18.0-147.5.1.el8_1.aarch64';
 const GOLDENS = join(REPO, 'test/goldens/verdicts');
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-rodata-'));
+const dir = scratchDir('rodata');
 const fixture = (flavor: 'bpfel' | 'bpfeb'): string => {
   const path = cachePath(`objects/fixtures/rodata.${flavor}.o`);
   assert.ok(existsSync(path), `${path} (tools/goldens/build-fixtures.sh --objects-only)`);

@@ -3,14 +3,14 @@
 // (the report has no timings), with the same gate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../src/report/model.js';
 import { CORPUS_KERNELS, HOST_BTF } from './helpers/inputs.js';
 import { EXAMPLE, runCli as cli } from './helpers/cli.js';
+import { scratchDir } from './helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-shard-'));
+const dir = scratchDir('shard');
 
 test('three shards of libbpf-tools\' biolatency and the example against the corpus and this machine merge into the unsharded report', () => {
   const inputs = ['/usr/sbin/biolatency', EXAMPLE, '--kernel', CORPUS_KERNELS, '--kernel', HOST_BTF];

@@ -5,17 +5,15 @@
 // kernel (pahole leaves them out), so that rule is shown on hand-made BTF.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
 import { Kind } from '../src/btf/kinds.js';
 import { closeness, Closeness } from '../src/analysis/close-names.js';
 import { findSuccessor, type MissingThing } from '../src/analysis/successor.js';
 import { BtfBuilder } from './helpers/btf-builder.js';
 import { extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { scratchDir } from './helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-successor-'));
+const dir = scratchDir('successor');
 const cache = new Map<string, Btf>();
 function kernel(rel: string): Btf {
   let btf = cache.get(rel);

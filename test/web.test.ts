@@ -8,13 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 import { startServer } from '../src/cli/commands/serve.js';
 import { CORPUS_KERNELS, REPO, cachePath } from './helpers/inputs.js';
 import { buildKernelCore, fetchedDebs } from './helpers/kernel-images.js';
 import type { Report } from '../src/report/model.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const CLI = join(REPO, 'dist/src/cli/main.js');
 const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
@@ -25,7 +25,7 @@ const EL8 = 'centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64';
 const DEBIAN_612 = 'debian/13/x86_64/6.12.118+deb13-cloud-amd64';
 /** What the page may fetch: its own files, nothing else. */
 const ASSETS = new Set(['/', '/index.html', '/main.js', '/worker.js', '/style.css', '/builtin.fleet']);
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-web-'));
+const dir = scratchDir('web');
 
 /** Chromium with a profile of its own (its own IndexedDB), as a user's browser is. */
 function launch(): Promise<BrowserContext> {

@@ -4,8 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORPUS_KERNELS, extractCorpusBtf } from './helpers/inputs.js';
 import { Btf } from '../src/btf/btf.js';
@@ -13,8 +12,9 @@ import { encodeKernelIndex } from '../src/btf/kernel-index.js';
 import { EXAMPLE, runCli as cli } from './helpers/cli.js';
 import { loadBatches } from '../src/cli/commands/check.js';
 import { builtinFleetPath, type KernelSource } from '../src/kernels/index.js';
+import { scratchDir } from './helpers/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'corecheck-workers-'));
+const dir = scratchDir('workers');
 
 test('worker threads give the report checking in one thread gives (libbpf-tools objects and the example, every corpus kernel)', () => {
   const inputs = ['/usr/sbin/biolatency', '/usr/sbin/klockstat', '/usr/sbin/slabratetop', EXAMPLE, '--kernel', CORPUS_KERNELS, '--format', 'json', '--arch', 'all'];

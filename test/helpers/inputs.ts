@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Btf } from '../../src/btf/btf.js';
 import { dumpRaw } from '../../src/btf/dump-raw.js';
+import { scratchDir } from './scratch.js';
 
 /** Repository root (tests run from dist/test/...). */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -48,7 +48,7 @@ export function corpusArchiveOf(label: string): string {
 
 /** A parser of corpus archives' BTF (relative to the kernels directory), each extracted and parsed once. */
 export function corpusBtfLoader(): (archive: string) => Btf {
-  const dir = mkdtempSync(join(tmpdir(), 'corecheck-corpus-'));
+  const dir = scratchDir('corpus');
   const btfs = new Map<string, Btf>();
   return (archive) => {
     let b = btfs.get(archive);

@@ -11,6 +11,7 @@ import { Btf } from '../src/btf/btf.js';
 import { encodeKernelIndex } from '../src/btf/kernel-index.js';
 import { EXAMPLE, runCli as cli } from './helpers/cli.js';
 import { loadBatches } from '../src/cli/commands/check.js';
+import { KernelClaims } from '../src/cli/fleet/claims.js';
 import { builtinFleetPath, type KernelSource } from '../src/kernels/index.js';
 import { scratchDir } from './helpers/scratch.js';
 
@@ -26,7 +27,7 @@ test('worker threads give the report checking in one thread gives (libbpf-tools 
   assert.ok(JSON.parse(one.stdout).kernels.length === 35);
 });
 
-test('the built-in store in workers: kernels of one block go to one worker, and the report is the one-thread report', () => {
+test('the built-in store in workers: the kernels of a block are claimed together, and the report is the one-thread report', () => {
   const inputs = ['/usr/sbin/biolatency', EXAMPLE, '--fleet', builtinFleetPath(), '--format', 'json', '--arch', 'all', '--no-cache'];
   const one = cli(['check', ...inputs, '--jobs', '1']);
   const two = cli(['check', ...inputs, '--jobs', '2']);
@@ -38,7 +39,39 @@ test('the built-in store in workers: kernels of one block go to one worker, and 
 test('loadBatches: sources that load together form one task, largest first, each in fleet order', () => {
   const source = (label: string, loadsWith?: string): KernelSource => ({ label, path: label, format: 'fleet-store', info: {}, loadsWith, load: () => Promise.reject(new Error('not loaded')) });
   const batches = loadBatches([source('a', 's#0'), source('b'), source('c', 's#1'), source('d', 's#1'), source('e', 's#0'), source('f', 's#1')]);
-  assert.deepEqual(batches.map((b) => b.map((s) => s.label)), [['c', 'd', 'f'], ['a', 'e'], ['b']]);
+  assert.deepEqual(batches, [[2, 3, 5], [0, 4], [1]]);
+});
+
+test('kernel claims: each kernel goes to exactly one thread; whole batches first, then the end of the busiest batch', () => {
+  const batches = [[0, 1, 2, 3, 4], [5, 6], [7]];
+  const memory = KernelClaims.memory(8);
+  const [a, b] = [new KernelClaims(batches, memory).take(), new KernelClaims(batches, memory).take()];
+  const taken: string[] = [];
+  const step = (name: string, it: Generator<number>): boolean => {
+    const r = it.next();
+    if (!r.done) taken.push(`${name}${r.value}`);
+    return !r.done;
+  };
+  step('a', a); // a claims batch 0
+  step('b', b); // b claims batch 1
+  step('b', b);
+  step('b', b); // b claims batch 2
+  step('b', b); // no batch left: b takes from the end of batch 0, which still has 4 unclaimed
+  step('a', a);
+  while (step('a', a) || step('b', b));
+  assert.deepEqual(taken.slice(0, 6), ['a0', 'b5', 'b6', 'b7', 'b4', 'a1']);
+  assert.deepEqual(taken.map((t) => Number(t.slice(1))).sort(), [0, 1, 2, 3, 4, 5, 6, 7], 'every kernel once');
+
+  // A batch's last unclaimed kernel is left to its owner; abandon() ends every thread's claims.
+  const alone = KernelClaims.memory(3);
+  const owner = new KernelClaims([[0, 1], [2]], alone).take();
+  const helper = new KernelClaims([[0, 1], [2]], alone).take();
+  assert.equal(owner.next().value, 0);
+  assert.equal(helper.next().value, 2);
+  assert.ok(helper.next().done, 'one kernel left in the batch: not worth a second decode of its block');
+  const third = new KernelClaims([[0, 1], [2]], KernelClaims.memory(3));
+  third.abandon();
+  assert.ok(third.take().next().done);
 });
 
 test('an error in a worker is the same one line, exit 2, as in the main thread', () => {

@@ -101,7 +101,7 @@ function buildProgram(): Command {
     .option('--set <name=value>', 'give a .rodata variable the value user space sets before load (skel->rodata->NAME = VALUE; the verifier folds it), ' +
       'or a __kconfig CONFIG_ value of the kernels (y, n, m or a number; unknown, both ways, unless given); repeat for several', collect)
     .option('--no-cache', "do not keep or use kernel BTF found in archives, images, packages and fleet stores, nor the kernels' parse indexes it keeps beside them ($XDG_CACHE_HOME/corecheck, by content hash)")
-    .option('-j, --jobs <n>', 'worker threads that load and check kernels (1: all in this thread)', parseJobs, defaultJobs());
+    .option('-j, --jobs <n>', 'threads that load and check kernels, this one included (1: all in this thread)', parseJobs, defaultJobs());
   const fleetFlags = (opts: FleetFlags): FleetCliOptions => ({
     kernel: opts.kernel ?? [], fleet: opts.fleet ?? [], arch: opts.arch, jobs: opts.jobs,
     cache: opts.cache ? KernelCache.default() : null, select: parseFleetFilter(opts.distro ?? [], opts.release), set: opts.set ?? [],

@@ -22,7 +22,8 @@ import { writeFileAtomic } from '../output.js';
 import { startProgress } from '../progress.js';
 import { useColor } from '../terminal.js';
 import { checkOneKernel, kernelMeta, type KernelOutcome } from '../fleet/kernel-task.js';
-import type { KernelTask, TaskError, WorkerStart } from '../fleet/worker.js';
+import type { KernelTask, TaskError, TaskOutcomes, WorkerStart } from '../fleet/worker.js';
+import { KernelClaims } from '../fleet/claims.js';
 
 /** How a report is rendered and gated (`check` and `merge`). */
 export interface ReportCliOptions {
@@ -116,7 +117,8 @@ export async function checkRun(
   extras.vet?.(mine);
   // Workers start as soon as the fleet is known, so their start-up (loading corecheck's modules,
   // opening the objects) overlaps this thread's own opening of the objects and the kernel cache's hashes.
-  const pool = Math.min(opts.jobs, mine.length) > 1 ? startPool(Math.min(opts.jobs, mine.length), files) : undefined;
+  const threads = Math.min(opts.jobs, mine.length);
+  const pool = threads > 1 ? startPool(threads - 1, files) : undefined;
   try {
     const objects: LocatedObject[] = [];
     for (const f of files) objects.push(...openBpfObjects(await readInput(f), f));
@@ -234,17 +236,21 @@ async function checkFleet(
 
   const progress = startProgress(toCheck.length, 'kernels');
   const outcomes = new Map<string, KernelOutcome>();
+  const batches = loadBatches(toCheck);
+  const memory = KernelClaims.memory(toCheck.length);
   try {
-    if (!pool || loadBatches(toCheck).length <= 1) {
+    const here = async (): Promise<void> => {
       const contexts = objects.map((o) => new ObjectContext(o.object));
-      for (const source of toCheck) {
-        progress.tick(source.label);
-        outcomes.set(source.label, await checkOneKernel(source, contexts, objectsFor, opts.modules, settings, opts.btfgen));
+      for (const k of withAbandonOnError(new KernelClaims(batches, memory))) {
+        progress.tick(toCheck[k].label);
+          outcomes.set(toCheck[k].label, await checkOneKernel(toCheck[k], contexts, objectsFor, opts.modules, settings, opts.btfgen));
+        // Lets the workers' progress messages through while this thread checks.
+        await new Promise(setImmediate);
       }
-    } else {
-      await inWorkers(pool, toCheck, { files, modules: opts.modules, objectArches: targets, cacheDir: opts.cache?.dir ?? null, settings, btfgen: opts.btfgen },
-        (label, outcome) => outcomes.set(label, outcome), (label) => progress.tick(label));
-    }
+    };
+    const task = { files, modules: opts.modules, objectArches: targets, cacheDir: opts.cache?.dir ?? null, settings, btfgen: opts.btfgen };
+    const done = (label: string, outcome: KernelOutcome): void => void outcomes.set(label, outcome);
+    await Promise.all([here(), pool && inWorkers(pool, toCheck, batches, memory, task, done, (label) => progress.tick(label))]);
   } finally {
     progress.stop();
   }
@@ -254,47 +260,57 @@ async function checkFleet(
 }
 
 /**
- * Worker threads that check kernels (`fleet/worker.ts`), started at once; the caller destroys them.
- * Each opens the run's objects as it starts, so the first kernel finds them parsed.
+ * Worker threads that check kernels (`fleet/worker.ts`) beside this thread, started at once; the
+ * caller destroys them. Each opens the run's objects as it starts, so its first kernel finds them parsed.
  */
 function startPool(threads: number, files: readonly string[]): Piscina {
   const workerData: WorkerStart = { files };
   return new Piscina({ filename: new URL('../fleet/worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads, workerData });
 }
 
+/** The claims' kernels; when this thread fails, every other thread's too, so that the run ends at once. */
+function* withAbandonOnError(claims: KernelClaims): Generator<number> {
+  try {
+    yield* claims.take();
+  } catch (e) {
+    claims.abandon();
+    throw e;
+  }
+}
+
 /**
- * Checks kernels in a pool of worker threads; `done` is called as each finishes (in any order).
- * Sources that load cheapest together (one fleet-store block) go to one worker as one task, so a
- * block is decoded once per run instead of once per worker; the largest tasks start first.
+ * Checks kernels in every worker of the pool, each claiming kernels from `memory` as this thread
+ * does; `done` is called as each worker finishes, for each kernel it checked.
  */
 async function inWorkers(
-  pool: Piscina, sources: readonly KernelSource[], task: Omit<KernelTask, 'kernels' | 'progress'>, done: (label: string, outcome: KernelOutcome) => void,
-  progress: (label: string) => void,
+  pool: Piscina, sources: readonly KernelSource[], batches: readonly (readonly number[])[], memory: SharedArrayBuffer,
+  task: Omit<KernelTask, 'kernels' | 'batches' | 'claims' | 'progress'>, done: (label: string, outcome: KernelOutcome) => void, progress: (label: string) => void,
 ): Promise<void> {
-  await Promise.all(loadBatches(sources).map(async (batch) => {
+  const kernels = sources.map((s) => s.path);
+  await Promise.all(Array.from({ length: pool.maxThreads }, async () => {
     const channel = new MessageChannel();
     channel.port1.on('message', (label: string) => progress(label));
     try {
-      const r = (await pool.run({ ...task, kernels: batch.map((s) => s.path), progress: channel.port2 } satisfies KernelTask, { transferList: [channel.port2] })) as KernelOutcome[] | TaskError;
+      const r = (await pool.run({ ...task, kernels, batches, claims: memory, progress: channel.port2 } satisfies KernelTask, { transferList: [channel.port2] })) as TaskOutcomes | TaskError;
       if ('error' in r) {
         const e = r.error;
         throw 'code' in e ? new CorecheckError(e.code, e.structure, e.offset, e.detail, e.file) : new Error(e.message);
       }
-      batch.forEach((s, i) => done(s.label, r[i]));
+      for (const { kernel, outcome } of r) done(sources[kernel].label, outcome);
     } finally {
       channel.port1.close();
     }
   }));
 }
 
-/** Sources grouped by `loadsWith` (alone without one), largest group first, each in fleet order. */
-export function loadBatches(sources: readonly KernelSource[]): KernelSource[][] {
-  const batches = new Map<string, KernelSource[]>();
+/** Kernel indexes of `sources` grouped by `loadsWith` (alone without one), largest group first, each in fleet order. */
+export function loadBatches(sources: readonly KernelSource[]): number[][] {
+  const batches = new Map<string, number[]>();
   sources.forEach((s, i) => {
     const key = s.loadsWith ?? `#${i}`;
     const batch = batches.get(key);
-    if (batch) batch.push(s);
-    else batches.set(key, [s]);
+    if (batch) batch.push(i);
+    else batches.set(key, [i]);
   });
   return [...batches.values()].sort((a, b) => b.length - a.length);
 }

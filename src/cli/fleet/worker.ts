@@ -8,14 +8,19 @@ import { readInput } from '../io.js';
 import { checkOneKernel, type KernelOutcome } from './kernel-task.js';
 import { objectsForTargets } from '../../analysis/fleet-kernel.js';
 import type { Settings } from '../commands/check.js';
+import { KernelClaims } from './claims.js';
 
 /**
- * Kernels to check one after another, as the main thread describes them: everything by path, so
- * it clones cheaply. One task holds the kernels that load cheapest together (a fleet-store block).
+ * A worker's share of a fleet run, as the main thread describes it: everything by path, so it
+ * clones cheaply. The worker claims kernels (claims.ts) until none is left, as the other threads do.
  */
 export interface KernelTask {
-  /** Kernel sources that each name exactly one kernel (a file, or `<store>#<label>`). */
+  /** Every kernel of the run, by a source that names exactly one kernel (a file, or `<store>#<label>`). */
   readonly kernels: readonly string[];
+  /** The kernels' indexes, in batches that load cheapest together (a fleet-store block), largest first. */
+  readonly batches: readonly (readonly number[])[];
+  /** The claims every thread of the run shares (KernelClaims.memory). */
+  readonly claims: SharedArrayBuffer;
   readonly modules: readonly string[];
   /** The run's input files, in order; their objects are opened once per worker. */
   readonly files: readonly string[];
@@ -30,6 +35,9 @@ export interface KernelTask {
   /** Where each kernel's label is posted as it is done, for the progress bar. */
   readonly progress?: MessagePort;
 }
+
+/** What a worker checked: each kernel it claimed (its index in the task's `kernels`) with its outcome. */
+export type TaskOutcomes = readonly { readonly kernel: number; readonly outcome: KernelOutcome }[];
 
 /** An error as it crosses back to the main thread: CorecheckError's fields, so it can be raised again there. */
 export type TaskError = { readonly error: { code: CorecheckError['code']; structure: string; offset: number; detail: string; file?: string } | { message: string } };
@@ -59,20 +67,24 @@ if ((workerData as WorkerStart | undefined)?.files) await objectsOf((workerData 
 let cache: KernelCache | undefined;
 const cacheFor = (dir: string): KernelCache => (cache?.dir === dir ? cache : (cache = new KernelCache(dir)));
 
-/** The worker's task (piscina calls the default export): the outcomes in the task's kernel order. */
-export default async function checkKernelTask(task: KernelTask): Promise<KernelOutcome[] | TaskError> {
+/** The worker's task (piscina calls the default export): the kernels it claimed, with their outcomes. */
+export default async function checkKernelTask(task: KernelTask): Promise<TaskOutcomes | TaskError> {
+  const claims = new KernelClaims(task.batches, task.claims);
   try {
     const objects = await objectsOf(task.files);
     const objectsFor = objectsForTargets(task.objectArches);
-    const outcomes: KernelOutcome[] = [];
-    for (const kernel of task.kernels) {
-      const opened = (await fleetStoreSource(kernel)) ?? (await openKernelSources(kernel))[0];
+    const outcomes: { kernel: number; outcome: KernelOutcome }[] = [];
+    for (const k of claims.take()) {
+      const path = task.kernels[k];
+      const opened = (await fleetStoreSource(path)) ?? (await openKernelSources(path))[0];
       const source = task.cacheDir === null ? opened : await cacheFor(task.cacheDir).wrap(opened);
-      outcomes.push(await checkOneKernel(source, objects, objectsFor, task.modules, task.settings, task.btfgen));
+      outcomes.push({ kernel: k, outcome: await checkOneKernel(source, objects, objectsFor, task.modules, task.settings, task.btfgen) });
       task.progress?.postMessage(source.label);
     }
     return outcomes;
   } catch (e) {
+    // The run fails with this error: the other threads need not check what is left.
+    claims.abandon();
     if (e instanceof CorecheckError) return { error: { code: e.code, structure: e.structure, offset: e.offset, detail: e.detail, file: e.file } };
     return { error: { message: (e as Error)?.message ?? String(e) } };
   }

@@ -8,6 +8,8 @@
 //               decodes the store and fills the cache; median of BENCH_COLD_RUNS (3), each with
 //               its own fresh cache.                          Target: ≤ 1.5 × xz per core.
 //   warm        the same command again, the cache filled; median of BENCH_WARM_RUNS (5).
+//   warm -j1    the same with every kernel checked in the main thread (no workers): what one thread
+//               does, next to what the machine's cores add to it (the default, one thread per core).
 //   libbpf      libbpf 1.5's open + CO-RE (.cache/bin/open-core, bench/open-core.c) over the same
 //               (object, kernel) pairs as corecheck checked (read from the cold run's JSON): one
 //               process per kernel over all its objects, each kernel's BTF extracted beforehand
@@ -54,8 +56,9 @@ try {
   const coldRuns = Array.from({ length: COLD_RUNS }, (_, i) =>
     timed(process.execPath, [CLI, ...check], { env: { ...env, XDG_CACHE_HOME: `${cache}-${i}` }, ok: [0, 1] }));
   const warmRuns = Array.from({ length: WARM_RUNS }, () => timed(process.execPath, [CLI, ...check], { env: { ...env, XDG_CACHE_HOME: `${cache}-0` }, ok: [0, 1] }));
-  const [cold, warm] = [median(coldRuns), median(warmRuns)];
-  const peakKb = Math.max(...[...coldRuns, ...warmRuns].map((r) => r.peakKb));
+  const oneThreadRuns = Array.from({ length: WARM_RUNS }, () => timed(process.execPath, [CLI, ...check, '--jobs', '1'], { env: { ...env, XDG_CACHE_HOME: `${cache}-0` }, ok: [0, 1] }));
+  const [cold, warm, oneThread] = [median(coldRuns), median(warmRuns), median(oneThreadRuns)];
+  const peakKb = Math.max(...[...coldRuns, ...warmRuns, ...oneThreadRuns].map((r) => r.peakKb));
 
   // The same (object, kernel) pairs through libbpf: one open-core process per kernel.
   const checked = objectsByKernel(report);
@@ -74,9 +77,11 @@ try {
   console.log(`xz -dc of the ${labels.length} archives   ${s(xzSeconds)}  (${s(xzPerCore)} per core)`);
   console.log(`cold run (empty cache), median    ${s(cold.seconds)}  of ${coldRuns.map((r) => r.seconds.toFixed(2)).join(', ')}`);
   console.log(`warm run (cache filled), median   ${s(warm.seconds)}  of ${warmRuns.map((r) => r.seconds.toFixed(2)).join(', ')}`);
+  console.log(`warm run, --jobs 1, median        ${s(oneThread.seconds)}  of ${oneThreadRuns.map((r) => r.seconds.toFixed(2)).join(', ')}`);
   console.log(`libbpf open + CO-RE, same pairs   ${s(libbpfSeconds)}`);
   console.log(`cold / xz per core                ${(cold.seconds / xzPerCore).toFixed(2)}   target ≤ 1.5`);
   console.log(`libbpf loop / warm                ${(libbpfSeconds / warm.seconds).toFixed(1)}   target ≥ 10`);
+  console.log(`libbpf loop / warm, --jobs 1      ${(libbpfSeconds / oneThread.seconds).toFixed(1)}`);
   console.log(`peak RSS growth (of every run)    ${mb(peakKb - idle.peakKb)}   target ≤ 2048 MiB`);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { constants, getPriority } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { CORPUS_KERNELS, extractCorpusBtf } from './helpers/inputs.js';
 import { Btf } from '../src/btf/btf.js';
@@ -72,6 +74,19 @@ test('kernel claims: each kernel goes to exactly one thread; whole batches first
   const third = new KernelClaims([[0, 1], [2]], KernelClaims.memory(3));
   third.abandon();
   assert.ok(third.take().next().done);
+});
+
+test('a worker lowers its own priority, not the main thread\'s (Linux: per-thread nice)', { skip: !existsSync('/proc/thread-self') && 'no /proc/thread-self' }, async () => {
+  const tidOf = (link: string): number => Number(link.split('/').pop());
+  const module = new URL('../src/cli/fleet/thread-priority.js', import.meta.url).href;
+  const worker = new Worker(`import(${JSON.stringify(module)}).then((m) => { m.lowerThreadPriority(); require('node:worker_threads').parentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self')); });`, { eval: true });
+  const link = await new Promise<string>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+  try {
+    assert.equal(getPriority(tidOf(link)), constants.priority.PRIORITY_LOW, 'the worker thread runs at the lowest priority');
+    assert.equal(getPriority(tidOf(readlinkSync('/proc/thread-self'))), getPriority(), 'the main thread keeps the process\'s priority');
+  } finally {
+    await worker.terminate();
+  }
 });
 
 test('an error in a worker is the same one line, exit 2, as in the main thread', () => {

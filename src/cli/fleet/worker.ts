@@ -9,6 +9,7 @@ import { checkOneKernel, type KernelOutcome } from './kernel-task.js';
 import { objectsForTargets } from '../../analysis/fleet-kernel.js';
 import type { Settings } from '../commands/check.js';
 import { KernelClaims } from './claims.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
 /**
  * A worker's share of a fleet run, as the main thread describes it: everything by path, so it
@@ -59,6 +60,9 @@ async function objectsOf(files: readonly string[]): Promise<ObjectContext[]> {
 export interface WorkerStart {
   readonly files: readonly string[];
 }
+
+// Where cores are short, the main thread (which checks kernels too) goes first.
+lowerThreadPriority();
 
 // A failure here is not lost: the first task opens the files again and reports it.
 if ((workerData as WorkerStart | undefined)?.files) await objectsOf((workerData as WorkerStart).files).catch(() => undefined);

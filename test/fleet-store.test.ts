@@ -88,6 +88,7 @@ function assertCorrupt(fn: () => unknown, what: string): void {
   } catch (e) {
     assert.ok(e instanceof CorecheckError, `${what}: threw ${e}, not a CorecheckError`);
     assert.match(e.format(), /fleet store/, what);
+    assert.ok(e.offset >= 0 && e.offset < readBytes(STORE).length, `${what}: names an offset in the store (${e.format()})`);
     return;
   }
   assert.fail(`${what}: no error`);
@@ -116,6 +117,27 @@ test('a truncated or corrupted store is a CorecheckError naming the structure', 
     const at = block.start + Math.floor((block.end - block.start) * frac);
     bad[at] ^= 0xff;
     assertCorrupt(() => openFleetStore(bad, decompressBlock).load(last), `block byte ${at} flipped`);
+  }
+  // Flips in what a block decodes to (Brotli itself would catch them in the compressed bytes): the
+  // column readers or the CRC of the rebuilt BTF of the kernel whose part holds the byte catch
+  // them, and the error is placed at the block.
+  const sameBlock = store.kernels.filter((k) => k.block === store.kernels.find((x) => x.label === last)!.block).map((k) => k.label);
+  for (const frac of [0.02, 0.25, 0.5, 0.75, 0.98]) {
+    const flipping = (packed: Uint8Array, unpacked: number): Uint8Array => {
+      const out = decompressBlock(packed, unpacked);
+      out[Math.floor(out.length * frac)] ^= 0xff;
+      return out;
+    };
+    const failing = sameBlock.filter((label) => {
+      try {
+        openFleetStore(good, flipping).load(label);
+        return false;
+      } catch {
+        assertCorrupt(() => openFleetStore(good, flipping).load(label), `decoded block byte at ${frac} flipped, ${label} loaded`);
+        return true;
+      }
+    });
+    assert.ok(failing.length > 0, `decoded block byte at ${frac} flipped: some kernel of the block reads it`);
   }
   assert.ok(store.load(smallest).length > 0, 'the intact store still loads');
 });

@@ -104,16 +104,18 @@ export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, che
       const { out: b, pool, starts } = open(k);
       const part = (i: number): Uint8Array => b.subarray(k.parts[i][0], k.parts[i][0] + k.parts[i][1]);
       const what = `${STRUCT} kernel ${label}`;
-      let btf: Uint8Array;
-      if (k.mode === MODE_RAW) {
-        btf = part(1).slice();
-        if (btf.length !== k.btfBytes) fail('MALFORMED', what, -1, `holds ${btf.length} bytes, the index says ${k.btfBytes}`);
-      } else {
-        const views = { header: part(1), info: part(2), names: part(3), refs: part(4), newRefs: part(5), namedRefs: part(6), vals: part(7) };
-        btf = joinBtf(views, k.btfBytes, what, (out, from) => writeStrings(pool, starts, part(8), out, from, what));
-      }
-      if (checksum(btf) !== k.crc) fail('MALFORMED', what, -1, 'CRC-32 of the rebuilt BTF does not match the index: the store is corrupt');
-      return btf;
+      return atBlock(k.group, indexEnd + groups[k.group].packedOffset, () => {
+        let btf: Uint8Array;
+        if (k.mode === MODE_RAW) {
+          btf = part(1).slice();
+          if (btf.length !== k.btfBytes) fail('MALFORMED', what, -1, `holds ${btf.length} bytes, the index says ${k.btfBytes}`);
+        } else {
+          const views = { header: part(1), info: part(2), names: part(3), refs: part(4), newRefs: part(5), namedRefs: part(6), vals: part(7) };
+          btf = joinBtf(views, k.btfBytes, what, (out, from) => writeStrings(pool, starts, part(8), out, from, what));
+        }
+        if (checksum(btf) !== k.crc) fail('MALFORMED', what, -1, 'CRC-32 of the rebuilt BTF does not match the index: the store is corrupt');
+        return btf;
+      });
     },
     release(): void {
       cached = undefined;
@@ -124,6 +126,21 @@ export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, che
       return [indexEnd + g.packedOffset, indexEnd + g.packedOffset + g.packedLength];
     },
   };
+}
+
+/**
+ * Errors in what a block decodes to, placed at the block in the store: its bytes are compressed
+ * there, so the block's file offset is the place to look; where in the decoded part the reader
+ * stopped goes in the message.
+ */
+function atBlock<T>(block: number, blockOffset: number, rebuild: () => T): T {
+  try {
+    return rebuild();
+  } catch (e) {
+    if (!(e instanceof CorecheckError) || e.file !== undefined) throw e;
+    const inside = e.offset >= 0 ? ` (at byte ${e.offset} of that part of the decoded block)` : '';
+    throw new CorecheckError(e.code, `${e.structure} (block ${block})`, blockOffset, e.detail + inside);
+  }
 }
 
 function readIndex(r: VarintReader): { groups: FleetGroupEntry[]; kernels: FleetKernelEntry[] } {

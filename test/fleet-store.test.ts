@@ -6,7 +6,7 @@
 // test needs nothing outside the repository.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CorecheckError } from '../src/common/errors.js';
@@ -15,10 +15,10 @@ import { decompressBlock } from '../src/kernels/block-codec.js';
 import { builtinFleetPath, builtinFleetSources } from '../src/kernels/builtin-fleet.js';
 import { btfHubLabel, infoFromBtfHubPath } from '../src/kernels/kernel-info.js';
 import { CORPUS_KERNELS, bpftoolRaw, corpusArchives, extractCorpusBtf, haveTool, readBytes } from './helpers/inputs.js';
+import { CORPUS_IS_STORE } from './helpers/corpus-paths.js';
 
 const STORE = builtinFleetPath();
 const MAX_STORE_BYTES = 12_000_000;
-const noCorpus = existsSync(CORPUS_KERNELS) ? false : `no corpus at ${CORPUS_KERNELS} (a user's clone): corpus comparisons skipped`;
 
 function labelOf(rel: string): string {
   return btfHubLabel(infoFromBtfHubPath(resolve(CORPUS_KERNELS, rel)))!;
@@ -42,7 +42,7 @@ test(`the store is at most ${MAX_STORE_BYTES} bytes`, () => {
   assert.ok(size <= MAX_STORE_BYTES, `fleet/builtin.fleet is ${size} bytes`);
 });
 
-test('every corpus kernel loads from the store byte-identical to tar -xJf of its archive', { skip: noCorpus }, () => {
+test('every corpus kernel loads from the store byte-identical to tar -xJf of its archive', { skip: CORPUS_IS_STORE }, () => {
   const store = openFleetStore(readBytes(STORE), decompressBlock);
   const archives = corpusArchives();
   assert.deepEqual(store.kernels.map((k) => k.label).sort(), archives.map(labelOf).sort(), 'the store holds exactly the corpus kernels');
@@ -66,7 +66,7 @@ const DUMPED = [
   'debian/12/x86_64/6.12.117+deb12-amd64.btf.tar.xz',
 ];
 for (const rel of DUMPED) {
-  test(`bpftool's raw dump of ${rel} is the same from the store`, { skip: noCorpus || (!haveTool('bpftool') && 'bpftool not installed') }, () => {
+  test(`bpftool's raw dump of ${rel} is the same from the store`, { skip: CORPUS_IS_STORE || (!haveTool('bpftool') && 'bpftool not installed') }, () => {
     const store = openFleetStore(readBytes(STORE), decompressBlock);
     const dir = mkdtempSync(join(tmpdir(), 'fleet-dump-'));
     try {

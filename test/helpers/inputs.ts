@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Btf } from '../../src/btf/btf.js';
 import { dumpRaw } from '../../src/btf/dump-raw.js';
 import { scratchDir } from './scratch.js';
+import { CORPUS_IS_STORE, REPO, SHARED_CORPUS, STORE_CORPUS } from './corpus-paths.js';
 
-/** Repository root (tests run from dist/test/...). */
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-/** The shared corpus, beside the repository. */
-export const CORPUS = resolve(REPO, '../shared/corpus');
+export { REPO };
+
+/** The shared corpus beside the repository; in a clone without it, the built-in fleet's kernels in its layout (corpus-setup.ts). */
+export const CORPUS = CORPUS_IS_STORE ? STORE_CORPUS : SHARED_CORPUS;
 export const CORPUS_KERNELS = join(CORPUS, 'kernels');
 export const HOST_BTF = '/sys/kernel/btf/vmlinux';
 

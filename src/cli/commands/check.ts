@@ -241,11 +241,18 @@ async function checkFleet(
   try {
     const here = async (): Promise<void> => {
       const contexts = objects.map((o) => new ObjectContext(o.object));
-      for (const k of withAbandonOnError(new KernelClaims(batches, memory))) {
-        progress.tick(toCheck[k].label);
+      const claims = new KernelClaims(batches, memory);
+      try {
+        for (const k of claims.take()) {
+          progress.tick(toCheck[k].label);
           outcomes.set(toCheck[k].label, await checkOneKernel(toCheck[k], contexts, objectsFor, opts.modules, settings, opts.btfgen));
-        // Lets the workers' progress messages through while this thread checks.
-        await new Promise(setImmediate);
+          // Lets the workers' progress messages through while this thread checks.
+          await new Promise(setImmediate);
+        }
+      } catch (e) {
+        // The run fails with this error: the workers need not check what is left.
+        claims.abandon();
+        throw e;
       }
     };
     const task = { files, modules: opts.modules, objectArches: targets, cacheDir: opts.cache?.dir ?? null, settings, btfgen: opts.btfgen };
@@ -266,16 +273,6 @@ async function checkFleet(
 function startPool(threads: number, files: readonly string[]): Piscina {
   const workerData: WorkerStart = { files };
   return new Piscina({ filename: new URL('../fleet/worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads, workerData });
-}
-
-/** The claims' kernels; when this thread fails, every other thread's too, so that the run ends at once. */
-function* withAbandonOnError(claims: KernelClaims): Generator<number> {
-  try {
-    yield* claims.take();
-  } catch (e) {
-    claims.abandon();
-    throw e;
-  }
 }
 
 /**

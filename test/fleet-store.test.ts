@@ -2,8 +2,8 @@
 // byte-identical to the BTF that system `tar -xJf` extracts from its archive; bpftool's raw dump
 // of a few (big-endian s390x, the non-deduplicated CentOS one, a 6.12 x86_64) is the same for both;
 // the store stays within the 12 MB the package can carry; and a corrupt store is a CorecheckError.
-// The corpus comparisons skip when ../shared/corpus is absent (a user's clone); the store-loads
-// test needs nothing outside the repository.
+// The corpus comparisons skip when ../shared/corpus is absent (a user's clone: the corpus the tests
+// read is then the store's own kernels, corpus-setup.ts); the other tests need nothing outside the repository.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

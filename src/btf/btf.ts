@@ -113,6 +113,12 @@ export class Btf {
   /** Exact-name lookups answered by a scan so far, per half; its index is built after `SCANS`. */
   private typeScans = 0;
   private dataScans = 0;
+  /**
+   * What `firstNamed` answered for one kind (`kind:name` → id, or null for none), so that `find`
+   * and `hasOwn` need no scan or index for a name a batch lookup already found: a check's prefetch
+   * looks up its attach targets, which the attach-signature rule then asks for one by one.
+   */
+  private readonly firstFound = new Map<string, number | null>();
 
   private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number, index?: BtfIndex) {
     const view = new ByteView(bytes, true, fileOffset);
@@ -567,6 +573,8 @@ export class Btf {
 
   /** The first type named `name` of the given kind, or undefined. */
   find(name: string, kind: number): number | undefined {
+    const known = this.firstFound.get(`${kind}:${name}`);
+    if (known !== undefined) return known ?? undefined;
     const inBase = this.base?.find(name, kind);
     if (inBase !== undefined) return inBase;
     const own = isDataKind(kind) ? this.ownDataNamed(name) : this.ownTypesNamed(name);
@@ -579,6 +587,14 @@ export class Btf {
    * (a kernel's handful of well-known enums need no index of its ~50k types).
    */
   firstNamed(wanted: readonly { readonly name: string; readonly kinds: readonly number[] }[]): (number | undefined)[] {
+    const out = this.firstNamedNow(wanted);
+    wanted.forEach((w, k) => {
+      if (w.kinds.length === 1) this.firstFound.set(`${w.kinds[0]}:${w.name}`, out[k] ?? null);
+    });
+    return out;
+  }
+
+  private firstNamedNow(wanted: readonly { readonly name: string; readonly kinds: readonly number[] }[]): (number | undefined)[] {
     const out: (number | undefined)[] = this.base ? this.base.firstNamed(wanted) : wanted.map(() => undefined);
     // Indexed already (a kernel parsed with its cached index): lookups beat a scan.
     if (this.typeIndex && this.dataIndex) return out.map((id, k) => id ?? this.firstIndexed(wanted[k].name, wanted[k].kinds));
@@ -652,6 +668,9 @@ export class Btf {
 
   /** Whether this blob itself (not its base) has a type of that name and kind. */
   hasOwn(name: string, kind: number): boolean {
+    // without a base, the first of a name and kind is an own type
+    const known = this.base ? undefined : this.firstFound.get(`${kind}:${name}`);
+    if (known !== undefined) return known !== null;
     const own = isDataKind(kind) ? this.ownDataNamed(name) : this.ownTypesNamed(name);
     return own.some((id) => this.kind(id) === kind);
   }

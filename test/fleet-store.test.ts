@@ -14,7 +14,8 @@ import { openFleetStore } from '../src/fleet/open-store.js';
 import { decompressBlock } from '../src/kernels/block-codec.js';
 import { builtinFleetPath, builtinFleetSources } from '../src/kernels/builtin-fleet.js';
 import { btfHubLabel, infoFromBtfHubPath } from '../src/kernels/kernel-info.js';
-import { CORPUS_KERNELS, bpftoolRaw, corpusArchives, extractCorpusBtf, haveTool, readBytes } from './helpers/inputs.js';
+import { CORPUS_KERNELS, bpftoolRaw, corpusArchiveOf, corpusArchives, extractCorpusBtf, haveTool, readBytes } from './helpers/inputs.js';
+import { EXAMPLE, runCli } from './helpers/cli.js';
 import { CORPUS_IS_STORE } from './helpers/corpus-paths.js';
 
 const STORE = builtinFleetPath();
@@ -198,4 +199,21 @@ test('a store read in parts (header, index, then only the blocks asked for: the 
   assert.equal(ranges[0][0], indexEnd);
   assert.equal(ranges[ranges.length - 1][1], whole.length);
   assert.throws(() => store.blockRange(999), CorecheckError);
+});
+
+test('one kernel of a store as a kernel source (<store>.fleet#<label>): relocate and btf dump give what its corpus archive gives; a bad label or store is one line, exit 2', () => {
+  const label = 'centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64';
+  const inStore = `${STORE}#${label}`;
+  const archive = join(CORPUS_KERNELS, corpusArchiveOf(label));
+  const log = runCli(['relocate', EXAMPLE, '--kernel', inStore, '--log']);
+  assert.equal(log.status, 0, log.stderr);
+  assert.match(log.stdout, /relo #2: <byte_off> \[19\] struct open_how\.flags \(0:0 @ offset 0\)\n.*relo #2: no matching targets found/);
+  assert.equal(log.stdout, runCli(['relocate', EXAMPLE, '--kernel', archive, '--log']).stdout);
+  assert.equal(runCli(['btf', 'dump', inStore, '--format', 'raw']).stdout, runCli(['btf', 'dump', archive, '--format', 'raw']).stdout);
+  const noLabel = runCli(['relocate', EXAMPLE, '--kernel', `${STORE}#debian/99/x86_64/none`]);
+  assert.equal(noLabel.status, 2);
+  assert.match(noLabel.stderr, /^corecheck: .*builtin\.fleet: fleet store index: no kernel debian\/99\/x86_64\/none in it\n$/);
+  const noStore = runCli(['relocate', EXAMPLE, '--kernel', `${STORE}.missing.fleet#${label}`]);
+  assert.equal(noStore.status, 2);
+  assert.match(noStore.stderr, /^corecheck: .*\.missing\.fleet: .*no such file/);
 });

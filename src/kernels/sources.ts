@@ -9,6 +9,7 @@ import { ownBytes } from './kernel-bytes.js';
 import { openKernelPackage, type KernelPackage } from './package-source.js';
 import { runningKernelInfo } from './host.js';
 import { BTFHUB_SUFFIX, btfHubLabel, infoFromBtfHubPath, type KernelInfo } from './kernel-info.js';
+import { fleetStoreSource } from './builtin-fleet.js';
 
 const inFile = CorecheckError.inFileAsync;
 
@@ -54,10 +55,13 @@ export interface KernelSourceOptions {
 
 /**
  * Every kernel at `path`: one source for a file; for a directory, every BTFHub archive below it
- * (`<distro>/<release>/<arch>/<kernel>.btf.tar.xz`), sorted by label. The base, if any, is loaded
- * once, when the first source needs it.
+ * (`<distro>/<release>/<arch>/<kernel>.btf.tar.xz`), sorted by label; one kernel of a fleet store
+ * for `<store>.fleet#<label>` (`fleet/builtin.fleet#debian/12/x86_64/6.1.0-57-amd64`). The base,
+ * if any, is loaded once, when the first source needs it.
  */
 export async function openKernelSources(path: string, opts: KernelSourceOptions = {}): Promise<KernelSource[]> {
+  const inStore = await fleetStoreSource(path);
+  if (inStore) return [inStore];
   const base = baseLoader(opts.base);
   if (!(await isDirectory(path))) return [await fileSource(path, base)];
   const archives = await findBtfHubArchives(path);

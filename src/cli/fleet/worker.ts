@@ -1,7 +1,7 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { CorecheckError } from '../../common/errors.js';
 import { KernelCache } from '../../kernels/cache.js';
-import { fleetStoreSource, openKernelSources } from '../../kernels/index.js';
+import { openKernelSources } from '../../kernels/index.js';
 import { openBpfObjects } from '../../object/open.js';
 import { ObjectContext } from '../../analysis/object-context.js';
 import { readInput } from '../io.js';
@@ -80,7 +80,7 @@ export default async function checkKernelTask(task: KernelTask): Promise<TaskOut
     const outcomes: { kernel: number; outcome: KernelOutcome }[] = [];
     for (const k of claims.take()) {
       const path = task.kernels[k];
-      const opened = (await fleetStoreSource(path)) ?? (await openKernelSources(path))[0];
+      const opened = (await openKernelSources(path))[0];
       const source = task.cacheDir === null ? opened : await cacheFor(task.cacheDir).wrap(opened);
       outcomes.push({ kernel: k, outcome: await checkOneKernel(source, objects, objectsFor, task.modules, task.settings, task.btfgen) });
       task.progress?.postMessage(source.label);

@@ -92,7 +92,7 @@ function buildProgram(): Command {
 
   /** The kernels a fleet run checks and how: the same for `check` and for `btfgen`. */
   const fleetOptions = (cmd: Command): Command => cmd
-    .option('--kernel <source>', 'a kernel BTF source (raw BTF, vmlinux, vmlinuz, BTFHub archive) or a BTFHub tree; repeat for several ' +
+    .option('--kernel <source>', 'a kernel BTF source (raw BTF, vmlinux, vmlinuz, BTFHub archive, kernel package, <store>.fleet#<label>) or a BTFHub tree; repeat for several ' +
       '(default: the running kernel, /sys/kernel/btf/vmlinux)', collect)
     .option('--fleet <store>', 'the kernels of a fleet store (corecheck fleet add --fleet <store>); repeat for several', collect)
     .option('--arch <arch>', 'check each object against kernels of the architecture it was built for (auto), of one architecture, or all', 'auto')
@@ -173,7 +173,7 @@ function buildProgram(): Command {
   const btf = program.command('btf').description('Read BTF');
   btf.command('dump')
     .description('Dump the BTF of a kernel or object: raw (as `bpftool btf dump file F format raw`), c (a vmlinux.h, as bpftool\'s `format c`) or json (as `bpftool -j … format raw`)')
-    .argument('<source>', 'raw BTF (/sys/kernel/btf/vmlinux), ELF with .BTF (vmlinux, .ko, BPF object), kernel image (vmlinuz, Image, Image.gz) or BTFHub .btf.tar.xz')
+    .argument('<source>', 'raw BTF (/sys/kernel/btf/vmlinux), ELF with .BTF (vmlinux, .ko, BPF object), kernel image (vmlinuz, Image, Image.gz), BTFHub .btf.tar.xz, kernel package (.deb, .rpm) or one kernel of a fleet store (<store>.fleet#<label>)')
     .addOption(new Option('--format <format>', 'output format').choices(['raw', 'c', 'json']).default('raw'))
     .option('--base <source>', 'base BTF for split BTF (a kernel module on its vmlinux)')
     .action(async (source: string, opts: { format: 'raw' | 'c' | 'json'; base?: string }) => runBtfDump(source, opts));

@@ -288,7 +288,12 @@ async function inWorkers(
     const channel = new MessageChannel();
     channel.port1.on('message', (label: string) => progress(label));
     try {
-      const r = (await pool.run({ ...task, kernels, batches, claims: memory, progress: channel.port2 } satisfies KernelTask, { transferList: [channel.port2] })) as TaskOutcomes | TaskError;
+      const r = (await pool.run({ ...task, kernels, batches, claims: memory, progress: channel.port2 } satisfies KernelTask, { transferList: [channel.port2] })
+        .catch((e: unknown) => {
+          // a worker that died (not a TaskError, which the worker abandons itself): the run fails, so no thread goes on
+          new KernelClaims(batches, memory).abandon();
+          throw e;
+        })) as TaskOutcomes | TaskError;
       if ('error' in r) {
         const e = r.error;
         throw 'code' in e ? new CorecheckError(e.code, e.structure, e.offset, e.detail, e.file) : new Error(e.message);

@@ -76,6 +76,16 @@ test('each file is byte for byte bpftool gen min_core_btf of the objects meant f
   assert.ok(!report.objects.find((o) => o.name.endsWith('bindsnoop.bpf.o'))!.kernels.includes(CENTOS));
 });
 
+test('the written tree is a kernel source: each raw BTF is known by its place, as its archive is', () => {
+  // btfgen's output read back (to check against the minimized BTFs): the same kernels,
+  // with distro, release, architecture and version taken from the BTFHub path of each raw file
+  const back = runCli(['check', OBJECTS[1], '--kernel', out, '--arch', 'all', '--json']);
+  assert.ok(back.status === 0 || back.status === 1, back.stderr);
+  const kernels = (JSON.parse(back.stdout) as Report).kernels;
+  assert.deepEqual(kernels.map((k) => k.label), [...KERNELS].sort());
+  assert.deepEqual(kernels.map((k) => [k.distro, k.release, k.arch, k.version]), report.kernels.map((k) => [k.distro, k.release, k.arch, k.version]).sort((a, b) => (a.join('/') < b.join('/') ? -1 : 1)));
+});
+
 test('the report names every unresolved relocation with the check\'s verdict, and the failures', () => {
   const valid = reportValidator();
   assert.ok(valid(report), errorsOf(valid));

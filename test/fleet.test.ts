@@ -51,3 +51,18 @@ test('fleet add / list / remove, and check --fleet: a user store of a kernel pac
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /none\.fleet: fleet store: no such file/);
 });
+
+test('a kernel given twice (a tree, a file in it, a fleet holding it) is checked once, where first given', () => {
+  const tree = join(CORPUS_KERNELS, 'debian/12/x86_64');
+  const once = cli(['check', EXAMPLE, '--kernel', tree, '--format', 'json']);
+  // the fleet's debian 12 kernels of other architectures come after the tree's
+  const twice = cli(['check', EXAMPLE, '--kernel', tree, '--kernel', join(tree, '6.1.0-57-amd64.btf.tar.xz'), '--kernel', tree,
+    '--fleet', join(REPO, 'fleet/builtin.fleet'), '--distro', 'debian/12', '--format', 'json']);
+  assert.equal(once.status, 0, once.stderr);
+  assert.equal(twice.status, 0, twice.stderr);
+  const labels = (JSON.parse(once.stdout) as Report).kernels.map((k) => k.label);
+  assert.equal(new Set(labels).size, labels.length);
+  const got = (JSON.parse(twice.stdout) as Report).kernels.map((k) => k.label);
+  assert.deepEqual(got.slice(0, labels.length), labels);
+  assert.ok(got.length > labels.length && got.slice(labels.length).every((l) => l.startsWith('debian/12/') && !l.includes('/x86_64/')), got.join(' '));
+});

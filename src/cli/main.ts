@@ -92,7 +92,7 @@ function buildProgram(): Command {
 
   /** The kernels a fleet run checks and how: the same for `check` and for `btfgen`. */
   const fleetOptions = (cmd: Command): Command => cmd
-    .option('--kernel <source>', 'a kernel BTF source (raw BTF, vmlinux, vmlinuz, BTFHub archive, kernel package, <store>.fleet#<label>) or a BTFHub tree; repeat for several ' +
+    .option('--kernel <source>', 'a kernel BTF source (raw BTF, vmlinux, vmlinuz, BTFHub archive, kernel package, <store>.fleet#<label>) or a BTFHub tree (.btf.tar.xz or raw .btf); repeat for several ' +
       '(default: the running kernel, /sys/kernel/btf/vmlinux)', collect)
     .option('--fleet <store>', 'the kernels of a fleet store (corecheck fleet add --fleet <store>); repeat for several', collect)
     .option('--arch <arch>', 'check each object against kernels of the architecture it was built for (auto), of one architecture, or all', 'auto')

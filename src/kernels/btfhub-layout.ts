@@ -1,11 +1,9 @@
 import { basename } from 'node:path';
-import { BTFHUB_SUFFIX, btfHubLabel, type KernelInfo } from './kernel-info.js';
-
-/** How a minimized BTF is written: raw, or as BTFHub ships BTF (a tar of `<kernel>.btf`, xz-compressed). */
-export const RAW_BTF_SUFFIX = '.btf';
+import { BTFHUB_SUFFIX, RAW_BTF_SUFFIX, btfHubLabel, type KernelInfo } from './kernel-info.js';
 
 /**
- * Where, below an output directory, a kernel's BTF goes in BTFHub's layout:
+ * How a minimized BTF is written: raw (`RAW_BTF_SUFFIX`), or as BTFHub ships BTF (a tar of
+ * `<kernel>.btf`, xz-compressed). Where, below an output directory, a kernel's BTF goes in BTFHub's layout:
  * `<distro>/<release>/<arch>/<kernel>.btf[.tar.xz]`. A kernel the fleet knows less of (a raw file,
  * an image) goes at the top, named by its release when known, else by its file name without the
  * suffixes BTF files carry.

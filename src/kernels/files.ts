@@ -1,7 +1,7 @@
 import { open, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CorecheckError } from '../common/errors.js';
-import { BTFHUB_SUFFIX } from './kernel-info.js';
+import { BTFHUB_SUFFIX, RAW_BTF_SUFFIX } from './kernel-info.js';
 
 /** File system access for kernel sources; everything else in kernels/ works on bytes. */
 
@@ -70,7 +70,16 @@ export async function isDirectory(path: string): Promise<boolean> {
 }
 
 /** Every `*.btf.tar.xz` below `dir`, unsorted. Links to directories are not followed (no loops). */
-export async function findBtfHubArchives(dir: string): Promise<string[]> {
+export const findBtfHubArchives = (dir: string): Promise<string[]> => findFilesBelow(dir, [BTFHUB_SUFFIX]);
+
+/**
+ * Every BTFHub file below `dir`, unsorted: archives (`*.btf.tar.xz`) and raw BTF (`*.btf`, as
+ * `corecheck btfgen` and BTFHub's own btfgen write them).
+ */
+export const findBtfHubFiles = (dir: string): Promise<string[]> => findFilesBelow(dir, [BTFHUB_SUFFIX, RAW_BTF_SUFFIX]);
+
+/** Every file below `dir` whose name ends with one of `suffixes`. Links to directories are not followed (no loops). */
+async function findFilesBelow(dir: string, suffixes: readonly string[]): Promise<string[]> {
   const found: string[] = [];
   const walk = async (d: string): Promise<void> => {
     let entries;
@@ -82,7 +91,7 @@ export async function findBtfHubArchives(dir: string): Promise<string[]> {
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith(BTFHUB_SUFFIX)) found.push(p);
+      else if (suffixes.some((x) => e.name.endsWith(x))) found.push(p);
     }
   };
   await walk(dir);

@@ -19,16 +19,20 @@ export { normalizeArch };
 
 export const BTFHUB_SUFFIX = '.btf.tar.xz';
 
+/** A raw BTF file in BTFHub's layout: what BTFHub's archives hold, and what `corecheck btfgen` writes by default. */
+export const RAW_BTF_SUFFIX = '.btf';
+
 /**
- * Info from a path ending `<distro>/<release>/<arch>/<kernel>.btf.tar.xz`. The three directories
- * are taken only when the arch directory is an architecture name, so an archive lying elsewhere
- * (`/tmp/x.btf.tar.xz`) gets just its kernel release.
+ * Info from a path ending `<distro>/<release>/<arch>/<kernel>.btf.tar.xz` (or `.btf`). The three
+ * directories are taken only when the arch directory is an architecture name, so an archive lying
+ * elsewhere (`/tmp/x.btf.tar.xz`) gets just its kernel release.
  */
 export function infoFromBtfHubPath(path: string): KernelInfo {
   const parts = path.split(/[\\/]/).filter((p) => p !== '');
   const file = parts[parts.length - 1] ?? '';
-  if (!file.endsWith(BTFHUB_SUFFIX)) return {};
-  const kernel = file.slice(0, -BTFHUB_SUFFIX.length);
+  const suffix = [BTFHUB_SUFFIX, RAW_BTF_SUFFIX].find((x) => file.endsWith(x) && file.length > x.length);
+  if (!suffix) return {};
+  const kernel = file.slice(0, -suffix.length);
   const [distro, release, arch] = parts.slice(-4, -1);
   if (parts.length < 4 || !isArchName(arch)) return { kernel };
   return { distro, release, arch: normalizeArch(arch), kernel };

@@ -3,12 +3,12 @@ import { Btf } from '../btf/btf.js';
 import { CorecheckError } from '../common/errors.js';
 import { readBtfHubArchive } from './archive.js';
 import { HEAD_BYTES, sniffKernelFile, type KernelFormat } from './file-kind.js';
-import { findBtfHubArchives, isDirectory, readFileBytes, readHead } from './files.js';
+import { findBtfHubFiles, isDirectory, readFileBytes, readHead } from './files.js';
 import { findKernelBtf } from './image.js';
 import { ownBytes } from './kernel-bytes.js';
 import { openKernelPackage, type KernelPackage } from './package-source.js';
 import { runningKernelInfo } from './host.js';
-import { BTFHUB_SUFFIX, btfHubLabel, infoFromBtfHubPath, type KernelInfo } from './kernel-info.js';
+import { BTFHUB_SUFFIX, RAW_BTF_SUFFIX, btfHubLabel, infoFromBtfHubPath, type KernelInfo } from './kernel-info.js';
 import { fleetStoreSource } from './builtin-fleet.js';
 
 const inFile = CorecheckError.inFileAsync;
@@ -54,8 +54,8 @@ export interface KernelSourceOptions {
 }
 
 /**
- * Every kernel at `path`: one source for a file; for a directory, every BTFHub archive below it
- * (`<distro>/<release>/<arch>/<kernel>.btf.tar.xz`), sorted by label; one kernel of a fleet store
+ * Every kernel at `path`: one source for a file; for a directory, every BTFHub file below it
+ * (`<distro>/<release>/<arch>/<kernel>.btf.tar.xz`, or raw `.btf`), sorted by label; one kernel of a fleet store
  * for `<store>.fleet#<label>` (`fleet/builtin.fleet#debian/12/x86_64/6.1.0-57-amd64`). The base,
  * if any, is loaded once, when the first source needs it.
  */
@@ -64,13 +64,14 @@ export async function openKernelSources(path: string, opts: KernelSourceOptions 
   if (inStore) return [inStore];
   const base = baseLoader(opts.base);
   if (!(await isDirectory(path))) return [await fileSource(path, base)];
-  const archives = await findBtfHubArchives(path);
-  if (archives.length === 0) {
-    throw new CorecheckError('NOT_FOUND', 'kernel directory', -1, `no ${BTFHUB_SUFFIX} files below it (expected the BTFHub layout <distro>/<release>/<arch>/<kernel>${BTFHUB_SUFFIX})`, path);
+  const files = await findBtfHubFiles(path);
+  if (files.length === 0) {
+    throw new CorecheckError('NOT_FOUND', 'kernel directory', -1,
+      `no ${BTFHUB_SUFFIX} or ${RAW_BTF_SUFFIX} files below it (expected the BTFHub layout <distro>/<release>/<arch>/<kernel>${BTFHUB_SUFFIX}, or ${RAW_BTF_SUFFIX} as btfgen writes it)`, path);
   }
-  return archives
-    .map((p) => archiveSource(p, base))
-    .sort((a, b) => compare(a.label, b.label) || compare(a.path, b.path));
+  // archives are known by name; a raw file's first bytes are read, so a misnamed file is judged by its content
+  const sources = await Promise.all(files.map((p) => (p.endsWith(BTFHUB_SUFFIX) ? archiveSource(p, base) : fileSource(p, base))));
+  return sources.sort((a, b) => compare(a.label, b.label) || compare(a.path, b.path));
 }
 
 /** Loads the kernel at `path` (a file, or a directory holding exactly one archive). */
@@ -112,11 +113,13 @@ async function fileSource(path: string, base: BaseLoader): Promise<KernelSource>
     const pkg = await openKernelPackage(path, format);
     return { label: btfHubLabel(pkg.info) ?? path, path, format, info: pkg.info, load: () => loadPackage(path, pkg, base) };
   }
+  // a raw BTF file in BTFHub's layout (`<distro>/<release>/<arch>/<kernel>.btf`) is known by its place, as an archive is
+  const placed = format === 'raw' && !isRunningKernel(path) ? btfHubPlace(path) : undefined;
   return {
-    label: path,
+    label: placed?.label ?? path,
     path,
     format,
-    info: isRunningKernel(path) ? runningKernelInfo() : info,
+    info: isRunningKernel(path) ? runningKernelInfo() : placed?.info ?? info,
     load: () => loadFile(path, base),
   };
 }
@@ -163,6 +166,13 @@ async function loadFile(path: string, base: BaseLoader): Promise<LoadedKernel> {
   const where = found.inPayload ? `${path} (${found.method})` : path;
   const btf = await inFile(where, () => Btf.parse(ownBytes(found.bytes), { base: baseBtf, fileOffset: found.offset }));
   return { btf, method: found.method };
+}
+
+/** The kernel a file's place in a BTFHub tree names, when the path has all of `<distro>/<release>/<arch>/<kernel>`. */
+function btfHubPlace(path: string): { label: string; info: KernelInfo } | undefined {
+  const info = infoFromBtfHubPath(resolve(path));
+  const label = btfHubLabel(info);
+  return label === undefined ? undefined : { label, info };
 }
 
 function isRunningKernel(path: string): boolean {

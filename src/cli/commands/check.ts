@@ -158,7 +158,9 @@ async function fleetOf(kernels: readonly string[], fleets: readonly string[]): P
     if (!existsSync(f)) throw new CorecheckError('NOT_FOUND', 'fleet store', -1, 'no such file (corecheck fleet add --fleet <file> makes one)', f);
     sources.push(...(await builtinFleetSources(f)));
   }
-  return sources;
+  // a kernel given twice (a tree and a file in it, two fleets that both hold it) is checked once, as first given
+  const seen = new Set<string>();
+  return sources.filter((s) => !seen.has(s.label) && seen.add(s.label));
 }
 
 /** y, n and m as libbpf stores a tristate CONFIG_ value. */

@@ -22,7 +22,9 @@ test('object context: walks shared across kernels give each kernel the verdicts 
     openBpfObjects(readBytes(EXAMPLE), EXAMPLE)[0].object,
   ];
   const contexts = objects.map((o) => new ObjectContext(o));
-  const kernels = ['bclinux/21.10U3/x86_64/4.19.90-2107.6.0.0248.35.oe1.bclinux.x86_64', 'debian/12/x86_64/6.1.0-57-amd64', 'debian/sid/x86_64/7.2.13+deb14-amd64'];
+  // 6.1.0-57 and its rt flavour patch most programs alike, and differ in some (PREEMPT_RT changes structs)
+  const kernels = ['bclinux/21.10U3/x86_64/4.19.90-2107.6.0.0248.35.oe1.bclinux.x86_64', 'debian/12/x86_64/6.1.0-57-amd64',
+    'debian/12/x86_64/6.1.0-57-rt-amd64', 'debian/sid/x86_64/7.2.13+deb14-amd64'];
   const verdicts = kernels.map((label) => {
     const vmlinux = Btf.parse(readBytes(extractCorpusBtf(corpusArchiveOf(label), dir)));
     const shared = checkKernel(objects, { vmlinux, modules: [] }, {}, contexts);
@@ -32,4 +34,8 @@ test('object context: walks shared across kernels give each kernel the verdicts 
   });
   // the kernels do differ, so the shared walks were asked about different code
   assert.equal(new Set(verdicts).size, kernels.length);
+  // and walks were shared: fewer than one per program and kernel
+  const programs = objects.reduce((n, o) => n + o.programs.filter((p) => !p.isSubprogram).length, 0);
+  const walks = contexts.reduce((n, c) => n + c.walksDone, 0);
+  assert.ok(walks < programs * kernels.length * 0.9, `${walks} walks for ${programs} programs on ${kernels.length} kernels`);
 });

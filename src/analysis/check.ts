@@ -14,7 +14,7 @@ import { dataRefReasons } from './data-refs.js';
 import { jumpSequenceReasons } from './jump-sequence.js';
 import { withStructOpsSiblings } from './struct-ops-maps.js';
 import { tailCallOwnerReasons } from './tail-call-owner.js';
-import { ObjectContext, perWalk, type PatchedCode } from './object-context.js';
+import { ObjectContext, perWalk } from './object-context.js';
 import { DEFAULT_MAX_STEPS, type Reachability } from './reach.js';
 import { describeModel, type VerifierModel } from './verifier-model.js';
 
@@ -80,9 +80,9 @@ export function checkObject(
     })
     .map((e) => e.name));
   // The patched code of every function, read through one InsnBuffer each, shared by all programs.
-  const withCode = (core: ObjectRelocation): { core: ObjectRelocation; codeOf: (fn: BpfProgram) => InsnBuffer; walks: PatchedCode } => {
+  const withCode = (core: ObjectRelocation): { core: ObjectRelocation; codeOf: (fn: BpfProgram) => InsnBuffer } => {
     const codes = new Map(core.programs.map((pc, i) => [obj.programs[i], new InsnBuffer(pc.code, obj.littleEndian)]));
-    return { core, codeOf: (fn) => codes.get(fn)!, walks: context.walks(core) };
+    return { core, codeOf: (fn) => codes.get(fn)! };
   };
   const loadedCode = withCode(loaded);
   const known = new KnownValues(obj, opts);
@@ -92,10 +92,10 @@ export function checkObject(
   const refusals = context.refusals;
   let aloneCode: ReturnType<typeof withCode> | undefined;
   const programs = obj.programs.filter((p) => !p.isSubprogram).map((p) => {
-    const { core, codeOf, walks } = p.autoload ? loadedCode
+    const { core, codeOf } = p.autoload ? loadedCode
       : (aloneCode ??= withCode(context.relocation(target, true)));
     const linked = linkedFunctions(obj, p, codeOf);
-    const reach = walks.reachability(p, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns, model, known });
+    const reach = context.reachability(p, linked, codeOf, { maxSteps: opts.maxSteps, missingWeakExterns, model, known });
     const reasons = [
       ...coreReasons(obj, p, core, linked, reach, model), ...featureReasons(obj, p, kernel, codeOf, linked, reach, missingWeakExterns),
       ...insnSetReasons(obj, p, codeOf, linked, reach, model), ...attachSignatureReasons(obj, p, kernel.btfs, codeOf, reach, known, model.helperStackReads),

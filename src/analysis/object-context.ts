@@ -1,23 +1,24 @@
 import type { CoreTarget } from '../core/candidates.js';
 import { relocateObject, type ObjectRelocation } from '../core/relocate.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
-import { analyzeReachability, type CodeOf, type ReachOptions, type Reachability } from './reach.js';
-import type { VerifierModel } from './verifier-model.js';
+import { analyzeReachability, walkRulesKey, type CodeOf, type ReachOptions, type Reachability } from './reach.js';
+import { HOST_VERIFIER } from './verifier-model.js';
 import { objectRefusals } from './object-refusals.js';
 import type { Reason } from './reason.js';
-import { oncePer } from '../common/memo.js';
 
 /**
  * What checking one object against many kernels can share between them: its reachability walks,
  * and what libbpf makes of the object whatever the kernel (`refusals`).
- * A walk depends only on the program, the patched code of every function of the object and the
- * walk's options (the verifier model and the known values of frozen maps among them); most kernels of a fleet resolve an object's relocations to the same
- * instructions, so a fleet walks each program once per distinct patched code, not once per kernel.
- * Pass one context per object to every kernel's check (`checkKernel`).
+ * A program's walk depends only on the patched code of the functions linked into it, on the
+ * walk's options (the known values of frozen maps among them) and on the verifier rules the walk
+ * follows (`walkRulesKey`: kernels of different generations often walk alike). Most kernels of a
+ * fleet resolve a program's relocations to the same instructions even where they patch other
+ * programs of the object differently, so a fleet walks each program once per distinct code and
+ * rules, not once per kernel. Pass one context per object to every kernel's check (`checkKernel`).
  */
 export class ObjectContext {
-  /** The distinct patched codes seen so far, by hash; each is the identity its walks are kept under. */
-  private readonly codes = new Map<string, PatchedCode[]>();
+  /** The walks done so far, per program, by a hash of the linked code and the options. */
+  private readonly walks = new Map<BpfProgram, Map<string, Walk[]>>();
 
   private refused?: readonly Reason[];
 
@@ -26,6 +27,9 @@ export class ObjectContext {
 
   /** Whether every program loads by default: relocating all of them is then what libbpf's load does. */
   private readonly allAutoload: boolean;
+
+  /** Walks done (not found done before): how much a fleet shared. */
+  walksDone = 0;
 
   constructor(readonly obj: BpfObject) {
     this.allAutoload = obj.programs.every((p) => p.isSubprogram || p.autoload);
@@ -51,37 +55,36 @@ export class ObjectContext {
   }
 
   /**
-   * The walks of one relocation's patched code: the same object for every relocation (of any
-   * kernel) that patched the object's functions byte for byte the same way. Ask once per
-   * relocation; its `reachability` then costs a map lookup when the walk was done before.
+   * `analyzeReachability` of `prog`, whose linked functions (`linkedFunctions`, in its order) `codeOf`
+   * reads: the same object for every kernel whose patched code of those functions is byte for byte
+   * the same and whose options walk alike; done once per such kernel group.
    */
-  walks(core: ObjectRelocation): PatchedCode {
-    const code = core.programs.map((p) => p.code);
-    const hash = hashCode(code);
-    let same = this.codes.get(hash);
-    if (!same) this.codes.set(hash, (same = []));
-    let found = same.find((c) => sameCode(c.code, code));
-    if (!found) same.push((found = new PatchedCode(this.obj, code)));
-    return found;
+  reachability(prog: BpfProgram, linked: readonly BpfProgram[], codeOf: CodeOf, opts: ReachOptions): Reachability {
+    const code = linked.map((fn) => codeOf(fn).bytes);
+    const key = `${optionsKey(opts)}|${hashCode(code)}`;
+    let byKey = this.walks.get(prog);
+    if (!byKey) this.walks.set(prog, (byKey = new Map()));
+    let same = byKey.get(key);
+    if (!same) byKey.set(key, (same = []));
+    const found = same.find((w) => w.linked.length === linked.length && w.linked.every((fn, i) => fn === linked[i]) && sameCode(w.code, code));
+    if (found) return found.reach;
+    this.walksDone++;
+    const reach = analyzeReachability(this.obj, prog, codeOf, opts);
+    same.push({ linked, code, reach });
+    return reach;
   }
 }
 
-/** One patched code of an object, and the walks done over it, by program and options. */
-export class PatchedCode {
-  private readonly done = new Map<BpfProgram, Map<string, Reachability>>();
+/** One walk, and the code it walked. */
+interface Walk {
+  readonly linked: readonly BpfProgram[];
+  readonly code: readonly Uint8Array[];
+  readonly reach: Reachability;
+}
 
-  constructor(private readonly obj: BpfObject, readonly code: readonly Uint8Array[]) {}
-
-  /** `analyzeReachability` of `prog` over this code (`codeOf` reads it), done once per options. */
-  reachability(prog: BpfProgram, codeOf: CodeOf, opts: ReachOptions): Reachability {
-    // known values enter the key only as far as they differ between kernels or settings (`KnownValues.key`)
-    const key = `${opts.maxSteps ?? ''}:${opts.widenAfter ?? ''}:${[...(opts.missingWeakExterns ?? [])].sort().join(',')}:${opts.model ? modelKey(opts.model) : ''}:${opts.known ? `known ${opts.known.key}` : ''}`;
-    let byOptions = this.done.get(prog);
-    if (!byOptions) this.done.set(prog, (byOptions = new Map()));
-    let reach = byOptions.get(key);
-    if (!reach) byOptions.set(key, (reach = analyzeReachability(this.obj, prog, codeOf, opts)));
-    return reach;
-  }
+/** What of a walk's options decides its result; known values only as far as they differ between kernels or settings (`KnownValues.key`). */
+function optionsKey(opts: ReachOptions): string {
+  return `${opts.maxSteps ?? ''}:${opts.widenAfter ?? ''}:${[...(opts.missingWeakExterns ?? [])].sort().join(',')}:${walkRulesKey(opts.model ?? HOST_VERIFIER)}:${opts.known ? `known ${opts.known.key}` : ''}`;
 }
 
 /** The same kernel: the same vmlinux and the same module BTFs, in order. */
@@ -90,9 +93,6 @@ function sameTarget(a: CoreTarget, b: CoreTarget): boolean {
   const bm = b.modules ?? [];
   return a.vmlinux === b.vmlinux && am.length === bm.length && am.every((m, i) => m.btf === bm[i].btf);
 }
-
-/** A verifier model's rules as text: kernels of one generation have equal models, not the same object. */
-const modelKey = oncePer((model: VerifierModel): string => JSON.stringify(model));
 
 /** FNV-1a over every function's code: a quick key; equal keys are confirmed byte for byte. */
 function hashCode(code: readonly Uint8Array[]): string {
@@ -121,7 +121,8 @@ const derived = new WeakMap<Reachability, Map<string, unknown>>();
 
 /**
  * `compute()` once per walk and `key`: for analyses that depend only on what a walk depends on
- * (the program, the object's patched code, the verifier model, the known values) and on `key`.
+ * (the program, the patched code of its linked functions, the walk's rules of the verifier model,
+ * the known values) and on `key`; what else they depend on goes into `key`.
  * Walks are shared between the kernels that patch an object alike, and so are these.
  */
 export function perWalk<T>(reach: Reachability, key: string, compute: () => T): T {

@@ -10,6 +10,7 @@ import { linkedFunctions } from './functions.js';
 import { MASK32, MASK64, foldAlu, foldJump } from '../insn/fold.js';
 import type { FrozenAddress, KnownValues } from './known-values.js';
 import { HOST_VERIFIER, type BranchFolding, type VerifierModel } from './verifier-model.js';
+import { oncePer } from '../common/memo.js';
 
 /**
  * Which instructions of a program the kernel verifier can reach once CO-RE results are constants.
@@ -110,6 +111,17 @@ const isMem = (v: Val): boolean => v === MEM;
 const isFrozen = (v: Val): v is FrozenAddress => v !== null && 'region' in v;
 
 
+/**
+ * The rules of a verifier model the walk follows: nothing else of the model changes a walk, so
+ * walks are shared between kernels whose models agree on these (`walkRulesKey`). The walker sees
+ * the model through this type only, so a rule it starts to read must be added here.
+ */
+const WALK_RULES = ['globalFunctions', 'lazyGlobals', 'branchFolding', 'maxFrames', 'spills', 'frozenMapReads', 'divisions'] as const satisfies readonly (keyof VerifierModel)[];
+export type WalkRules = Pick<VerifierModel, (typeof WALK_RULES)[number]>;
+
+/** The walk's rules of `model` as text: equal for models that walk alike (kernels of one generation have equal models, not the same object). */
+export const walkRulesKey = oncePer((model: VerifierModel): string => JSON.stringify(WALK_RULES.map((rule) => model[rule])));
+
 export function analyzeReachability(obj: BpfObject, main: BpfProgram, codeOf: CodeOf, opts: ReachOptions = {}): Reachability {
   return new Walker(obj, codeOf, opts).run(main);
 }
@@ -129,7 +141,7 @@ class Walker {
   private readonly maxSteps: number;
   private readonly widenAfter: number;
   private readonly missingWeak: ReadonlySet<string>;
-  private readonly model: VerifierModel;
+  private readonly model: WalkRules;
   private readonly known?: KnownValues;
 
   constructor(private readonly obj: BpfObject, private readonly codeOf: CodeOf, opts: ReachOptions) {
@@ -419,7 +431,7 @@ function immVal(frame: Frame, pc: number, imm: number): Val {
 }
 
 /** ALU on known constants (and frame pointer plus or minus a constant); anything else is unknown. */
-function alu(op: number, is64: boolean, a: Val, b: Val, off: number, model: VerifierModel): Val {
+function alu(op: number, is64: boolean, a: Val, b: Val, off: number, model: WalkRules): Val {
   const aop = opAluOp(op);
   if (aop === AluOp.MOV) {
     // mov (with off 8/16/32: movsx)

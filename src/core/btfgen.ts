@@ -23,22 +23,18 @@ import type { RelocationResult } from './relocate.js';
  * the type is kept as it is instead.
  */
 export class KernelBtfUse {
-  /** Per type id: kept. */
-  private readonly kept: Uint8Array;
+  /** The kept type ids, in the order they were first kept (a few hundred of a kernel's ~100k). */
+  private readonly kept = new Set<number>();
   /** Per kept struct or union: the indexes of the members taken. */
   private readonly members = new Map<number, Set<number>>();
   /** (id, mode) pairs already walked, so a cycle through pointers ends. */
   private readonly walked = new Set<string>();
 
-  constructor(readonly kernel: Btf) {
-    this.kept = new Uint8Array(kernel.typeCount);
-  }
+  constructor(readonly kernel: Btf) {}
 
   /** How many types are kept so far. */
   get typeCount(): number {
-    let n = 0;
-    for (let id = 1; id < this.kept.length; id++) n += this.kept[id];
-    return n;
+    return this.kept.size;
   }
 
   /** Records what one relocation resolved against this kernel's vmlinux uses (`btfgen_record_reloc`). */
@@ -87,7 +83,7 @@ export class KernelBtfUse {
   /** `btfgen_mark_type`: the type and what it holds; composites without their members, pointers' targets only when `followPointers`. */
   private markType(id: number, followPointers: boolean): void {
     if (id === 0 || !this.firstWalk(id, followPointers ? 'p' : 't')) return;
-    this.kept[id] = 1;
+    this.kept.add(id);
     const t = this.kernel.type(id);
     switch (t.kind) {
       case Kind.PTR:
@@ -110,7 +106,7 @@ export class KernelBtfUse {
   /** `btfgen_mark_type_match`: like `markType`, composites with every member unless reached through a pointer. */
   private markTypeMatch(id: number, behindPointer: boolean): void {
     if (id === 0 || !this.firstWalk(id, behindPointer ? 'mp' : 'm')) return;
-    this.kept[id] = 1;
+    this.kept.add(id);
     const t = this.kernel.type(id);
     switch (t.kind) {
       case Kind.STRUCT: case Kind.UNION:
@@ -157,14 +153,10 @@ export class KernelBtfUse {
    * table.
    */
   minimized(littleEndian = this.kernel.littleEndian): Uint8Array {
-    const newId = new Int32Array(this.kept.length);
-    let next = 1;
-    for (let id = 1; id < this.kept.length; id++) if (this.kept[id]) newId[id] = next++;
+    const ids = [...this.kept].sort((a, b) => a - b);
+    const newId = new Map(ids.map((id, i) => [id, i + 1]));
     const writer = new BtfWriter({ littleEndian });
-    for (let id = 1; id < this.kept.length; id++) {
-      if (!this.kept[id]) continue;
-      writer.add(remapTypeRefs(this.keptPart(this.kernel.type(id) as Exclude<BtfType, VoidType>), (ref) => (ref > 0 && ref < newId.length ? newId[ref] : 0)));
-    }
+    for (const id of ids) writer.add(remapTypeRefs(this.keptPart(this.kernel.type(id) as Exclude<BtfType, VoidType>), (ref) => newId.get(ref) ?? 0));
     return writer.encode();
   }
 

@@ -19,7 +19,7 @@ import { builtinFleetSources } from '../src/kernels/builtin-fleet.js';
 import { median, objectsByKernel, timed } from './measure.js';
 import { REPO, corpusArchiveOf, extractCorpusBtf } from '../test/helpers/inputs.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
+const CLI = join(REPO, 'dist/cli/main.js');
 const STORE = join(REPO, 'fleet/builtin.fleet');
 const TOOLS = join(REPO, '.cache/objects/libbpf-tools');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

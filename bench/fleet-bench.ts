@@ -27,7 +27,7 @@ import { builtinFleetSources } from '../src/kernels/builtin-fleet.js';
 import { median, objectsByKernel, timed } from './measure.js';
 import { CORPUS_KERNELS, REPO, corpusArchiveOf, extractCorpusBtf } from '../test/helpers/inputs.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
+const CLI = join(REPO, 'dist/cli/main.js');
 const STORE = join(REPO, 'fleet/builtin.fleet');
 const OPEN_CORE = join(REPO, '.cache/bin/open-core');
 const TOOLS = join(REPO, '.cache/objects/libbpf-tools');

@@ -18,7 +18,7 @@ import { rng } from '../test/helpers/mutate.js';
 import { timed } from './measure.js';
 import { CORPUS_KERNELS, REPO, corpusArchives, extractCorpusBtf } from '../test/helpers/inputs.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
+const CLI = join(REPO, 'dist/cli/main.js');
 const TOOLS = join(REPO, '.cache/objects/libbpf-tools');
 const SIZES = process.argv.slice(2).length ? process.argv.slice(2).map(Number) : [35, 140, 420, 1050];
 const MEMBERS_RENAMED = 40;

@@ -18,7 +18,7 @@ import { startServer } from '../src/cli/commands/serve.js';
 import { timed } from './measure.js';
 import { REPO } from '../test/helpers/inputs.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
+const CLI = join(REPO, 'dist/cli/main.js');
 const STORE = join(REPO, 'fleet/builtin.fleet');
 const OBJECT = process.env.BENCH_OBJECT ?? join(REPO, '.cache/objects/selftests-large/profiler1.bpf.o');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

@@ -10,7 +10,7 @@ import { CORPUS_KERNELS, REPO } from './helpers/inputs.js';
 import { assertOneLineError } from './helpers/cli.js';
 import { scratchDir } from './helpers/scratch.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
+const CLI = join(REPO, 'dist/cli/main.js');
 const dir = scratchDir('bad');
 const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
 

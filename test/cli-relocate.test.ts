@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORPUS_KERNELS, REPO } from './helpers/inputs.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
+const CLI = join(REPO, 'dist/cli/main.js');
 const GOLDENS = join(REPO, 'test/goldens/core/libbpf-tools');
 const LOG_LINE = /^(CO-RE relocating |prog '[^']*': relo #)/;
 

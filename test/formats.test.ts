@@ -22,7 +22,7 @@ import { CORPUS_KERNELS, REPO } from './helpers/inputs.js';
 import { NEW, OLD, sampleReport } from './helpers/sample-report.js';
 import { errorsOf, reportValidator, sarifValidator } from './helpers/validators.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
+const CLI = join(REPO, 'dist/cli/main.js');
 const OPENAT2 = 'examples/openat2/openat2.bpf.o';
 const BIOLATENCY = '/usr/sbin/biolatency';
 const EL8 = 'centos/8/aarch64/4.18.0-147.5.1.el8_1.aarch64';

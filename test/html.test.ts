@@ -19,7 +19,7 @@ import { syntheticReport } from './helpers/report.js';
 import { CORPUS_KERNELS, REPO, cachePath } from './helpers/inputs.js';
 import { scratchDir } from './helpers/scratch.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
+const CLI = join(REPO, 'dist/cli/main.js');
 const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [

@@ -20,7 +20,7 @@ import { buildKernelCore, fetchedDebs, objcopyBtf, systemVmlinux, type FetchedDe
 import { assertOneLineError } from './helpers/cli.js';
 import { scratchDir } from './helpers/scratch.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
+const CLI = join(REPO, 'dist/cli/main.js');
 const dir = scratchDir('kernels-packages');
 
 function need(t: TestContext, what: string): FetchedDeb | undefined {

@@ -16,7 +16,7 @@ import { buildKernelCore, fetchedDebs } from './helpers/kernel-images.js';
 import type { Report } from '../src/report/model.js';
 import { scratchDir } from './helpers/scratch.js';
 
-const CLI = join(REPO, 'dist/src/cli/main.js');
+const CLI = join(REPO, 'dist/cli/main.js');
 const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

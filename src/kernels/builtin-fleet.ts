@@ -1,10 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { Btf } from '../btf/btf.js';
 import { CorecheckError } from '../common/errors.js';
 import { openFleetStore } from '../fleet/open-store.js';
 import { decompressBlock } from './block-codec.js';
 import { nativeCrc32 } from './native-crc32.js';
 import { readFileBytes } from './files.js';
+import { packageFile } from './package-files.js';
 import type { KernelSource } from './sources.js';
 
 /**
@@ -13,9 +13,9 @@ import type { KernelSource } from './sources.js';
  * global install checks against a fleet without any download.
  */
 
-/** The store shipped in the package: dist/src/kernels/ → ../../../fleet/builtin.fleet. */
+/** The store shipped in the package: `fleet/builtin.fleet`. */
 export function builtinFleetPath(): string {
-  return fileURLToPath(new URL('../../../fleet/builtin.fleet', import.meta.url));
+  return packageFile('fleet/builtin.fleet');
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { REPO } from './inputs.js';
 
 /** The built command line, as a user runs it. */
-export const CLI = join(REPO, 'dist/src/cli/main.js');
+export const CLI = join(REPO, 'dist/cli/main.js');
 /** The seed example: openat2_e (unguarded) and openat2_guarded. */
 export const EXAMPLE = join(REPO, 'examples/openat2/openat2.bpf.o');
 

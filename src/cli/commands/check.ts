@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { workerScript } from '../fleet/worker-url.js';
 import { inferObjectArch } from '../../analysis/arch.js';
 import { ObjectContext } from '../../analysis/object-context.js';
 import type { CheckOptions } from '../../analysis/check.js';
@@ -274,7 +275,7 @@ async function checkFleet(
  */
 function startPool(threads: number, files: readonly string[]): Piscina {
   const workerData: WorkerStart = { files };
-  return new Piscina({ filename: new URL('../fleet/worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads, workerData });
+  return new Piscina({ filename: workerScript(), minThreads: threads, maxThreads: threads, workerData });
 }
 
 /**

@@ -1,14 +1,14 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CorecheckError } from '../../common/errors.js';
 import { builtinFleetPath } from '../../kernels/builtin-fleet.js';
+import { packageFile } from '../../kernels/package-files.js';
 import { writeOut } from '../io.js';
 
-/** The web app as built (tools/build-web.mjs): dist/src/cli/commands/ → dist/web/. */
+/** The web app as built (tools/build-web.mjs): `dist/web/`. */
 export function webRoot(): string {
-  return fileURLToPath(new URL('../../../web/', import.meta.url));
+  return packageFile('dist/web/');
 }
 
 /** The built-in fleet store, as the page asks for it (src/web/kernel-loader.ts). */

@@ -452,6 +452,21 @@ export class Btf {
     if (s !== undefined) this.nameCache.set(off, s);
     return s;
   }
+  /**
+   * Whether the string at `off` is `s`: compared in place, without decoding or caching the string
+   * (a member search compares one name with each member's). Out of range: `str`'s error.
+   */
+  strIs(off: number, s: string): boolean {
+    if (off < this.firstStrOff) return this.base ? this.base.strIs(off, s) : this.str(off) === s;
+    if (off >= this.strEnd) return this.str(off) === s;
+    const b = this.bytes;
+    const at = this.strStart + off - this.firstStrOff;
+    const end = this.strStart + this.header.strLen;
+    const n = s.length;
+    if (at + n >= end) return this.str(off) === s;
+    for (let i = 0; i < n; i++) if (b[at + i] !== s.charCodeAt(i)) return false;
+    return b[at + n] === 0;
+  }
   str(off: number): string {
     const s = this.strOrUndefined(off);
     if (s === undefined) {

@@ -91,14 +91,15 @@ function matchMember(localBtf: Btf, la: { typeId: number; idx: number }, targBtf
     if (spec.raw.length === CORE_SPEC_MAX_LEN) return 'E2BIG';
     const bitOffset = memberBitOffset(targBtf, targId, i);
     const type = memberType(targBtf, targId, i);
-    const name = targBtf.str(memberNameOff(targBtf, targId, i));
+    // names compared in place: most members of a big struct are passed over
+    const nameOff = memberNameOff(targBtf, targId, i);
     spec.bitOffset = (spec.bitOffset + bitOffset) >>> 0;
     spec.raw.push(i);
-    if (name === '') {
+    if (targBtf.strIs(nameOff, '')) {
       const r = matchMember(localBtf, la, targBtf, type, spec, found);
       if (r !== 0) return r;
-    } else if (name === localName) {
-      spec.spec.push({ typeId: targId, idx: i, name });
+    } else if (targBtf.strIs(nameOff, localName)) {
+      spec.spec.push({ typeId: targId, idx: i, name: localName });
       const r = fieldsAreCompat(localBtf, memberType(localBtf, la.typeId, la.idx), targBtf, type);
       if (r === 0) spec.spec.pop();
       found.type = type;

@@ -9,12 +9,15 @@
 //               store is decoded) and warm; medians
 //               of BENCH_RUNS (3) each. It also checks every (object, kernel) pair: its report says
 //               whether each unresolved relocation breaks the load, which bpftool does not.
+//   corecheck on bpftool's files   the same, with `--kernel <tree>` in place of the store: the raw
+//               BTF files bpftool reads, in a BTFHub tree (`<distro>/<release>/<arch>/<kernel>.btf`),
+//               so both tools start from the same bytes; cold (no index cached yet) and warm.
 // Targets: summed size of the minimized BTFs ≤ 1.0 × bpftool's; wall time ≤ 0.5 × bpftool's.
 //
 //   npm run build --silent && node dist/bench/btfgen-bench.js
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { builtinFleetSources } from '../src/kernels/builtin-fleet.js';
 import { median, objectsByKernel, timed } from './measure.js';
 import { REPO, corpusArchiveOf, extractCorpusBtf } from '../test/helpers/inputs.js';
@@ -37,12 +40,18 @@ const work = mkdtempSync(join(tmpdir(), 'corecheck-btfgen-bench-'));
 try {
   const objects = readdirSync(TOOLS).filter((f) => f.endsWith('.bpf.o')).sort().map((f) => join(TOOLS, f));
   const labels = (await builtinFleetSources(STORE)).map((k) => k.label);
-  const fullBtf = new Map(labels.map((l) => [l, extractCorpusBtf(corpusArchiveOf(l), work)]));
+  // each kernel's raw BTF at its BTFHub place, for bpftool (one file) and for corecheck (the tree)
+  const tree = join(work, 'kernels');
+  const fullBtf = new Map(labels.map((l) => {
+    const dir = join(tree, dirname(l));
+    mkdirSync(dir, { recursive: true });
+    return [l, extractCorpusBtf(corpusArchiveOf(l), dir)];
+  }));
 
-  const run = (arch: string, name: string, cache: string): { seconds: number; bytes: number; report: string } => {
+  const run = (arch: string, name: string, cache: string, kernels = ['--fleet', STORE]): { seconds: number; bytes: number; report: string } => {
     const out = join(work, name);
     const report = join(work, `${name}.json`);
-    const t = timed(process.execPath, [CLI, 'btfgen', ...objects, '--fleet', STORE, '--arch', arch, '--out', out, '--json', '-o', report],
+    const t = timed(process.execPath, [CLI, 'btfgen', ...objects, ...kernels, '--arch', arch, '--out', out, '--json', '-o', report],
       { env: { ...process.env, XDG_CACHE_HOME: join(work, cache) }, ok: [0, 1] });
     return { seconds: t.seconds, bytes: bytesBelow(out, '.btf'), report };
   };
@@ -53,6 +62,8 @@ try {
   for (const arch of ['all', 'auto']) {
     const cold = median(Array.from({ length: RUNS }, (_, i) => run(arch, `${arch}-cold-${i}`, `${arch}-xdg-${i}`)));
     const warm = median(Array.from({ length: RUNS }, (_, i) => run(arch, `${arch}-warm-${i}`, `${arch}-xdg-0`)));
+    const rawCold = median(Array.from({ length: RUNS }, (_, i) => run(arch, `${arch}-raw-cold-${i}`, `${arch}-raw-xdg-${i}`, ['--kernel', tree])));
+    const rawWarm = median(Array.from({ length: RUNS }, (_, i) => run(arch, `${arch}-raw-warm-${i}`, `${arch}-raw-xdg-0`, ['--kernel', tree])));
     const sets = objectsByKernel(warm.report);
     let bpftoolSeconds = 0;
     let bpftoolBytes = 0;
@@ -70,6 +81,8 @@ try {
     console.log(`  size / bpftool's                           ${(warm.bytes / bpftoolBytes).toFixed(3)}   target ≤ 1.0`);
     console.log(`  time / bpftool's, cold                     ${(cold.seconds / bpftoolSeconds).toFixed(2)}   target ≤ 0.5`);
     console.log(`  time / bpftool's, warm                     ${(warm.seconds / bpftoolSeconds).toFixed(2)}   target ≤ 0.5`);
+    console.log(`  corecheck on bpftool's raw BTF files, cold ${s(rawCold.seconds)}  ${rawCold.bytes} bytes  ${(rawCold.seconds / bpftoolSeconds).toFixed(2)} × bpftool's`);
+    console.log(`  corecheck on bpftool's raw BTF files, warm ${s(rawWarm.seconds)}  ${rawWarm.bytes} bytes  ${(rawWarm.seconds / bpftoolSeconds).toFixed(2)} × bpftool's`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { constants, getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { CORPUS_KERNELS, extractCorpusBtf } from './helpers/inputs.js';
 import { Btf } from '../src/btf/btf.js';
 import { encodeKernelIndex } from '../src/btf/kernel-index.js';
@@ -139,13 +139,24 @@ test('kernel cache: BTF found in archives and its parse index are kept by conten
   assert.deepEqual(readFileSync(index), good, 'and is rebuilt');
 });
 
-test('kernel cache: a raw BTF file is read as it is, with its parse index cached by content hash', () => {
+test('kernel cache: a raw BTF file is read as it is, its parse index kept by path and checked against the bytes', () => {
   const cacheHome = join(dir, 'cache-raw');
   const raw = extractCorpusBtf('debian/12/x86_64/6.1.0-57-amd64.btf.tar.xz', dir);
   const run = (): ReturnType<typeof cli> => cli(['check', EXAMPLE, '--kernel', raw, '--format', 'json'], { XDG_CACHE_HOME: cacheHome });
   const cold = run();
   assert.equal(cold.status, 0, cold.stderr);
   const store = join(cacheHome, 'corecheck/btf/v1');
-  assert.deepEqual(readdirSync(store), [`${createHash('sha256').update(readFileSync(raw)).digest('hex')}.idx`], 'an index, no copy of the BTF');
+  const index = join(store, `${createHash('sha256').update(`raw BTF file\0${resolve(raw)}`).digest('hex')}.idx`);
+  assert.deepEqual(readdirSync(store), [basename(index)], 'an index, no copy of the BTF');
+  assert.deepEqual(new Uint8Array(readFileSync(index)), encodeKernelIndex(Btf.parse(new Uint8Array(readFileSync(raw)))));
   assert.equal(run().stdout, cold.stdout, 'warm: the same report');
+  // another kernel's BTF at the same path: the kept index was made for other bytes, so it is made again
+  mkdirSync(join(dir, 'other'), { recursive: true });
+  const other = extractCorpusBtf('bclinux/21.10U3/x86_64/4.19.90-2107.6.0.0248.35.oe1.bclinux.x86_64.btf.tar.xz', join(dir, 'other'));
+  copyFileSync(other, raw);
+  const fresh = cli(['check', EXAMPLE, '--kernel', raw, '--format', 'json', '--no-cache']);
+  const replaced = run();
+  assert.equal(replaced.stdout, fresh.stdout, 'the report of the file as it is now');
+  assert.notEqual(replaced.stdout, cold.stdout);
+  assert.deepEqual(new Uint8Array(readFileSync(index)), encodeKernelIndex(Btf.parse(new Uint8Array(readFileSync(raw)))), 'and its index replaced');
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Btf } from '../btf/btf.js';
 import { encodeKernelIndex, parseWithKernelIndex } from '../btf/kernel-index.js';
 import { nativeCrc32 } from './native-crc32.js';
@@ -16,8 +16,9 @@ import type { KernelSource, LoadedKernel } from './sources.js';
  * - `<hash>.idx`, its parse index (btf/kernel-index.ts: type offsets and name indexes), so the
  *   next run neither scans nor indexes its ~100k types again. Raw BTF files (the running kernel's
  *   `/sys/kernel/btf/vmlinux`) need no copy of their BTF, but get an index too.
- * A changed file has another hash, so nothing goes stale; the version in the path keeps caches of
- * other layouts apart, and an index of another version or for other bytes is refused and rebuilt.
+ * A changed file has another hash, so nothing goes stale (a raw file's index, kept by path, is
+ * checked against the bytes it was made from); the version in the path keeps caches of other
+ * layouts apart, and an index of another version or for other bytes is refused and rebuilt.
  */
 export class KernelCache {
   /** Content hashes of the files read so far: a fleet store's 35 kernels share one. */
@@ -44,11 +45,17 @@ export class KernelCache {
     return existsSync(`${entry}.btf`) ? { ...source, loadsWith: undefined, load } : { ...source, load };
   }
 
-  /** A source's cache entry (path without extension): its file's content hash; a fleet store's kernel by the store's hash and its label. */
+  /**
+   * A source's cache entry (path without extension): its file's content hash; a fleet store's
+   * kernel by the store's hash and its label. A raw BTF file is keyed by its path alone: its entry
+   * holds only an index, which records the length and CRC-32 of the bytes it was made from, so a
+   * changed file is caught when it is read (and indexed again) without hashing it first.
+   */
   private async entryOf(source: KernelSource): Promise<string> {
     const hash = source.format === 'fleet-store'
       ? createHash('sha256').update(await this.hashOf(source.path.slice(0, source.path.lastIndexOf('#')))).update(source.label).digest('hex')
-      : await this.hashOf(source.path);
+      : source.format === 'raw' ? createHash('sha256').update(`raw BTF file\0${resolve(source.path)}`).digest('hex')
+        : await this.hashOf(source.path);
     return join(this.dir, hash);
   }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
 import { Kind } from '../src/btf/kinds.js';
 import { CorecheckError } from '../src/common/errors.js';
+import { crc32 } from '../src/common/crc32.js';
 import { encodeKernelIndex, parseWithKernelIndex } from '../src/btf/kernel-index.js';
 import { checkKernel } from '../src/analysis/kernel-check.js';
 import { openBpfObjects } from '../src/object/open.js';
@@ -48,9 +49,10 @@ test('kernel index: round trip on Debian 6.1 gives the same offsets and name ind
   assert.deepEqual(parseWithKernelIndex(copyOf(K61), copyOf(bytes)).index(), btf.index());
 });
 
-test('kernel index: lookups on Debian 6.1 with the index equal those without it', () => {
+for (const checkStructure of [true, false]) {
+test(`kernel index: lookups on Debian 6.1 with the index equal those without it (structure ${checkStructure ? 'checked' : 'taken on its CRCs, as the kernel cache does'})`, () => {
   const fresh = Btf.parse(K61);
-  const loaded = parseWithKernelIndex(K61, encodeKernelIndex(Btf.parse(K61)));
+  const loaded = parseWithKernelIndex(K61, encodeKernelIndex(Btf.parse(K61)), crc32, { checkStructure });
   for (const name of ['task_struct', 'task_struct___v2', 'sk_buff', 'pt_regs', 'do_sys_openat2', 'bpf_func_id', 'jiffies', '.data..percpu', 'btf_trace_sched_switch', 'no_such_name', '']) {
     assert.deepEqual(loaded.idsByName(name), fresh.idsByName(name), name);
     assert.deepEqual(loaded.ownTypesByEssentialName(name), fresh.ownTypesByEssentialName(name), name);
@@ -65,6 +67,7 @@ test('kernel index: lookups on Debian 6.1 with the index equal those without it'
   assert.deepEqual(loaded.firstNamed(wanted), Btf.parse(K61).firstNamed(wanted));
   assert.ok(loaded.firstNamed(wanted).filter((id) => id !== undefined).length >= 5);
 });
+}
 
 test('kernel index: checking the libbpf-tools objects on Debian 6.1 and 5.10 with the index gives the verdicts and successors of a fresh parse', () => {
   const objDir = cachePath('objects/libbpf-tools');

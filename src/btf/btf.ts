@@ -120,7 +120,7 @@ export class Btf {
    */
   private readonly firstFound = new Map<string, number | null>();
 
-  private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number, index?: BtfIndex) {
+  private constructor(readonly bytes: Uint8Array, readonly base: Btf | undefined, fileOffset: number, index?: BtfIndex, checkIndex = true) {
     const view = new ByteView(bytes, true, fileOffset);
     this.view = view;
     this.header = parseBtfHeader(view);
@@ -139,11 +139,11 @@ export class Btf {
     if (index) {
       // The index was made from these bytes after they passed the checks below (its maker checks
       // that they are the same bytes); what is cheap to check of it is checked here all the same.
-      this.typeWords = this.checkedOffsets(index.offsets);
+      this.typeWords = checkIndex ? this.checkedOffsets(index.offsets) : index.offsets;
       this.typeCount = this.firstId + this.typeWords.length;
       if (!index.typeNames.slotLen || index.dataNames.slotLen) fail('MALFORMED', 'kernel index', -1, 'types must be indexed by essential name, data by whole name');
-      this.typeIndex = this.indexFromParts(index.typeNames);
-      this.dataIndex = this.indexFromParts(index.dataNames);
+      this.typeIndex = this.indexFromParts(index.typeNames, checkIndex);
+      this.dataIndex = this.indexFromParts(index.dataNames, checkIndex);
       return;
     }
     const scan = this.indexTypes();
@@ -159,10 +159,12 @@ export class Btf {
 
   /**
    * A base BTF parsed with an index `index()` gave for the same bytes (see `kernel-index.ts`, which
-   * checks that they are): no scan of the types, no validation, no name index to build.
+   * checks that they are): no scan of the types, no validation, no name index to build. The
+   * index's offsets and name tables are checked against the bytes (a linear pass over each) unless
+   * `checkIndex` is false, for an index whose bytes are known to be what `index()` gave.
    */
-  static parseIndexed(bytes: Uint8Array, index: BtfIndex): Btf {
-    return new Btf(bytes, undefined, 0, index);
+  static parseIndexed(bytes: Uint8Array, index: BtfIndex, checkIndex = true): Btf {
+    return new Btf(bytes, undefined, 0, index, checkIndex);
   }
 
   /** This BTF's offsets and name indexes (built now if they are not yet), for `parseIndexed`. */
@@ -186,8 +188,8 @@ export class Btf {
     return offsets;
   }
 
-  private indexFromParts(parts: NameIndexParts): NameIndex {
-    const index = NameIndex.fromParts(this.bytes, this.firstId, this.typeWords.length, parts);
+  private indexFromParts(parts: NameIndexParts, check: boolean): NameIndex {
+    const index = NameIndex.fromParts(this.bytes, this.firstId, this.typeWords.length, parts, check);
     return typeof index === 'string' ? fail('MALFORMED', 'kernel index', -1, index) : index;
   }
 

@@ -21,7 +21,9 @@ import { crc32, type Checksum } from '../common/crc32.js';
  * An index is taken only for the BTF it was made from (same length and CRC-32 of every byte) and
  * only when its own CRC holds; then the offsets are checked against the records and the name
  * indexes' ranges against the table sizes, so a corrupt or foreign index is a CorecheckError, never
- * a crash or a wrong answer.
+ * a crash or a wrong answer. A reader of indexes it wrote itself (corecheck's kernel cache) may
+ * skip that second part (`checkStructure` false): its CRCs already say the bytes are the ones
+ * written, and the structure checks cost a linear pass over each array at every load.
  */
 
 const MAGIC = 0x494b4343; // "CCKI"
@@ -68,7 +70,7 @@ export function encodeKernelIndex(btf: Btf, checksum: Checksum = crc32): Uint8Ar
  * MALFORMED or UNSUPPORTED, structure `kernel index`) when the index is corrupt, of another
  * version or host byte order, or made for other bytes; the caller then parses without it.
  */
-export function parseWithKernelIndex(btfBytes: Uint8Array, index: Uint8Array, checksum: Checksum = crc32): Btf {
+export function parseWithKernelIndex(btfBytes: Uint8Array, index: Uint8Array, checksum: Checksum = crc32, opts: { checkStructure?: boolean } = {}): Btf {
   const bad = (detail: string): never => fail('MALFORMED', 'kernel index', -1, detail);
   if (index.length < HEADER || index.length % 4 !== 0) bad(`${index.length} bytes is no kernel index`);
   const dv = new DataView(index.buffer, index.byteOffset, index.length);
@@ -102,7 +104,7 @@ export function parseWithKernelIndex(btfBytes: Uint8Array, index: Uint8Array, ch
   const typeNames: NameIndexParts = { slotKey: take(t), slotLen: take(t), slotHead: take(t), prev: take(n) };
   const dataNames: NameIndexParts = { slotKey: take(d), slotHead: take(d), prev: take(n) };
   const btfIndex: BtfIndex = { offsets, typeNames, dataNames };
-  return Btf.parseIndexed(btfBytes, btfIndex);
+  return Btf.parseIndexed(btfBytes, btfIndex, opts.checkStructure ?? true);
 }
 
 /** `bytes` (a whole number of words) as host-order u32 words: a view when 4-aligned, else of a copy. */

@@ -99,9 +99,10 @@ export class NameIndex {
   /**
    * An index from arrays that `parts` gave (read back from a cache). Checks what lookups rely on
    * to end and stay in range, and returns a reason when the parts cannot be an index for `count`
-   * local types over `strings`.
+   * local types over `strings`; `check` false takes them as they are (arrays known to be `parts()`'s).
    */
-  static fromParts(strings: Uint8Array, firstId: number, count: number, parts: NameIndexParts): NameIndex | string {
+  static fromParts(strings: Uint8Array, firstId: number, count: number, parts: NameIndexParts, check = true): NameIndex | string {
+    if (!check) return new NameIndex(strings, firstId, parts);
     const { slotKey, slotLen, slotHead, prev } = parts;
     const size = slotKey.length;
     if (size < 16 || (size & (size - 1)) !== 0) return `name index has ${size} slots, not a power of two of at least 16`;

@@ -24,7 +24,7 @@ import { startProgress } from '../progress.js';
 import { useColor } from '../terminal.js';
 import { checkOneKernel, kernelMeta, type KernelOutcome } from '../fleet/kernel-task.js';
 import type { KernelTask, TaskError, TaskOutcomes, WorkerStart } from '../fleet/worker.js';
-import { KernelClaims } from '../fleet/claims.js';
+import { KernelClaims, checkClaimed } from '../fleet/claims.js';
 
 /** How a report is rendered and gated (`check` and `merge`). */
 export interface ReportCliOptions {
@@ -244,19 +244,12 @@ async function checkFleet(
   try {
     const here = async (): Promise<void> => {
       const contexts = objects.map((o) => new ObjectContext(o.object));
-      const claims = new KernelClaims(batches, memory);
-      try {
-        for (const k of claims.take()) {
-          progress.tick(toCheck[k].label);
-          outcomes.set(toCheck[k].label, await checkOneKernel(toCheck[k], contexts, objectsFor, opts.modules, settings, opts.btfgen));
-          // Lets the workers' progress messages through while this thread checks.
-          await new Promise(setImmediate);
-        }
-      } catch (e) {
-        // The run fails with this error: the workers need not check what is left.
-        claims.abandon();
-        throw e;
-      }
+      await checkClaimed(new KernelClaims(batches, memory), async (k) => {
+        progress.tick(toCheck[k].label);
+        outcomes.set(toCheck[k].label, await checkOneKernel(toCheck[k], contexts, objectsFor, opts.modules, settings, opts.btfgen));
+        // Lets the workers' progress messages through while this thread checks.
+        await new Promise(setImmediate);
+      });
     };
     const task = { files, modules: opts.modules, objectArches: targets, cacheDir: opts.cache?.dir ?? null, settings, btfgen: opts.btfgen };
     const done = (label: string, outcome: KernelOutcome): void => void outcomes.set(label, outcome);

@@ -63,3 +63,17 @@ export class KernelClaims {
     return best;
   }
 }
+
+/**
+ * One thread's share of a run: claims kernels until none is left and checks each (`check`, given
+ * the kernel's index). An error abandons every claim before it is thrown: the run fails with it,
+ * and the other threads stop at their next claim instead of checking the rest.
+ */
+export async function checkClaimed(claims: KernelClaims, check: (kernel: number) => Promise<void>): Promise<void> {
+  try {
+    for (const k of claims.take()) await check(k);
+  } catch (e) {
+    claims.abandon();
+    throw e;
+  }
+}

@@ -8,7 +8,7 @@ import { readInput } from '../io.js';
 import { checkOneKernel, type KernelOutcome } from './kernel-task.js';
 import { objectsForTargets } from '../../analysis/fleet-kernel.js';
 import type { Settings } from '../commands/check.js';
-import { KernelClaims } from './claims.js';
+import { KernelClaims, checkClaimed } from './claims.js';
 import { lowerThreadPriority } from './thread-priority.js';
 
 /**
@@ -78,16 +78,15 @@ export default async function checkKernelTask(task: KernelTask): Promise<TaskOut
     const objects = await objectsOf(task.files);
     const objectsFor = objectsForTargets(task.objectArches);
     const outcomes: { kernel: number; outcome: KernelOutcome }[] = [];
-    for (const k of claims.take()) {
-      const path = task.kernels[k];
-      const opened = (await openKernelSources(path))[0];
+    await checkClaimed(claims, async (k) => {
+      const opened = (await openKernelSources(task.kernels[k]))[0];
       const source = task.cacheDir === null ? opened : await cacheFor(task.cacheDir).wrap(opened);
       outcomes.push({ kernel: k, outcome: await checkOneKernel(source, objects, objectsFor, task.modules, task.settings, task.btfgen) });
       task.progress?.postMessage(source.label);
-    }
+    });
     return outcomes;
   } catch (e) {
-    // The run fails with this error: the other threads need not check what is left.
+    // The run fails with this error (every claim is abandoned): the other threads need not check what is left.
     claims.abandon();
     if (e instanceof CorecheckError) return { error: { code: e.code, structure: e.structure, offset: e.offset, detail: e.detail, file: e.file } };
     return { error: { message: (e as Error)?.message ?? String(e) } };

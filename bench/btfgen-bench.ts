@@ -6,9 +6,10 @@
 //   corecheck   one `corecheck btfgen <52 objects> --fleet fleet/builtin.fleet --out <dir>` for the
 //               same kernels, with `--arch all` (every object on every kernel) and with its default
 //               (each object on the kernels of its architecture), cold (an empty kernel cache: the
-//               store is decoded) and warm; medians
-//               of BENCH_RUNS (3) each. It also checks every (object, kernel) pair: its report says
-//               whether each unresolved relocation breaks the load, which bpftool does not.
+//               store is decoded) and warm; BENCH_RUNS (3) rounds, each timing bpftool's loop right
+//               after corecheck's runs, ratios taken within a round; medians. It also checks every
+//               (object, kernel) pair: its report says whether each unresolved relocation breaks
+//               the load, which bpftool does not.
 //   corecheck on bpftool's files   the same, with `--kernel <tree>` in place of the store: the raw
 //               BTF files bpftool reads, in a BTFHub tree (`<distro>/<release>/<arch>/<kernel>.btf`),
 //               so both tools start from the same bytes; cold (no index cached yet) and warm.
@@ -55,34 +56,46 @@ try {
       { env: { ...process.env, XDG_CACHE_HOME: join(work, cache) }, ok: [0, 1] });
     return { seconds: t.seconds, bytes: bytesBelow(out, '.btf'), report };
   };
-  console.log(`${objects.length} libbpf-tools objects × ${labels.length} corpus kernels; medians of ${RUNS} corecheck runs`);
-  // Two object sets per kernel: every object (bpftool has no notion of architecture; corecheck is
-  // told `--arch all`), and the objects meant for the kernel's architecture (corecheck's default;
-  // bpftool is given the same set per kernel, as read from corecheck's report).
-  for (const arch of ['all', 'auto']) {
-    const cold = median(Array.from({ length: RUNS }, (_, i) => run(arch, `${arch}-cold-${i}`, `${arch}-xdg-${i}`)));
-    const warm = median(Array.from({ length: RUNS }, (_, i) => run(arch, `${arch}-warm-${i}`, `${arch}-xdg-0`)));
-    const rawCold = median(Array.from({ length: RUNS }, (_, i) => run(arch, `${arch}-raw-cold-${i}`, `${arch}-raw-xdg-${i}`, ['--kernel', tree])));
-    const rawWarm = median(Array.from({ length: RUNS }, (_, i) => run(arch, `${arch}-raw-warm-${i}`, `${arch}-raw-xdg-0`, ['--kernel', tree])));
-    const sets = objectsByKernel(warm.report);
-    let bpftoolSeconds = 0;
-    let bpftoolBytes = 0;
+  /** bpftool's loop over the kernels, each given the objects `sets` names for it: its time and summed size. */
+  const bpftoolLoop = (sets: Map<string, string[]>): { seconds: number; bytes: number } => {
+    let seconds = 0;
+    let bytes = 0;
     for (const label of labels) {
       const names = sets.get(label) ?? [];
       if (names.length === 0) continue;
       const out = join(work, 'bpftool.btf');
-      bpftoolSeconds += timed('bpftool', ['gen', 'min_core_btf', fullBtf.get(label)!, out, ...names]).seconds;
-      bpftoolBytes += statSync(out).size;
+      seconds += timed('bpftool', ['gen', 'min_core_btf', fullBtf.get(label)!, out, ...names]).seconds;
+      bytes += statSync(out).size;
     }
+    return { seconds, bytes };
+  };
+  console.log(`${objects.length} libbpf-tools objects × ${labels.length} corpus kernels; ${RUNS} rounds, each timing bpftool's loop beside corecheck's runs; medians`);
+  // Two object sets per kernel: every object (bpftool has no notion of architecture; corecheck is
+  // told `--arch all`), and the objects meant for the kernel's architecture (corecheck's default;
+  // bpftool is given the same set per kernel, as read from corecheck's report).
+  // Each round times both tools within seconds of each other, and a ratio is taken within its
+  // round: on a shared machine whose speed drifts, ratios of times from different minutes mislead.
+  for (const arch of ['all', 'auto']) {
+    const rounds = Array.from({ length: RUNS }, (_, i) => {
+      const cold = run(arch, `${arch}-cold-${i}`, `${arch}-xdg-${i}`);
+      const warm = run(arch, `${arch}-warm-${i}`, `${arch}-xdg-${i}`);
+      const rawCold = run(arch, `${arch}-raw-cold-${i}`, `${arch}-raw-xdg-${i}`, ['--kernel', tree]);
+      const rawWarm = run(arch, `${arch}-raw-warm-${i}`, `${arch}-raw-xdg-${i}`, ['--kernel', tree]);
+      const sets = objectsByKernel(warm.report);
+      return { cold, warm, rawCold, rawWarm, sets, bpftool: bpftoolLoop(sets) };
+    });
+    const mid = (f: (r: (typeof rounds)[number]) => number): number => median(rounds.map((r) => ({ seconds: f(r) }))).seconds;
+    const ratio = (f: (r: (typeof rounds)[number]) => number): string => mid((r) => f(r) / r.bpftool.seconds).toFixed(2);
+    const { sets, bpftool, warm, rawWarm } = rounds[0];
     console.log(`--arch ${arch}: ${[...sets.values()].reduce((n, x) => n + x.length, 0)} (object, kernel) pairs`);
-    console.log(`  bpftool gen min_core_btf, one per kernel   ${s(bpftoolSeconds)}  ${bpftoolBytes} bytes`);
-    console.log(`  corecheck btfgen, cold cache               ${s(cold.seconds)}  ${cold.bytes} bytes`);
-    console.log(`  corecheck btfgen, warm cache               ${s(warm.seconds)}  ${warm.bytes} bytes`);
-    console.log(`  size / bpftool's                           ${(warm.bytes / bpftoolBytes).toFixed(3)}   target ≤ 1.0`);
-    console.log(`  time / bpftool's, cold                     ${(cold.seconds / bpftoolSeconds).toFixed(2)}   target ≤ 0.5`);
-    console.log(`  time / bpftool's, warm                     ${(warm.seconds / bpftoolSeconds).toFixed(2)}   target ≤ 0.5`);
-    console.log(`  corecheck on bpftool's raw BTF files, cold ${s(rawCold.seconds)}  ${rawCold.bytes} bytes  ${(rawCold.seconds / bpftoolSeconds).toFixed(2)} × bpftool's`);
-    console.log(`  corecheck on bpftool's raw BTF files, warm ${s(rawWarm.seconds)}  ${rawWarm.bytes} bytes  ${(rawWarm.seconds / bpftoolSeconds).toFixed(2)} × bpftool's`);
+    console.log(`  bpftool gen min_core_btf, one per kernel   ${s(mid((r) => r.bpftool.seconds))}  ${bpftool.bytes} bytes  (rounds: ${rounds.map((r) => r.bpftool.seconds.toFixed(2)).join(', ')})`);
+    console.log(`  corecheck btfgen, cold cache               ${s(mid((r) => r.cold.seconds))}  ${rounds[0].cold.bytes} bytes`);
+    console.log(`  corecheck btfgen, warm cache               ${s(mid((r) => r.warm.seconds))}  ${warm.bytes} bytes`);
+    console.log(`  size / bpftool's                           ${(warm.bytes / bpftool.bytes).toFixed(3)}   target ≤ 1.0`);
+    console.log(`  time / bpftool's, cold                     ${ratio((r) => r.cold.seconds)}   target ≤ 0.5  (rounds: ${rounds.map((r) => (r.cold.seconds / r.bpftool.seconds).toFixed(2)).join(', ')})`);
+    console.log(`  time / bpftool's, warm                     ${ratio((r) => r.warm.seconds)}   target ≤ 0.5  (rounds: ${rounds.map((r) => (r.warm.seconds / r.bpftool.seconds).toFixed(2)).join(', ')})`);
+    console.log(`  corecheck on bpftool's raw BTF files, cold ${s(mid((r) => r.rawCold.seconds))}  ${rounds[0].rawCold.bytes} bytes  ${ratio((r) => r.rawCold.seconds)} × bpftool's`);
+    console.log(`  corecheck on bpftool's raw BTF files, warm ${s(mid((r) => r.rawWarm.seconds))}  ${rawWarm.bytes} bytes  ${ratio((r) => r.rawWarm.seconds)} × bpftool's`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

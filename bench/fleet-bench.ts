@@ -5,9 +5,8 @@
 //   xz          `xz -dc` of each of the fleet's 35 corpus archives, one after another; "per core"
 //               divides the sum by the cores corecheck's workers use (os.availableParallelism()).
 //   cold        the CLI with an empty kernel cache ($XDG_CACHE_HOME in a fresh directory): it
-//               decodes the store and fills the cache; median of BENCH_COLD_RUNS (3), each with
-//               its own fresh cache.                          Target: ≤ 1.5 × xz per core.
-//   warm        the same command again, the cache filled; median of BENCH_WARM_RUNS (5).
+//               decodes the store and fills the cache.        Target: ≤ 1.5 × xz per core.
+//   warm        the same command again, the cache filled.
 //   warm -j1    the same with every kernel checked in the main thread (no workers): what one thread
 //               does, next to what the machine's cores add to it (the default, one thread per core).
 //   libbpf      libbpf 1.5's open + CO-RE (.cache/bin/open-core, bench/open-core.c) over the same
@@ -16,6 +15,8 @@
 //               (untimed). Target: warm ≥ 10 × faster than this loop.
 //   memory      peak RSS (/usr/bin/time) of the cold and warm runs, less that of an idle `node -e 0`
 //               (how ../shared/reference/facts.md defines memory targets). Target: ≤ 2 GiB.
+// BENCH_ROUNDS (3) rounds, each running all of the above in turn (a fresh cache per round); each
+// ratio is taken within its round, and the medians over the rounds are printed.
 // Wall times, since the point of workers is to use every core. Run on an otherwise idle machine.
 //
 //   npm run build --silent && node dist/bench/fleet-bench.js
@@ -32,8 +33,7 @@ const STORE = join(REPO, 'fleet/builtin.fleet');
 const OPEN_CORE = join(REPO, '.cache/bin/open-core');
 const TOOLS = join(REPO, '.cache/objects/libbpf-tools');
 
-const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 3);
-const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const work = mkdtempSync(join(tmpdir(), 'corecheck-fleet-bench-'));
 try {
@@ -41,48 +41,53 @@ try {
   const objects = readdirSync(TOOLS).filter((f) => f.endsWith('.bpf.o')).sort().map((f) => join(TOOLS, f));
   const cores = availableParallelism();
 
-  // The fleet's archives, decoded by xz alone.
   const labels = (await builtinFleetSources(STORE)).map((k) => k.label);
-  let xzSeconds = 0;
-  for (const label of labels) xzSeconds += timed('xz', ['-dc', join(CORPUS_KERNELS, corpusArchiveOf(label))]).seconds;
-  const xzPerCore = xzSeconds / cores;
-
   const idle = timed(process.execPath, ['-e', '0']);
   const cache = join(work, 'xdg');
-  const env = { ...process.env, XDG_CACHE_HOME: cache };
   const report = join(work, 'report.json');
   const check = ['check', ...objects, '--fleet', STORE, '--json', '-o', report];
-  // Medians: on a shared machine one run measures its neighbours as much as the work.
-  const coldRuns = Array.from({ length: COLD_RUNS }, (_, i) =>
-    timed(process.execPath, [CLI, ...check], { env: { ...env, XDG_CACHE_HOME: `${cache}-${i}` }, ok: [0, 1] }));
-  const warmRuns = Array.from({ length: WARM_RUNS }, () => timed(process.execPath, [CLI, ...check], { env: { ...env, XDG_CACHE_HOME: `${cache}-0` }, ok: [0, 1] }));
-  const oneThreadRuns = Array.from({ length: WARM_RUNS }, () => timed(process.execPath, [CLI, ...check, '--jobs', '1'], { env: { ...env, XDG_CACHE_HOME: `${cache}-0` }, ok: [0, 1] }));
-  const [cold, warm, oneThread] = [median(coldRuns), median(warmRuns), median(oneThreadRuns)];
-  const peakKb = Math.max(...[...coldRuns, ...warmRuns, ...oneThreadRuns].map((r) => r.peakKb));
+  const corecheck = (xdg: string, extra: string[] = []): ReturnType<typeof timed> =>
+    timed(process.execPath, [CLI, ...check, ...extra], { env: { ...process.env, XDG_CACHE_HOME: xdg }, ok: [0, 1] });
 
-  // The same (object, kernel) pairs through libbpf: one open-core process per kernel.
-  const checked = objectsByKernel(report);
-  let libbpfSeconds = 0;
+  // Each round times the reference tools right beside corecheck's runs, and a ratio is taken
+  // within its round: on a shared machine whose speed drifts, ratios of times from different
+  // minutes mislead. Medians over the rounds.
   let pairs = 0;
-  for (const [label, objs] of checked) {
-    const btf = extractCorpusBtf(corpusArchiveOf(label), work);
-    libbpfSeconds += timed(OPEN_CORE, ['--btf', btf, '--runs', '1', ...objs]).seconds;
-    rmSync(btf);
-    pairs += objs.length;
-  }
+  const rounds = Array.from({ length: ROUNDS }, (_, i) => {
+    // the fleet's archives, decoded by xz alone
+    let xz = 0;
+    for (const label of labels) xz += timed('xz', ['-dc', join(CORPUS_KERNELS, corpusArchiveOf(label))]).seconds;
+    const cold = corecheck(`${cache}-${i}`);
+    const warm = corecheck(`${cache}-${i}`);
+    const oneThread = corecheck(`${cache}-${i}`, ['--jobs', '1']);
+    // the same (object, kernel) pairs through libbpf: one open-core process per kernel
+    let libbpf = 0;
+    pairs = 0;
+    for (const [label, objs] of objectsByKernel(report)) {
+      const btf = extractCorpusBtf(corpusArchiveOf(label), work);
+      libbpf += timed(OPEN_CORE, ['--btf', btf, '--runs', '1', ...objs]).seconds;
+      rmSync(btf);
+      pairs += objs.length;
+    }
+    return { xzPerCore: xz / cores, cold, warm, oneThread, libbpf };
+  });
+  type Round = (typeof rounds)[number];
+  const mid = (f: (r: Round) => number): number => median(rounds.map((r) => ({ seconds: f(r) }))).seconds;
+  const each = (f: (r: Round) => number, digits = 2): string => rounds.map((r) => f(r).toFixed(digits)).join(', ');
+  const peakKb = Math.max(...rounds.flatMap((r) => [r.cold, r.warm, r.oneThread]).map((r) => r.peakKb));
 
   const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
   const s = (x: number): string => `${x.toFixed(2)} s`;
-  console.log(`${objects.length} libbpf-tools objects × the built-in fleet (${labels.length} kernels): ${pairs} (object, kernel) pairs; ${cores} cores`);
-  console.log(`xz -dc of the ${labels.length} archives   ${s(xzSeconds)}  (${s(xzPerCore)} per core)`);
-  console.log(`cold run (empty cache), median    ${s(cold.seconds)}  of ${coldRuns.map((r) => r.seconds.toFixed(2)).join(', ')}`);
-  console.log(`warm run (cache filled), median   ${s(warm.seconds)}  of ${warmRuns.map((r) => r.seconds.toFixed(2)).join(', ')}`);
-  console.log(`warm run, --jobs 1, median        ${s(oneThread.seconds)}  of ${oneThreadRuns.map((r) => r.seconds.toFixed(2)).join(', ')}`);
-  console.log(`libbpf open + CO-RE, same pairs   ${s(libbpfSeconds)}`);
-  console.log(`cold / xz per core                ${(cold.seconds / xzPerCore).toFixed(2)}   target ≤ 1.5`);
-  console.log(`libbpf loop / warm                ${(libbpfSeconds / warm.seconds).toFixed(1)}   target ≥ 10`);
-  console.log(`libbpf loop / warm, --jobs 1      ${(libbpfSeconds / oneThread.seconds).toFixed(1)}`);
-  console.log(`peak RSS growth (of every run)    ${mb(peakKb - idle.peakKb)}   target ≤ 2048 MiB`);
+  console.log(`${objects.length} libbpf-tools objects × the built-in fleet (${labels.length} kernels): ${pairs} (object, kernel) pairs; ${cores} cores; ${ROUNDS} rounds, medians`);
+  console.log(`xz -dc of the ${labels.length} archives, per core  ${s(mid((r) => r.xzPerCore))}  (rounds: ${each((r) => r.xzPerCore)})`);
+  console.log(`cold run (empty cache)           ${s(mid((r) => r.cold.seconds))}  (rounds: ${each((r) => r.cold.seconds)})`);
+  console.log(`warm run (cache filled)          ${s(mid((r) => r.warm.seconds))}  (rounds: ${each((r) => r.warm.seconds)})`);
+  console.log(`warm run, --jobs 1               ${s(mid((r) => r.oneThread.seconds))}  (rounds: ${each((r) => r.oneThread.seconds)})`);
+  console.log(`libbpf open + CO-RE, same pairs  ${s(mid((r) => r.libbpf))}  (rounds: ${each((r) => r.libbpf)})`);
+  console.log(`cold / xz per core               ${mid((r) => r.cold.seconds / r.xzPerCore).toFixed(2)}   target ≤ 1.5  (rounds: ${each((r) => r.cold.seconds / r.xzPerCore)})`);
+  console.log(`libbpf loop / warm               ${mid((r) => r.libbpf / r.warm.seconds).toFixed(1)}   target ≥ 10  (rounds: ${each((r) => r.libbpf / r.warm.seconds, 1)})`);
+  console.log(`libbpf loop / warm, --jobs 1     ${mid((r) => r.libbpf / r.oneThread.seconds).toFixed(1)}  (rounds: ${each((r) => r.libbpf / r.oneThread.seconds, 1)})`);
+  console.log(`peak RSS growth (of every run)   ${mb(peakKb - idle.peakKb)}   target ≤ 2048 MiB`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

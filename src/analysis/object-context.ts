@@ -28,8 +28,7 @@ export class ObjectContext {
   /** Whether every program loads by default: relocating all of them is then what libbpf's load does. */
   private readonly allAutoload: boolean;
 
-  /** Walks done (not found done before): how much a fleet shared. */
-  walksDone = 0;
+  private walked = 0;
 
   constructor(readonly obj: BpfObject) {
     this.allAutoload = obj.programs.every((p) => p.isSubprogram || p.autoload);
@@ -46,6 +45,11 @@ export class ObjectContext {
     let r = this.relocated.byAutoload.get(all);
     if (!r) this.relocated.byAutoload.set(all, (r = relocateObject(this.obj, target, { trace: false, autoloadAll: all })));
     return r;
+  }
+
+  /** Walks done (not found done before): how much a fleet shared. */
+  get walksDone(): number {
+    return this.walked;
   }
 
   /** Why libbpf refuses the object whole, on any kernel (`objectRefusals`), found once. */
@@ -68,7 +72,7 @@ export class ObjectContext {
     if (!same) byKey.set(key, (same = []));
     const found = same.find((w) => w.linked.length === linked.length && w.linked.every((fn, i) => fn === linked[i]) && sameCode(w.code, code));
     if (found) return found.reach;
-    this.walksDone++;
+    this.walked++;
     const reach = analyzeReachability(this.obj, prog, codeOf, opts);
     same.push({ linked, code, reach });
     return reach;

@@ -128,3 +128,26 @@ test('a BTF without the verifier\'s structures evidences nothing: the weakest ru
   assert.equal(late.insns.cpuV4, true);
   assert.equal(late.insns.mayGoto, false, 'no evidence either way for what came after: weakest');
 });
+
+test('where the BTF has no evidence, the kernel\'s release judges the ordered rules (a minimized BTF of 5.10)', () => {
+  const none = { members: new Map(), enumerators: new Map() };
+  const m = inferVerifierModel(none, '5.10.0-32-amd64');
+  // 5.10 upstream: JMP32 (5.1), 1M instructions (5.2), bounded loops (5.3), tail calls with calls (5.10); not 5.12's atomics
+  assert.equal(m.insns.jmp32, true);
+  assert.equal(m.maxInsns, 1_000_000);
+  assert.equal(m.boundedLoops, true);
+  assert.equal(m.tailCallsWithCalls, true);
+  assert.equal(m.insns.atomicFetch, false);
+  assert.equal(m.lazyGlobals, false);
+  assert.match(m.generation, /^Linux 5\.10-class verifier \(from release 5\.10\.0-32-amd64\)$/);
+  assert.ok(!m.assumed.includes('jmp32') && !m.assumed.includes('atomicFetch'), m.assumed.join());
+  // the rules whose release is not pinned stay assumed (weakest), and are said to be
+  assert.deepEqual([...m.assumed].sort(), ['btfIdSpillsSurviveHelpers', 'helperReadsKeepSpills']);
+  // evidence still wins: an absent rule keeps every later one absent, whatever the release
+  const absent = inferVerifierModel({ members: new Map(), enumerators: new Map([['bpf_func_id', new Set(['BPF_FUNC_map_lookup_elem'])]]) }, '6.1.0-57-amd64');
+  assert.equal(absent.insns.jmp32, false, 'enum bpf_func_id without BPF_FUNC_spin_lock: no JMP32');
+  assert.equal(absent.insns.cpuV4, false);
+  assert.equal(absent.lazyGlobals, false);
+  // no release either: the weakest rules, as before
+  assert.equal(inferVerifierModel(none, 'not-a-release').insns.jmp32, false);
+});

@@ -67,14 +67,15 @@ export interface CheckOptions {
  * checks of this object against several kernels share (its walks).
  */
 export function checkObject(
-  obj: BpfObject, target: CoreTarget, opts: CheckOptions = {}, kernel = new KernelContext(target), context = new ObjectContext(obj),
+  obj: BpfObject, target: CoreTarget, opts: CheckOptions = {}, kernel = new KernelContext(target, opts.kernelRelease), context = new ObjectContext(obj),
 ): ObjectVerdict {
   const loaded = context.relocation(target, false);
   kernel.prefetch(kernelNamesWanted(obj));
   const missingWeakExterns = new Set(kernelExterns(obj)
     // typeless __ksym variables come from kallsyms, not BTF: never assumed missing
     .filter((e) => {
-      if (!e.weak || (e.kind !== 'kfunc' && !e.typed)) return false;
+      // a stand-in BTF (minimized) does not describe the kernel's functions and variables
+      if (!e.weak || (e.kind !== 'kfunc' && !e.typed) || kernel.facts.standIn) return false;
       const { name, kind } = externLookup(e);
       return !kernel.has(name, kind);
     })

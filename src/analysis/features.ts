@@ -9,7 +9,7 @@ import { callTarget } from '../object/calls.js';
 import { mapTypeName } from '../object/maps.js';
 import type { BpfObject, BpfProgram } from '../object/object.js';
 import { HELPER_NAMES } from './helper-names.js';
-import type { KernelContext, KernelName } from './kernel-facts.js';
+import type { KernelContext, KernelFacts, KernelName } from './kernel-facts.js';
 import type { Reachability } from './reach.js';
 import { essentialName } from '../btf/essential.js';
 import { autoloadFix } from './explain.js';
@@ -63,7 +63,7 @@ function namesWanted(obj: BpfObject): KernelName[] {
     out.push({ name, kind });
     return false;
   };
-  for (const p of obj.programs) if (!p.isSubprogram) attachTargetReason(p, ask, true);
+  for (const p of obj.programs) if (!p.isSubprogram) attachTargetReason(p, ask, { btfTracepoints: true, btfFunctions: true, standIn: false });
   return out;
 }
 
@@ -89,7 +89,8 @@ export function featureReasons(
     });
   }
 
-  for (const e of kernelExterns(obj)) {
+  // libbpf resolves externs in the running kernel's BTF, which a stand-in does not describe
+  for (const e of facts.standIn ? [] : kernelExterns(obj)) {
     if (e.kind === 'ksym' && !e.typed) continue; // resolved from kallsyms, not BTF
     const { name, kind } = externLookup(e);
     if (kernel.has(name, kind)) continue;
@@ -116,7 +117,7 @@ export function featureReasons(
     });
   }
 
-  const target = attachTargetReason(prog, (name, kind) => kernel.has(name, kind), facts.btfTracepoints);
+  const target = attachTargetReason(prog, (name, kind) => kernel.has(name, kind), facts);
   if (target) out.push(target);
 
 
@@ -157,19 +158,28 @@ export function featureReasons(
   return out;
 }
 
+/** Sections whose target libbpf finds in the kernel's BTF to load the program. */
+const BTF_ATTACHED: ReadonlySet<string> = new Set(['fentry', 'fexit', 'fmod_ret', 'fentry.s', 'fexit.s', 'fmod_ret.s', 'lsm', 'lsm.s', 'lsm_cgroup', 'iter', 'iter.s', 'tp_btf']);
+
 /** Syscall entry points as each architecture names them, in kernel BTF. */
 const syscallNames = (n: string): string[] =>
   [`__x64_sys_${n}`, `__arm64_sys_${n}`, `__s390x_sys_${n}`, `__powerpc_sys_${n}`, `__ia32_sys_${n}`, `__se_sys_${n}`, `sys_${n}`, `__do_sys_${n}`];
 
 /**
  * Whether what the program attaches to exists, when the section names it. BTF-attached programs
- * (fentry, lsm, iter, tp_btf) need it to load: fails. For tracepoints and kprobes the load
- * succeeds and attaching fails: warn.
+ * (fentry, lsm, iter, tp_btf) need it to load: fails (libbpf looks them up in the kernel's BTF, so
+ * one without them fails the load whatever the kernel has; a stand-in BTF is not the kernel's, and
+ * says nothing). For tracepoints and kprobes the load succeeds and attaching fails: warn, judged
+ * only where the BTF describes what they need (`told`).
  */
-function attachTargetReason(prog: BpfProgram, has: (name: string, kind: number) => boolean, btfTracepoints: boolean): Reason | undefined {
+function attachTargetReason(
+  prog: BpfProgram, has: (name: string, kind: number) => boolean, told: Pick<KernelFacts, 'btfTracepoints' | 'btfFunctions' | 'standIn'>,
+): Reason | undefined {
+  const { btfTracepoints, btfFunctions } = told;
   const t = prog.attachTarget;
   if (!t || t.includes(':')) return undefined; // "module:function" targets are not judged here
   const kind = prog.section.replace(/^\?/, '').split('/')[0];
+  if (told.standIn && BTF_ATTACHED.has(kind)) return undefined;
   const missing = (what: string, verdict: 'fails' | 'warn', message: string): Reason => ({
     class: 'ATTACH_TARGET_MISSING', verdict, subject: { kind: 'attach-target', via: kind, name: t, needs: what }, message,
     fixes: kind.startsWith('kprobe') || kind.startsWith('kretprobe')
@@ -193,7 +203,7 @@ function attachTargetReason(prog: BpfProgram, has: (name: string, kind: number) 
       if (!event) return undefined;
       const sys = category === 'syscalls' ? /^sys_(?:enter|exit)_(\w+)$/.exec(event) : null;
       if (sys) {
-        if (syscallNames(sys[1]).some((n) => has(n, Kind.FUNC))) return undefined;
+        if (!btfFunctions || syscallNames(sys[1]).some((n) => has(n, Kind.FUNC))) return undefined;
         return missing(`syscall ${sys[1]}`, 'warn', `tracepoint ${t} needs the ${sys[1]} syscall, which this kernel's BTF does not have: the program loads, attaching fails`);
       }
       if (has(`trace_event_raw_${event}`, Kind.STRUCT) || has(`btf_trace_${event}`, Kind.TYPEDEF) || !btfTracepoints) return undefined;
@@ -201,7 +211,7 @@ function attachTargetReason(prog: BpfProgram, has: (name: string, kind: number) 
     }
     case 'kprobe': case 'kretprobe': {
       const fn = t.replace(/\+\d+$/, '');
-      if (has(fn, Kind.FUNC)) return undefined;
+      if (!btfFunctions || has(fn, Kind.FUNC)) return undefined;
       return missing(`function ${fn}`, 'warn', `${kind} target ${fn} is not a function in this kernel's BTF (missing, inlined or renamed): attaching fails unless /proc/kallsyms has it`);
     }
     default:

@@ -23,7 +23,7 @@ export interface KernelCheck {
 export function checkKernel(
   objects: readonly BpfObject[], target: CoreTarget, opts: CheckOptions = {}, contexts: readonly ObjectContext[] = objects.map((o) => new ObjectContext(o)),
 ): KernelCheck {
-  const kernel = new KernelContext(target);
+  const kernel = new KernelContext(target, opts.kernelRelease);
   const verdicts = objects.map((o, i) => checkObject(o, target, opts, kernel, contexts[i]));
   const successors = new Map<string, Successor>();
   verdicts.forEach((v, i) => {

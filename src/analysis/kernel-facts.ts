@@ -3,7 +3,7 @@ import { enumValueBits, enumValueNameOff, memberNameOff } from '../btf/entries.j
 import { Kind } from '../btf/kinds.js';
 import { prototypeOf } from '../btf/prototype.js';
 import type { CoreTarget } from '../core/candidates.js';
-import { EVIDENCE_ENUMS, EVIDENCE_FUNCS, EVIDENCE_STRUCTS, inferVerifierModel, type VerifierEvidence, type VerifierModel } from './verifier-model.js';
+import { EVIDENCE_ENUMS, EVIDENCE_FUNCS, EVIDENCE_STRUCTS, describesVerifier, inferVerifierModel, type VerifierEvidence, type VerifierModel } from './verifier-model.js';
 
 /**
  * What a kernel offers, read from its own BTF rather than guessed from its version: vendor kernels
@@ -21,6 +21,18 @@ export interface KernelFacts {
   readonly attachTypes?: ReadonlySet<string>;
   /** Whether raw tracepoints have BTF (`btf_trace_<tp>` typedefs, 5.5+): a missing one is then missing. */
   readonly btfTracepoints: boolean;
+  /**
+   * Whether the BTF describes the kernel's functions (it has FUNC `schedule`, which every kernel
+   * exports). Some vendor BTFs (Kylin's 4.19.90-52) and every minimized BTF have no FUNC at all:
+   * a function missing from them says nothing of the kernel.
+   */
+  readonly btfFunctions: boolean;
+  /**
+   * Whether the BTF stands in for the kernel's own, as a minimized BTF does (it lacks the verifier's
+   * structures, which every kernel's BTF has): it is good for CO-RE, but libbpf resolves attach
+   * targets, kfuncs and `__ksym` variables in the running kernel's BTF, so those are not judged.
+   */
+  readonly standIn: boolean;
   /** What the kernel's BTF says of its verifier's generation (see `verifier-model.ts`). */
   readonly verifier: VerifierEvidence;
 }
@@ -35,7 +47,7 @@ const ENUMS = [Kind.ENUM, Kind.ENUM64];
 /** The types `KernelFacts` is read from, in its order. */
 const FACT_TYPES = [
   { name: 'bpf_func_id', kinds: ENUMS }, { name: 'bpf_map_type', kinds: ENUMS }, { name: 'bpf_prog_type', kinds: ENUMS },
-  { name: 'bpf_attach_type', kinds: ENUMS }, { name: 'btf_trace_sched_switch', kinds: [Kind.TYPEDEF] },
+  { name: 'bpf_attach_type', kinds: ENUMS }, { name: 'btf_trace_sched_switch', kinds: [Kind.TYPEDEF] }, { name: 'schedule', kinds: [Kind.FUNC] },
   ...EVIDENCE_STRUCTS.map((name) => ({ name, kinds: [Kind.STRUCT] })),
   ...EVIDENCE_ENUMS.map((name) => ({ name, kinds: ENUMS })),
   ...EVIDENCE_FUNCS.map((name) => ({ name, kinds: [Kind.FUNC] })),
@@ -62,7 +74,8 @@ export class KernelContext {
   private readonly present = new Map<string, boolean>();
   private scans = 0;
 
-  constructor(target: CoreTarget) {
+  /** `release`: the kernel's `uname -r`, which judges the verifier where its BTF has no evidence. */
+  constructor(target: CoreTarget, private readonly release?: string) {
     this.vmlinux = target.vmlinux;
     this.btfs = [target.vmlinux, ...(target.modules ?? []).map((m) => m.btf)];
   }
@@ -72,9 +85,9 @@ export class KernelContext {
     return this.factsRead;
   }
 
-  /** The kernel's verifier, as its BTF evidences it. */
+  /** The kernel's verifier, as its BTF evidences it (or else its release). */
   get verifier(): VerifierModel {
-    this.modelRead ??= inferVerifierModel(this.facts.verifier);
+    this.modelRead ??= inferVerifierModel(this.facts.verifier, this.release);
     return this.modelRead;
   }
 
@@ -108,22 +121,31 @@ export class KernelContext {
 
 /** The facts from the ids of `FACT_TYPES` in `btf` (more ids may follow). */
 function readFacts(btf: Btf, ids: readonly (number | undefined)[]): KernelFacts {
-  const [funcs, maps, progs, attach, trace] = ids;
+  const [funcs, maps, progs, attach, trace, schedule] = ids;
+  const evidenceAt = FACT_TYPES.length - EVIDENCE_STRUCTS.length - EVIDENCE_ENUMS.length - EVIDENCE_FUNCS.length;
   const helpers = enumerators(btf, funcs, 'BPF_FUNC_');
   const mapTypes = enumerators(btf, maps, 'BPF_MAP_TYPE_');
   const progTypes = enumerators(btf, progs, 'BPF_PROG_TYPE_');
   const attachTypes = enumerators(btf, attach, '');
+  const verifier = readVerifierEvidence(btf, ids, evidenceAt);
   return {
     helpers: helpers && new Set(helpers.values()),
     mapTypes: mapTypes && new Set(mapTypes.values()),
     progTypes: progTypes && new Set(progTypes.keys()),
     attachTypes: attachTypes && new Set(attachTypes.keys()),
     btfTracepoints: trace !== undefined,
-    verifier: {
-      members: new Map(EVIDENCE_STRUCTS.map((name, i) => [name, memberNames(btf, ids[5 + i])])),
-      enumerators: new Map(EVIDENCE_ENUMS.map((name, i) => [name, enumNames(btf, ids[5 + EVIDENCE_STRUCTS.length + i])])),
-      params: new Map(EVIDENCE_FUNCS.map((name, i) => [name, paramTypeNames(btf, ids[5 + EVIDENCE_STRUCTS.length + EVIDENCE_ENUMS.length + i])])),
-    },
+    btfFunctions: schedule !== undefined,
+    standIn: !describesVerifier(verifier),
+    verifier,
+  };
+}
+
+/** The verifier evidence among the ids of `FACT_TYPES`, from `evidenceAt` on. */
+function readVerifierEvidence(btf: Btf, ids: readonly (number | undefined)[], evidenceAt: number): VerifierEvidence {
+  return {
+    members: new Map(EVIDENCE_STRUCTS.map((name, i) => [name, memberNames(btf, ids[evidenceAt + i])])),
+    enumerators: new Map(EVIDENCE_ENUMS.map((name, i) => [name, enumNames(btf, ids[evidenceAt + EVIDENCE_STRUCTS.length + i])])),
+    params: new Map(EVIDENCE_FUNCS.map((name, i) => [name, paramTypeNames(btf, ids[evidenceAt + EVIDENCE_STRUCTS.length + EVIDENCE_ENUMS.length + i])])),
   };
 }
 

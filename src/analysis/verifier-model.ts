@@ -1,3 +1,5 @@
+import { kernelVersionCode } from './known-values.js';
+
 /**
  * The verifier's rules that decide which instructions a path reaches, and which instructions and
  * program shapes a kernel accepts at all, as data: one `VerifierModel` per kernel generation,
@@ -8,7 +10,8 @@
  * Each capability is known by a type, a member of a verifier structure, or an enumerator that
  * arrived upstream in the same release (often the same series) as the rule. A capability is also
  * assumed when a capability that arrived later is evidenced (kernels gain verifier features in
- * order). Where the BTF holds no evidence either way, the weakest rule is assumed and the model
+ * order). Where the BTF holds no evidence either way, the kernel's release decides (the upstream
+ * rules of that release), and where that is unknown too, the weakest rule is assumed and the model
  * says so (`assumed`).
  */
 
@@ -228,7 +231,7 @@ function holds(ev: Evidence, have: VerifierEvidence): boolean | undefined {
     const params = have.params?.get(ev.func);
     return params === undefined ? undefined : params.get(ev.param) === ev.typeName;
   }
-  const complete = have.members.get(VERIFIER_STRUCT) !== undefined;
+  const complete = describesVerifier(have);
   const names = ev.kind === 'enumerator' ? have.enumerators.get(ev.enum) : have.members.get(ev.struct);
   if (names === undefined) return complete ? false : undefined;
   return ev.kind === 'enumerator' ? names.has(ev.name) : ev.kind === 'type' ? true : names.has(ev.member);
@@ -236,6 +239,14 @@ function holds(ev: Evidence, have: VerifierEvidence): boolean | undefined {
 
 /** The verifier structure whose presence says the BTF carries the verifier's types. */
 const VERIFIER_STRUCT = 'bpf_reg_state';
+
+/**
+ * Whether the BTF carries the verifier's own structures, as every kernel's own BTF does; a
+ * minimized BTF (btfgen's, BTFHub's) holds only the types some objects' CO-RE relocations touch.
+ */
+export function describesVerifier(have: VerifierEvidence): boolean {
+  return have.members.get(VERIFIER_STRUCT) !== undefined;
+}
 
 /** What each capability is judged from a kernel's BTF: true, false, or undefined (no evidence either way). */
 export function inferCapabilities(have: VerifierEvidence): Map<Capability, boolean | undefined> {
@@ -257,11 +268,37 @@ export function inferCapabilities(have: VerifierEvidence): Map<Capability, boole
 }
 
 /**
- * The model of a kernel's verifier from its BTF evidence. A capability without evidence either
- * way gets the weakest plausible rule (absent), and is listed in `assumed`.
+ * Capabilities the BTF has no evidence of, judged by the kernel's release instead (`release` as
+ * `uname -r` prints it): a BTF without the verifier's structures (a minimized BTF, as btfgen and
+ * BTFHub's tools write) still belongs to a kernel of a known release, and upstream rules of that
+ * release or older are what it has at least (vendors backport, they do not remove). Only ordered
+ * rules are judged so, and none after one the BTF says is absent, so the order stays consistent.
+ * Sets them in `caps`, and returns which.
  */
-export function inferVerifierModel(have: VerifierEvidence): VerifierModel {
+function judgeByRelease(caps: Map<Capability, boolean | undefined>, release: string | undefined): Set<Capability> {
+  const judged = new Set<Capability>();
+  const code = release === undefined ? undefined : kernelVersionCode(release);
+  if (code === undefined) return judged;
+  let absentBefore = false;
+  for (const row of CAPABILITIES) {
+    if (row.ordered === false) continue;
+    const seen = caps.get(row.capability);
+    if (seen === false) absentBefore = true;
+    if (seen !== undefined) continue;
+    caps.set(row.capability, !absentBefore && kernelVersionCode(row.since)! <= code);
+    judged.add(row.capability);
+  }
+  return judged;
+}
+
+/**
+ * The model of a kernel's verifier from its BTF evidence, and where the BTF has none, from its
+ * release (`judgeByRelease`). A capability judged by neither gets the weakest plausible rule
+ * (absent), and is listed in `assumed`.
+ */
+export function inferVerifierModel(have: VerifierEvidence, release?: string): VerifierModel {
   const caps = inferCapabilities(have);
+  const byRelease = judgeByRelease(caps, release);
   const has = (c: Capability): boolean => caps.get(c) === true;
   const helperStackReads: HelperStackReads = has('helperReadsKeepSpills') ? 'keep' : has('btfIdSpillsSurviveHelpers') ? 'keep-btf-id' : 'clobber';
   // A rule decided by one window's evidence needs none of the other's.
@@ -271,9 +308,10 @@ export function inferVerifierModel(have: VerifierEvidence): VerifierModel {
   const newest = [...CAPABILITIES].reverse().find((c) => c.ordered !== false && has(c.capability));
   const generation = !newest ? 'pre-4.20 verifier' : newest.capability === 'loadAcquire' ? HOST_VERIFIER.generation
     : `Linux ${newest.since}-class verifier`;
+  const source = byRelease.size > 0 ? `from release ${release}` : 'from BTF';
   if (has('loadAcquire') && helperStackReads === HOST_VERIFIER.helperStackReads && assumed.length === 0) return HOST_VERIFIER;
   return {
-    generation: `${generation} (from BTF)`,
+    generation: `${generation} (${source})`,
     assumed,
     lazyGlobals: has('lazyGlobals'),
     globalFunctions: has('globalFunctions'),

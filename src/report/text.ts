@@ -76,15 +76,19 @@ function causeLines(c: RootCause, n: number, obj: ObjectReport, paint: Paint, fu
 
 /**
  * The verifier generations of a cause in one line: `Linux 5.10-, 5.16-class verifiers (from BTF)`,
- * saying once that the weakest rules stood in where a kernel's BTF had no evidence.
+ * saying once where the rules came from: the kernels' BTF, their release where the BTF had no
+ * evidence, and the weakest rules where neither told.
  */
 function judgedBy(verifiers: readonly string[]): string {
-  const bases = [...new Set(verifiers.map((v) => v.split(';')[0].replace(/ \(from BTF\)$/, '')))];
+  const bases = [...new Set(verifiers.map((v) => v.split(';')[0].replace(/ \(from [^)]*\)$/, '')))];
   const classes = bases.map((b) => /^Linux (\S+)-class verifier$/.exec(b)?.[1]);
   const named = classes.every((x) => x !== undefined) ? `Linux ${classes.map((x, i) => (i === classes.length - 1 ? `${x}-class` : `${x}-`)).join(', ')} verifier${bases.length > 1 ? 's' : ''}` : bases.join(', ');
-  const fromBtf = verifiers.some((v) => v.includes('(from BTF)'));
-  const assumed = verifiers.some((v) => v.includes('; no BTF evidence'));
-  return `${named}${fromBtf ? ` (from BTF${assumed ? '; the weakest rules where it has no evidence' : ''})` : ''}`;
+  const sources = [
+    verifiers.some((v) => v.includes('(from BTF)')) && 'from BTF',
+    verifiers.some((v) => v.includes('(from release ')) && `from the kernel release where BTF has no evidence`,
+    verifiers.some((v) => v.includes('; no BTF evidence')) && 'the weakest rules where there is no evidence',
+  ].filter((x) => x !== false);
+  return sources.length > 0 ? `${named} (${sources.join('; ')})` : named;
 }
 
 /** A cause as a headline: what is missing, or what else went wrong. */

@@ -100,6 +100,14 @@ test('checked against the minimized BTFs, the Debian kernels get their full BTFs
     assert.ok(full.some((v) => v.includes('CORE_RELOCATION:fails')) === (k === DEB12), k);
     assert.deepEqual(verdicts(JSON.parse(back.stdout) as Report, k), full, k);
   }
+  // and the report says what was left out: per kernel in JSON, once in text
+  const backReport = JSON.parse(back.stdout) as Report;
+  const valid = reportValidator();
+  assert.ok(valid(backReport), errorsOf(valid));
+  assert.deepEqual(backReport.kernels.map((k) => k.minimized), KERNELS.map(() => true));
+  assert.ok(report.kernels.every((k) => k.minimized === undefined), 'the full BTFs are no stand-ins');
+  const text = runCli(['check', ...OBJECTS, '--kernel', out]).stdout;
+  assert.match(text.replace(/\s+/g, ' '), /minimized BTF on all 3 kernels: CO-RE is judged, .* attach targets, kfuncs and __ksym variables are not/);
 });
 
 test('profiler1 (JMP32, 5,070-instruction programs) against minimized Debian BTFs: judged by each kernel\'s release, not by the weakest verifier', () => {

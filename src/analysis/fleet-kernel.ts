@@ -78,7 +78,8 @@ export async function checkFleetKernel(
   const opts: CheckOptions = { kernelRelease: kernel.info.kernel, ...extra.settings };
   const check = checkKernel(forIt.map((i) => objects[i].obj), { vmlinux: btf, modules: [...modules] }, opts, forIt.map((i) => objects[i]));
   forIt.forEach((i, n) => { verdicts[i] = check.verdicts[n]; });
-  const outcome: KernelOutcome = { meta: kernelMeta(kernel, true, arch), verdicts, hints: Object.fromEntries(check.successors) };
+  const meta = kernelMeta(kernel, true, arch);
+  const outcome: KernelOutcome = { meta: check.standIn ? { ...meta, minimized: true } : meta, verdicts, hints: Object.fromEntries(check.successors) };
   return extra.btfgen ? { ...outcome, btfgen: btfgenOfKernel(btf, objects.map((o, i) => (verdicts[i] ? o : null)), verdicts) } : outcome;
 }
 

@@ -12,6 +12,8 @@ export interface KernelCheck {
   readonly verdicts: readonly ObjectVerdict[];
   /** Per subject key (`subjectKey`), the likely successor of what this kernel lacks. */
   readonly successors: ReadonlyMap<string, Successor>;
+  /** The kernel's BTF stands in for its own (a minimized BTF): see `KernelFacts.standIn`. */
+  readonly standIn: boolean;
 }
 
 /**
@@ -41,7 +43,7 @@ export function checkKernel(
       }
     }
   });
-  return { verdicts, successors };
+  return { verdicts, successors, standIn: kernel.facts.standIn };
 }
 
 /** The subjects a successor can stand in for: CO-RE types, fields and enumerators, and functions. */

@@ -1,6 +1,6 @@
 import type { Verdict } from '../analysis/reason.js';
 import type { KernelGroup, ObjectReport, Report, RootCause } from './model.js';
-import { changePhrase, fixesPhrase, plural, someOf } from './phrases.js';
+import { changePhrase, fixesPhrase, minimizedNote, plural, someOf } from './phrases.js';
 
 /**
  * Markdown for a CI job summary ($GITHUB_STEP_SUMMARY): the gate, then per object a headline, the
@@ -8,7 +8,8 @@ import { changePhrase, fixesPhrase, plural, someOf } from './phrases.js';
  * like a tag (`<byte_off>` in libbpf's lines) is escaped rather than swallowed.
  */
 export function renderMarkdown(report: Report): string {
-  const out = ['# corecheck', '', gateLine(report)];
+  const note = minimizedNote(report.kernels);
+  const out = ['# corecheck', '', gateLine(report), ...(note ? ['', `> ${mdText(note)}`] : [])];
   for (const obj of report.objects) out.push('', ...objectSection(obj));
   return out.join('\n') + '\n';
 }

@@ -68,6 +68,14 @@ export interface KernelMeta {
   readonly version: string | null;
   /** False for a kernel without BTF (built without CONFIG_DEBUG_INFO_BTF). */
   readonly btf: boolean;
+  /**
+   * True when the BTF given stands in for the kernel's own: a minimized BTF (`corecheck btfgen`,
+   * `bpftool gen min_core_btf`), without the verifier's structures. CO-RE is judged against it,
+   * and the verifier by the kernel's release; what libbpf resolves in the running kernel's own BTF
+   * (attach targets, kfuncs, `__ksym` variables) and the helpers, map and program types that only
+   * the full BTF lists are not judged. Absent otherwise.
+   */
+  readonly minimized?: true;
 }
 
 export interface ObjectReport {

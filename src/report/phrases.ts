@@ -1,5 +1,5 @@
 import type { ReasonVerdict, Verdict } from '../analysis/reason.js';
-import type { CauseChange } from './model.js';
+import type { CauseChange, KernelMeta } from './model.js';
 
 /** `a, b, c and 12 more`: enough labels to recognize a set without printing a fleet. */
 export function someOf(labels: readonly string[], shown = 3): string {
@@ -8,6 +8,18 @@ export function someOf(labels: readonly string[], shown = 3): string {
 }
 
 export const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/**
+ * What a check against minimized BTFs leaves out, for a run whose kernels include some:
+ * `minimized BTF on 3 kernels: CO-RE is judged, …`; undefined when no kernel's BTF is minimized.
+ */
+export function minimizedNote(kernels: readonly KernelMeta[]): string | undefined {
+  const minimized = kernels.filter((k) => k.minimized).length;
+  if (minimized === 0) return undefined;
+  return `minimized BTF on ${minimized === kernels.length ? 'all ' : ''}${plural(minimized, 'kernel')}: CO-RE is judged, and the verifier by each kernel's release; `
+    + 'helpers, map and program types, attach targets, kfuncs and __ksym variables are not (libbpf finds them in the running kernel\'s own BTF): '
+    + 'check against the full BTF for those';
+}
 
 /** What a verdict means for a program, as the rest of a sentence: `openat2_e fails to load`. */
 export function verdictPhrase(v: Verdict | ReasonVerdict): string {

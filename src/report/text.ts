@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ReasonVerdict, Verdict } from '../analysis/reason.js';
 import { plainColumns } from './table-style.js';
+import { minimizedNote } from './phrases.js';
 import type { KernelGroup, ObjectOnKernel, ObjectReport, ProgramRow, Report, RootCause } from './model.js';
 
 export interface TextOptions {
@@ -26,7 +27,7 @@ export function renderText(report: Report, opts: TextOptions): string {
   const paint = pc.createColors(opts.color);
   const out: string[] = [];
   for (const obj of report.objects) out.push(...(opts.verbose ? verboseObject(obj, paint) : screenObject(obj, paint)), '');
-  out.push(gateLine(report, paint));
+  out.push(...minimizedLines(report, paint), gateLine(report, paint));
   return out.join('\n') + '\n';
 }
 
@@ -224,6 +225,19 @@ function verboseObject(obj: ObjectReport, paint: Paint): string[] {
     }
   }
   return out;
+}
+
+/** What a check against minimized BTFs leaves out, said once for the run, in lines that fit the screen. */
+function minimizedLines(report: Report, paint: Paint): string[] {
+  const note = minimizedNote(report.kernels);
+  if (!note) return [];
+  const lines: string[] = [];
+  for (const word of note.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= SCREEN_WIDTH) lines[last] += ` ${word}`;
+    else lines.push(last < 0 ? `${paint.dim('i')} ${word}` : `  ${word}`);
+  }
+  return [...lines, ''];
 }
 
 function gateLine(report: Report, paint: Paint): string {

@@ -15,6 +15,7 @@ import { base64, sha256, utf8Bytes } from '../src/common/sha256.js';
 import { CLIENT_SCRIPT } from '../src/report/html-client.js';
 import { STYLE } from '../src/report/html-style.js';
 import { contentSecurityPolicy, embedJson, renderHtml, scriptHash } from '../src/report/html.js';
+import { renderText } from '../src/report/text.js';
 import { syntheticReport } from './helpers/report.js';
 import { CORPUS_KERNELS, REPO, cachePath } from './helpers/inputs.js';
 import { scratchDir } from './helpers/scratch.js';
@@ -38,9 +39,9 @@ test('embedded JSON cannot break out of its script element: a program named </sc
   const hostile = '</script><script>alert(1)</script>';
   const report = syntheticReport({ programs: [hostile, 'ok'], kernels: 4, taint: '<!-- </SCRIPT\t> <script>alert(2)</script> \u2028' });
   const html = renderHtml(report);
-  // Two script elements, and nothing from the report closes either or opens a comment.
-  assert.equal(html.match(/<\/script/gi)?.length, 2);
-  assert.equal(html.match(/<script/gi)?.length, 2);
+  // Three script elements (the report, its notes, the inline script), and nothing from the report closes one or opens a comment.
+  assert.equal(html.match(/<\/script/gi)?.length, 3);
+  assert.equal(html.match(/<script/gi)?.length, 3);
   assert.ok(!html.includes('<!--'));
   assert.ok(!html.includes(hostile));
   // The element holds exactly the report.
@@ -50,6 +51,16 @@ test('embedded JSON cannot break out of its script element: a program named </sc
   assert.equal(embedJson('</script>'), '"\\u003c/script\\u003e"');
   // The object name in <title> is escaped text.
   assert.match(html, /<title>corecheck: synthetic&lt;!-- &lt;\/SCRIPT\t&gt; &lt;script&gt;alert\(2\)&lt;\/script&gt; \u2028\.bpf\.o<\/title>/);
+});
+
+test('a report on minimized BTFs carries the note the text report prints; one on full BTFs none', () => {
+  const notesOf = (html: string): string[] => JSON.parse(/<script type="application\/json" id="corecheck-notes">([^]*?)<\/script>/.exec(html)![1]) as string[];
+  const full = syntheticReport({ programs: ['a'], kernels: 3 });
+  assert.deepEqual(notesOf(renderHtml(full)), []);
+  const minimized = { ...full, kernels: full.kernels.map((k, i) => (i === 0 ? { ...k, minimized: true as const } : k)) };
+  const [note] = notesOf(renderHtml(minimized));
+  assert.match(note, /^minimized BTF on 1 kernel: CO-RE is judged/);
+  assert.ok(renderText(minimized, { color: false, verbose: false }).replace(/\s+/g, ' ').includes(note));
 });
 
 test('the inline script is plain text that parses, writes no markup, and is the one the CSP hash allows', () => {

@@ -23,6 +23,7 @@ var HOW = {
 };
 
 var report = JSON.parse(document.getElementById('corecheck-report').textContent);
+var notes = JSON.parse(document.getElementById('corecheck-notes').textContent);
 var kernelMeta = new Map();
 report.kernels.forEach(function (k) { kernelMeta.set(k.label, k); });
 
@@ -539,7 +540,7 @@ var app = document.getElementById('app');
 clear(app);
 views = report.objects.map(makeView);
 panel = makePanel();
-add(app, [header(), filterBar(), el('main', null, gateDetails(), overview(), views.map(objectSection)), panel.aside]);
+add(app, [header(), filterBar(), el('main', null, gateDetails(), notes.map(function (n) { return el('p', { class: 'note small', text: n }); }), overview(), views.map(objectSection)), panel.aside]);
 document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeDetail(); });
 refresh();
 document.documentElement.setAttribute('data-ready', 'true');

@@ -2,6 +2,7 @@ import { base64, sha256, utf8Bytes } from '../common/sha256.js';
 import { CLIENT_SCRIPT } from './html-client.js';
 import { STYLE } from './html-style.js';
 import type { Report } from './model.js';
+import { minimizedNote } from './phrases.js';
 
 /**
  * `--format html`: one self-contained page. The report travels as JSON in a
@@ -28,10 +29,17 @@ export function renderHtml(report: Report): string {
 <div id="app"><noscript><p style="padding:24px">This report is drawn by its inline script; with scripts off, the data is in the
 <code>corecheck-report</code> element of the page source (the same JSON as <code>--format json</code>).</p></noscript></div>
 <script type="application/json" id="corecheck-report">${embedJson(report)}</script>
+<script type="application/json" id="corecheck-notes">${embedJson(reportNotes(report))}</script>
 <script>${CLIENT_SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+/** Sentences said once for the whole report (what a run against minimized BTFs leaves out), as the text report says them. */
+function reportNotes(report: Report): string[] {
+  const note = minimizedNote(report.kernels);
+  return note ? [note] : [];
 }
 
 /**

@@ -1,5 +1,6 @@
-// All cores: kernels are loaded and checked in worker threads (--jobs, default one per core), with
-// the same report as checking them one by one in the main thread, and the same one-line errors.
+// All cores: kernels are loaded and checked in worker threads (--jobs; by default one per core when
+// the run is big enough to pay for them), with the same report as checking them one by one in the
+// main thread, and the same one-line errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,7 +15,9 @@ import { encodeKernelIndex } from '../src/btf/kernel-index.js';
 import { EXAMPLE, runCli as cli } from './helpers/cli.js';
 import { loadBatches } from '../src/cli/commands/check.js';
 import { KernelClaims } from '../src/cli/fleet/claims.js';
-import { builtinFleetPath, type KernelSource } from '../src/kernels/index.js';
+import { threadsWorthStarting } from '../src/cli/fleet/threads.js';
+import { KernelCache } from '../src/kernels/cache.js';
+import { builtinFleetPath, openKernelSources, type KernelSource } from '../src/kernels/index.js';
 import { scratchDir } from './helpers/scratch.js';
 
 const dir = scratchDir('workers');
@@ -159,4 +162,19 @@ test('kernel cache: a raw BTF file is read as it is, its parse index kept by pat
   assert.equal(replaced.stdout, fresh.stdout, 'the report of the file as it is now');
   assert.notEqual(replaced.stdout, cold.stdout);
   assert.deepEqual(new Uint8Array(readFileSync(index)), encodeKernelIndex(Btf.parse(new Uint8Array(readFileSync(raw)))), 'and its index replaced');
+});
+
+test('default threads: this one alone for a small run whose kernels are all cached, one per core for a cold one', async () => {
+  // what the cache holds decides: a kernel is cached once a run has loaded it
+  const cache = new KernelCache(join(dir, 'default-threads-cache'));
+  const [source] = await openKernelSources(join(CORPUS_KERNELS, 'kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64.btf.tar.xz'));
+  assert.equal(await cache.has(source), false);
+  await (await cache.wrap(source)).load();
+  assert.equal(await cache.has(source), true);
+  // the runs of bench/fleet-bench.ts and bench/btfgen-bench.ts: 52 objects on the 35 built-in kernels
+  assert.equal(threadsWorthStarting({ cached: 35, uncached: 0, objectFiles: 52 }, 4), 1, 'warm: a worker costs more than it gives');
+  assert.equal(threadsWorthStarting({ cached: 0, uncached: 35, objectFiles: 52 }, 4), 4, 'cold: decoding the store is worth every core');
+  assert.equal(threadsWorthStarting({ cached: 0, uncached: 35, objectFiles: 1 }, 4), 4);
+  assert.equal(threadsWorthStarting({ cached: 1000, uncached: 0, objectFiles: 52 }, 4), 4, 'a big fleet, even warm');
+  assert.equal(threadsWorthStarting({ cached: 0, uncached: 1000, objectFiles: 52 }, 1), 1, 'one core: one thread');
 });

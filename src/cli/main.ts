@@ -23,7 +23,7 @@ interface ReportFlags {
 
 /** Which kernels a fleet run checks (`check` and `btfgen`). */
 interface FleetFlags extends ReportFlags {
-  kernel?: string[]; fleet?: string[]; arch: string; jobs: number; cache: boolean; distro?: string[]; release?: string; set?: string[];
+  kernel?: string[]; fleet?: string[]; arch: string; jobs?: number; cache: boolean; distro?: string[]; release?: string; set?: string[];
 }
 
 interface CheckFlags extends FleetFlags {
@@ -33,9 +33,6 @@ interface CheckFlags extends FleetFlags {
 interface BtfgenFlags extends FleetFlags {
   out: string; compress?: boolean; strict?: boolean;
 }
-
-/** One worker per core. */
-const defaultJobs = (): number => availableParallelism();
 
 function parseJobs(v: string): number {
   const n = Number(v);
@@ -101,7 +98,7 @@ function buildProgram(): Command {
     .option('--set <name=value>', 'give a .rodata variable the value user space sets before load (skel->rodata->NAME = VALUE; the verifier folds it), ' +
       'or a __kconfig CONFIG_ value of the kernels (y, n, m or a number; unknown, both ways, unless given); repeat for several', collect)
     .option('--no-cache', "do not keep or use kernel BTF found in archives, images, packages and fleet stores, nor the kernels' parse indexes it keeps beside them ($XDG_CACHE_HOME/corecheck, by content hash)")
-    .option('-j, --jobs <n>', 'threads that load and check kernels, this one included (1: all in this thread)', parseJobs, defaultJobs());
+    .option('-j, --jobs <n>', `threads that load and check kernels, this one included (1: all in this thread; default: ${availableParallelism()}, one per core, when the run has work enough to pay for starting them, else 1)`, parseJobs);
   const fleetFlags = (opts: FleetFlags): FleetCliOptions => ({
     kernel: opts.kernel ?? [], fleet: opts.fleet ?? [], arch: opts.arch, jobs: opts.jobs,
     cache: opts.cache ? KernelCache.default() : null, select: parseFleetFilter(opts.distro ?? [], opts.release), set: opts.set ?? [],

@@ -45,6 +45,13 @@ export class KernelCache {
     return existsSync(`${entry}.btf`) ? { ...source, loadsWith: undefined, load } : { ...source, load };
   }
 
+  /** Whether the source is in the cache already, so that loading it reads no archive, image or package. */
+  async has(source: KernelSource): Promise<boolean> {
+    if (source.format === 'elf') return false;
+    const entry = await this.entryOf(source);
+    return existsSync(source.format === 'raw' ? `${entry}.idx` : `${entry}.btf`);
+  }
+
   /**
    * A source's cache entry (path without extension): its file's content hash; a fleet store's
    * kernel by the store's hash and its label. A raw BTF file is keyed by its path alone: its entry

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -25,6 +26,7 @@ import { useColor } from '../terminal.js';
 import { checkOneKernel, kernelMeta, type KernelOutcome } from '../fleet/kernel-task.js';
 import type { KernelTask, TaskError, TaskOutcomes, WorkerStart } from '../fleet/worker.js';
 import { KernelClaims, checkClaimed } from '../fleet/claims.js';
+import { threadsWorthStarting, type RunSize } from '../fleet/threads.js';
 
 /** How a report is rendered and gated (`check` and `merge`). */
 export interface ReportCliOptions {
@@ -46,8 +48,8 @@ export interface FleetCliOptions {
   readonly arch: string;
   /** Which kernels of the fleet to check at all (`--distro`, `--release`). */
   readonly select: KernelPredicate;
-  /** Worker threads (1: check in this thread). */
-  readonly jobs: number;
+  /** Threads, this one included (1: check in this thread); undefined: as many as the run's size pays for (`threadsWorthStarting`). */
+  readonly jobs: number | undefined;
   /** Where kernel BTF found in archives, images and packages is kept by content hash; null: nowhere. */
   readonly cache: KernelCache | null;
   /** `--set NAME=VALUE`, as given: `.rodata` variables and __kconfig CONFIG_* values. */
@@ -118,7 +120,7 @@ export async function checkRun(
   extras.vet?.(mine);
   // Workers start as soon as the fleet is known, so their start-up (loading corecheck's modules,
   // opening the objects) overlaps this thread's own opening of the objects and the kernel cache's hashes.
-  const threads = Math.min(opts.jobs, mine.length);
+  const threads = Math.min(opts.jobs ?? threadsWorthStarting(await runSize(files, mine, opts.cache), availableParallelism()), mine.length);
   const pool = threads > 1 ? startPool(threads - 1, files) : undefined;
   try {
     const objects: LocatedObject[] = [];
@@ -128,6 +130,12 @@ export async function checkRun(
   } finally {
     await pool?.destroy();
   }
+}
+
+/** What a run holds before its kernels are loaded: which are in the kernel cache already. */
+async function runSize(files: readonly string[], kernels: readonly KernelSource[], cache: KernelCache | null): Promise<RunSize> {
+  const cached = cache ? (await Promise.all(kernels.map((k) => cache.has(k)))).filter(Boolean).length : 0;
+  return { cached, uncached: kernels.length - cached, objectFiles: files.length };
 }
 
 /** `corecheck merge <partial>...`: the slices of a sharded check, as one report and one gate. */

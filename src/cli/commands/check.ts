@@ -118,8 +118,9 @@ export async function checkRun(
   }
   const mine = opts.shard ? sources.filter((_, k) => inShard(k, opts.shard!)) : sources;
   extras.vet?.(mine);
-  // Workers start as soon as the fleet is known, so their start-up (loading corecheck's modules,
-  // opening the objects) overlaps this thread's own opening of the objects and the kernel cache's hashes.
+  // Workers start as soon as their number is known (by default once the kernel cache has said which
+  // kernels it holds), so their start-up (loading corecheck's modules, opening the objects) overlaps
+  // this thread's own opening of the objects.
   const threads = Math.min(opts.jobs ?? threadsWorthStarting(await runSize(files, mine, opts.cache), availableParallelism()), mine.length);
   const pool = threads > 1 ? startPool(threads - 1, files) : undefined;
   try {

@@ -74,8 +74,7 @@ export function checkObject(
   const missingWeakExterns = new Set(kernelExterns(obj)
     // typeless __ksym variables come from kallsyms, not BTF: never assumed missing
     .filter((e) => {
-      // a stand-in BTF (minimized) does not describe the kernel's functions and variables
-      if (!e.weak || (e.kind !== 'kfunc' && !e.typed) || kernel.facts.standIn) return false;
+      if (!e.weak || (e.kind !== 'kfunc' && !e.typed)) return false;
       const { name, kind } = externLookup(e);
       return !kernel.has(name, kind);
     })

@@ -63,7 +63,7 @@ function namesWanted(obj: BpfObject): KernelName[] {
     out.push({ name, kind });
     return false;
   };
-  for (const p of obj.programs) if (!p.isSubprogram) attachTargetReason(p, ask, { btfTracepoints: true, btfFunctions: true, standIn: false });
+  for (const p of obj.programs) if (!p.isSubprogram) attachTargetReason(p, ask, { btfTracepoints: true, btfFunctions: true });
   return out;
 }
 
@@ -89,8 +89,7 @@ export function featureReasons(
     });
   }
 
-  // libbpf resolves externs in the running kernel's BTF, which a stand-in does not describe
-  for (const e of facts.standIn ? [] : kernelExterns(obj)) {
+  for (const e of kernelExterns(obj)) {
     if (e.kind === 'ksym' && !e.typed) continue; // resolved from kallsyms, not BTF
     const { name, kind } = externLookup(e);
     if (kernel.has(name, kind)) continue;
@@ -158,9 +157,6 @@ export function featureReasons(
   return out;
 }
 
-/** Sections whose target libbpf finds in the kernel's BTF to load the program. */
-const BTF_ATTACHED: ReadonlySet<string> = new Set(['fentry', 'fexit', 'fmod_ret', 'fentry.s', 'fexit.s', 'fmod_ret.s', 'lsm', 'lsm.s', 'lsm_cgroup', 'iter', 'iter.s', 'tp_btf']);
-
 /** Syscall entry points as each architecture names them, in kernel BTF. */
 const syscallNames = (n: string): string[] =>
   [`__x64_sys_${n}`, `__arm64_sys_${n}`, `__s390x_sys_${n}`, `__powerpc_sys_${n}`, `__ia32_sys_${n}`, `__se_sys_${n}`, `sys_${n}`, `__do_sys_${n}`];
@@ -168,18 +164,17 @@ const syscallNames = (n: string): string[] =>
 /**
  * Whether what the program attaches to exists, when the section names it. BTF-attached programs
  * (fentry, lsm, iter, tp_btf) need it to load: fails (libbpf looks them up in the kernel's BTF, so
- * one without them fails the load whatever the kernel has; a stand-in BTF is not the kernel's, and
- * says nothing). For tracepoints and kprobes the load succeeds and attaching fails: warn, judged
- * only where the BTF describes what they need (`told`).
+ * one without them fails the load whatever the kernel has; against a stand-in BTF, `has` finds
+ * everything). For tracepoints and kprobes the load succeeds and attaching fails: warn, judged only
+ * where the BTF describes what they need (`told`).
  */
 function attachTargetReason(
-  prog: BpfProgram, has: (name: string, kind: number) => boolean, told: Pick<KernelFacts, 'btfTracepoints' | 'btfFunctions' | 'standIn'>,
+  prog: BpfProgram, has: (name: string, kind: number) => boolean, told: Pick<KernelFacts, 'btfTracepoints' | 'btfFunctions'>,
 ): Reason | undefined {
   const { btfTracepoints, btfFunctions } = told;
   const t = prog.attachTarget;
   if (!t || t.includes(':')) return undefined; // "module:function" targets are not judged here
   const kind = prog.section.replace(/^\?/, '').split('/')[0];
-  if (told.standIn && BTF_ATTACHED.has(kind)) return undefined;
   const missing = (what: string, verdict: 'fails' | 'warn', message: string): Reason => ({
     class: 'ATTACH_TARGET_MISSING', verdict, subject: { kind: 'attach-target', via: kind, name: t, needs: what }, message,
     fixes: kind.startsWith('kprobe') || kind.startsWith('kretprobe')

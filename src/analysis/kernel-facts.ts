@@ -91,8 +91,12 @@ export class KernelContext {
     return this.modelRead;
   }
 
-  /** Whether the kernel has a BTF type of that name and kind (in vmlinux or a module's own types). */
+  /**
+   * Whether the kernel has a BTF type of that name and kind (in vmlinux or a module's own types).
+   * A stand-in BTF (`KernelFacts.standIn`) cannot say what the kernel lacks: everything counts as there.
+   */
   has(name: string, kind: number): boolean {
+    if (this.facts.standIn) return true;
     const key = `${kind}:${name}`;
     let found = this.present.get(key);
     if (found === undefined) {

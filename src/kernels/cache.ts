@@ -42,14 +42,13 @@ export class KernelCache {
     const entry = await this.entryOf(source);
     if (source.format === 'raw') return { ...source, load: () => this.loadRaw(source, entry) };
     const load = (): Promise<LoadedKernel> => this.load(source, entry);
-    return existsSync(`${entry}.btf`) ? { ...source, loadsWith: undefined, load } : { ...source, load };
+    return held(source, entry) ? { ...source, loadsWith: undefined, load } : { ...source, load };
   }
 
   /** Whether the source is in the cache already, so that loading it reads no archive, image or package. */
   async has(source: KernelSource): Promise<boolean> {
     if (source.format === 'elf') return false;
-    const entry = await this.entryOf(source);
-    return existsSync(source.format === 'raw' ? `${entry}.idx` : `${entry}.btf`);
+    return held(source, await this.entryOf(source));
   }
 
   /**
@@ -138,6 +137,11 @@ export class KernelCache {
       rmSync(tmp, { force: true });
     }
   }
+}
+
+/** Whether a source's entry is in the cache: a raw file's index, or anything else's BTF. */
+function held(source: KernelSource, entry: string): boolean {
+  return existsSync(source.format === 'raw' ? `${entry}.idx` : `${entry}.btf`);
 }
 
 function readOrUndefined(file: string): Uint8Array | undefined {

@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ReasonVerdict, Verdict } from '../analysis/reason.js';
 import { plainColumns } from './table-style.js';
-import { minimizedNote } from './phrases.js';
+import { minimizedNote, plural } from './phrases.js';
 import type { KernelGroup, ObjectOnKernel, ObjectReport, ProgramRow, Report, RootCause } from './model.js';
 
 export interface TextOptions {
@@ -30,8 +30,6 @@ export function renderText(report: Report, opts: TextOptions): string {
   out.push(...minimizedLines(report, paint), gateLine(report, paint));
   return out.join('\n') + '\n';
 }
-
-const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function mark(v: Verdict | ReasonVerdict, paint: Paint): string {
   const m = VERDICT_MARK[v];

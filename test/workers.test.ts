@@ -47,6 +47,17 @@ test('loadBatches: sources that load together form one task, largest first, each
   assert.deepEqual(batches, [[2, 3, 5], [0, 4], [1]]);
 });
 
+test('loadBatches: with BTF sizes known, the heaviest batch first and the heaviest kernel first in it', () => {
+  const MB = 1 << 20;
+  const source = (label: string, loadsWith: string, btfBytes: number): KernelSource => ({ label, path: label, format: 'fleet-store', info: {}, loadsWith, btfBytes, load: () => Promise.reject(new Error('not loaded')) });
+  // the built-in store's 4.x block: three small kernels and CentOS 8's 27 MB arm64 BTF, against a block of five 5 MB kernels
+  const batches = loadBatches([
+    source('kylin', 's#0', 2 * MB), source('bclinux', 's#0', 4 * MB), source('centos', 's#0', 27 * MB),
+    ...[5, 6, 7, 8, 9].map((i) => source(`debian${i}`, 's#1', 5 * MB)),
+  ]);
+  assert.deepEqual(batches, [[2, 1, 0], [3, 4, 5, 6, 7]]);
+});
+
 test('kernel claims: each kernel goes to exactly one thread; whole batches first, then the end of the busiest batch', () => {
   const batches = [[0, 1, 2, 3, 4], [5, 6], [7]];
   const memory = KernelClaims.memory(8);
@@ -170,6 +181,7 @@ test('default threads: this one alone for a small run whose kernels are all cach
   const [source] = await openKernelSources(join(CORPUS_KERNELS, 'kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64.btf.tar.xz'));
   assert.equal(await cache.has(source), false);
   await (await cache.wrap(source)).load();
+  await cache.flush(); // the cache writes in the background
   assert.equal(await cache.has(source), true);
   // the runs of bench/fleet-bench.ts and bench/btfgen-bench.ts: 52 objects on the 35 built-in kernels
   assert.equal(threadsWorthStarting({ cached: 35, uncached: 0, objectFiles: 52 }, 4), 1, 'warm: a worker costs more than it gives');

@@ -57,6 +57,7 @@ async function storeSources(path: string): Promise<KernelSource[]> {
     format: 'fleet-store' as const,
     info: { distro: k.distro, release: k.release, arch: k.arch, kernel: k.kernel },
     loadsWith: `${path}#block${k.block}`,
+    btfBytes: k.btfBytes,
     load: async () => {
       const raw = CorecheckError.inFile(path, 0, () => store.load(k.label));
       const btf = CorecheckError.inFile(`${path}#${k.label}`, 0, () => Btf.parse(raw));

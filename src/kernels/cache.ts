@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Btf } from '../btf/btf.js';
@@ -23,6 +24,8 @@ import type { KernelSource, LoadedKernel } from './sources.js';
 export class KernelCache {
   /** Content hashes of the files read so far: a fleet store's 35 kernels share one. */
   private readonly hashes = new Map<string, Promise<string>>();
+  /** Cache writes still running (`store`). */
+  private readonly writes = new Set<Promise<void>>();
 
   constructor(readonly dir: string) {}
 
@@ -78,6 +81,7 @@ export class KernelCache {
     const loaded = await source.load();
     this.store(`${entry}.btf`, loaded.btf.bytes);
     this.storeIndex(entry, loaded.btf);
+    await this.writesBelow(MAX_PENDING_WRITES);
     return loaded;
   }
 
@@ -93,6 +97,7 @@ export class KernelCache {
     }
     const loaded = await source.load();
     this.storeIndex(entry, loaded.btf);
+    await this.writesBelow(MAX_PENDING_WRITES);
     return loaded;
   }
 
@@ -126,18 +131,43 @@ export class KernelCache {
     if (!btf.base) this.store(`${entry}.idx`, encodeKernelIndex(btf, nativeCrc32));
   }
 
-  /** Whole or not at all; a cache that cannot be written (read-only home) only costs the next run time. */
+  /**
+   * Whole or not at all; a cache that cannot be written (read-only home) only costs the next run
+   * time. The write runs in the background (on libuv's threads, so the copy of megabytes into the
+   * page cache overlaps the check of the kernel); `flush` waits for every write started.
+   */
   private store(file: string, bytes: Uint8Array): void {
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const write = async (): Promise<void> => {
+      try {
+        await writeFile(tmp, bytes);
+        await rename(tmp, file);
+      } catch {
+        await rm(tmp, { force: true });
+      }
+    };
     try {
       mkdirSync(this.dir, { recursive: true });
-      writeFileSync(tmp, bytes);
-      renameSync(tmp, file);
     } catch {
-      rmSync(tmp, { force: true });
+      return;
     }
+    const written = write().finally(() => this.writes.delete(written));
+    this.writes.add(written);
+  }
+
+  /** Waits for the cache writes started so far: a run calls it before it ends. */
+  async flush(): Promise<void> {
+    await this.writesBelow(1);
+  }
+
+  /** Waits until fewer than `n` writes are running: a disk slower than the checks holds a few kernels' bytes, not the fleet's. */
+  private async writesBelow(n: number): Promise<void> {
+    while (this.writes.size >= n) await Promise.race(this.writes);
   }
 }
+
+/** Cache writes (a kernel's BTF and index are two) a thread lets run while it loads the next kernel. */
+const MAX_PENDING_WRITES = 4;
 
 /** Whether a source's entry is in the cache: a raw file's index, or anything else's BTF. */
 function held(source: KernelSource, entry: string): boolean {

@@ -35,6 +35,11 @@ export interface KernelSource {
    * source loads alone.
    */
   readonly loadsWith?: string;
+  /**
+   * Bytes of the BTF it loads, when that is known before loading (a fleet store's index records
+   * it): a kernel's load and check take time in proportion, so a run shares kernels out by it.
+   */
+  readonly btfBytes?: number;
   /** Reads the file, finds and parses the BTF (as split BTF on the base, if one was given). */
   load(): Promise<LoadedKernel>;
 }

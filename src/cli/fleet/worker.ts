@@ -84,10 +84,12 @@ export default async function checkKernelTask(task: KernelTask): Promise<TaskOut
       outcomes.push({ kernel: k, outcome: await checkOneKernel(source, objects, objectsFor, task.modules, task.settings, task.btfgen) });
       task.progress?.postMessage(source.label);
     });
+    await cache?.flush();
     return outcomes;
   } catch (e) {
     // The run fails with this error (every claim is abandoned): the other threads need not check what is left.
     claims.abandon();
+    await cache?.flush();
     if (e instanceof CorecheckError) return { error: { code: e.code, structure: e.structure, offset: e.offset, detail: e.detail, file: e.file } };
     return { error: { message: (e as Error)?.message ?? String(e) } };
   }

@@ -14,8 +14,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/.." && pwd)"
-CACHE="$ROOT/.cache"
+. "$HERE/../tools/goldens/lib.sh"
 SRC="$CACHE/linux-source-6.12"
 LIBBPF="$CACHE/libbpf-1.5"
 BIN="$CACHE/bin"

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates fleet/builtin.fleet, corecheck's built-in default fleet, from the BTFHub-layout
-// corpus (CORECHECK_CORPUS, default /work/shared/corpus): every <distro>/<release>/<arch>/<kernel>.btf.tar.xz
+// corpus (CORECHECK_CORPUS, default ../shared/corpus beside the clone): every <distro>/<release>/<arch>/<kernel>.btf.tar.xz
 // below kernels/. Run after `npm run build` (it uses the compiled codec in dist/):
 //
 //   node tools/build-fleet.mjs [output]        # default output: fleet/builtin.fleet
@@ -24,7 +24,7 @@ const { btfHubLabel, infoFromBtfHubPath } = await import(join(root, 'dist/src/ke
 const { groupKey } = await import(join(root, 'dist/src/kernels/builtin-fleet-groups.js'));
 const { BROTLI_BLOCKS } = await import(join(root, 'dist/src/kernels/block-codec.js'));
 
-const corpus = resolve(process.env.CORECHECK_CORPUS ?? '/work/shared/corpus');
+const corpus = resolve(process.env.CORECHECK_CORPUS ?? join(root, '../shared/corpus'));
 const out = resolve(process.argv[2] ?? join(root, 'fleet/builtin.fleet'));
 const archives = await findBtfHubArchives(join(corpus, 'kernels'));
 if (archives.length === 0) throw new Error(`no .btf.tar.xz archives below ${join(corpus, 'kernels')}`);

@@ -24,14 +24,12 @@
 #                                               the same for examples/openat2/openat2.bpf.o
 #                                               (EXAMPLE_CORE_TARGETS)
 # The fixed targets come from the kernel BTF corpus (CORECHECK_CORPUS, default
-# /work/shared/corpus): if it is missing those goldens are left untouched (with a warning).
+# ../shared/corpus beside the clone): if it is missing those goldens are left untouched (with a warning).
 # The el8 4.18 BTF is not deduplicated (476 copies of task_struct, each one a CO-RE
 # candidate), so fixture logs against it are ~1 MB: by default only the example uses it.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="$ROOT/.cache"
 . "$HERE/lib.sh"
 
 SRC="$ROOT/test/fixtures/src"
@@ -42,7 +40,6 @@ L="$CACHE/logs/fixtures"
 HOST_BTF=/sys/kernel/btf/vmlinux
 CLANG="${CLANG:-clang-19}"
 GCC="${BPF_GCC:-bpf-gcc}"
-CORPUS="${CORECHECK_CORPUS:-/work/shared/corpus}"
 # fixed targets for the full CO-RE logs (paths under $CORPUS/kernels, without .btf.tar.xz):
 # the seed case (RHEL/CentOS 8, 4.18, no open_how, not deduplicated) and Debian 11's 5.10
 # (pre-5.14 task_struct with 'state', no ENUM64)

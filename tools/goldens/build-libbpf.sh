@@ -18,8 +18,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="$ROOT/.cache"
+. "$HERE/lib.sh"
 TARBALL="${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}"
 SRC="$CACHE/linux-source-6.12"
 LIBBPF="$CACHE/libbpf-1.5"

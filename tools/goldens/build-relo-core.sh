@@ -17,8 +17,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="$ROOT/.cache"
+. "$HERE/lib.sh"
 SRC="$CACHE/linux-source-6.12"
 LIBBPF="$CACHE/libbpf-1.5"
 BIN="$CACHE/bin"

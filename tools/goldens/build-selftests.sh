@@ -48,8 +48,6 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="$ROOT/.cache"
 . "$HERE/lib.sh"
 
 TARBALL="${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}"
@@ -62,7 +60,6 @@ BUILD="$CACHE/selftests-build"
 G="$ROOT/test/goldens/selftests"
 L="$CACHE/logs/selftests"
 CLANG="${CLANG:-clang-19}"
-CORPUS="${CORECHECK_CORPUS:-/work/shared/corpus}"
 VMLINUX_BTF_CORPUS="${VMLINUX_BTF_CORPUS:-debian/12/x86_64/6.12.117+deb12-amd64}"
 HOST_BTF=/sys/kernel/btf/vmlinux
 

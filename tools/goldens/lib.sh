@@ -1,5 +1,8 @@
-# Shared helpers for the golden scripts (sourced, not executed).
-# Expects HERE (tools/goldens), ROOT (repo root) and CACHE (<repo>/.cache) to be set.
+# Shared by the golden and bench build scripts (sourced, not executed): where things are, and helpers.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CACHE="$ROOT/.cache"
+# the kernel corpus (BTFHub layout), beside the clone unless CORECHECK_CORPUS says where
+CORPUS="${CORECHECK_CORPUS:-$ROOT/../shared/corpus}"
 
 die() { echo "$(basename "$0"): error: $*" >&2; exit 1; }
 

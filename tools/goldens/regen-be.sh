@@ -22,8 +22,6 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="$ROOT/.cache"
 . "$HERE/lib.sh"
 
 CHECK_BTF=0

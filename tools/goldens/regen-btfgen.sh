@@ -3,7 +3,7 @@
 #
 #   tools/goldens/regen-btfgen.sh
 #
-# For every corpus kernel ($CORECHECK_CORPUS/kernels/**/*.btf.tar.xz, default /work/shared/corpus):
+# For every corpus kernel ($CORECHECK_CORPUS/kernels/**/*.btf.tar.xz, default ../shared/corpus beside the clone):
 #   1. bpftool 7.1 (Debian bookworm's) minimizes the kernel's BTF for the 52 libbpf-tools objects
 #      together, as BTFHub does: `bpftool gen min_core_btf <kernel.btf> <out> <objects...>`.
 #   2. libbpf 1.5 (.cache/bin/relo-core: its relo_core.c, every program autoloaded) relocates each
@@ -21,11 +21,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="$ROOT/.cache"
 . "$HERE/lib.sh"
 
-CORPUS="${CORECHECK_CORPUS:-/work/shared/corpus}"
 G="$ROOT/test/goldens/btfgen/libbpf-tools"
 OBJ="$CACHE/objects/libbpf-tools"
 RELO_CORE="$CACHE/bin/relo-core"

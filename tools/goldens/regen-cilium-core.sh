@@ -7,7 +7,7 @@
 # byte order). libbpf's host-order rule (LSHIFT) follows the object's byte order (relo-core default).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
+. "$HERE/lib.sh"
 CT=/usr/share/gocode/src/github.com/cilium/ebpf/btf/testdata
 [ -d "$CT" ] || { echo "regen-cilium-core.sh: error: $CT missing (apt-get install golang-github-cilium-ebpf-dev)" >&2; exit 1; }
 "$HERE/build-relo-core.sh" >/dev/null

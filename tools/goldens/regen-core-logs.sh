@@ -7,7 +7,7 @@
 # Outputs (committed):
 #   test/goldens/core/libbpf-tools/<distro>/<release>/<arch>/<kernel>.txt.xz
 #        one file per corpus kernel ($CORECHECK_CORPUS/kernels/<same path>.btf.tar.xz, default
-#        corpus /work/shared/corpus), all 52 objects in it
+#        corpus ../shared/corpus), all 52 objects in it
 #   test/goldens/core/libbpf-tools/host/<uname -r>.txt.xz
 #        the same against /sys/kernel/btf/vmlinux; only valid where the running kernel's BTF
 #        has the sha256 in its "# btf-sha256" header line (a test must check that first)
@@ -39,15 +39,12 @@
 # foreign-offset code) do not change these logs; every program is autoloaded.
 # The target BTF is passed as btf_custom_path, so libbpf searches no module BTF.
 # Full relo-log outputs stay in .cache/logs/core/<kernel>/ and raw BTFs in .cache/btf/.
-# Env: CORECHECK_CORPUS (default /work/shared/corpus), JOBS (parallel kernels, default 2).
+# Env: CORECHECK_CORPUS (default ../shared/corpus beside the clone), JOBS (parallel kernels, default 2).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="$ROOT/.cache"
 . "$HERE/lib.sh"
 
-CORPUS="${CORECHECK_CORPUS:-/work/shared/corpus}"
 JOBS="${JOBS:-2}"
 HOST_BTF=/sys/kernel/btf/vmlinux
 G="$ROOT/test/goldens/core/libbpf-tools"

@@ -11,7 +11,7 @@
 #
 # How:
 #   1. a private apt configuration in .cache/live/apt (own sources.list, lists and cache: the
-#      system's apt setup is untouched; see /work/shared/corpus/REGENERATE.md) downloads
+#      system's apt setup is untouched; see ../shared/corpus/REGENERATE.md) downloads
 #        linux-image-5.10.0-32-amd64-unsigned      (bullseye)
 #        linux-image-6.1.0-57-amd64-unsigned        (bookworm-security)
 #        linux-image-6.12.117+deb12-amd64-unsigned  (bookworm-security)
@@ -54,11 +54,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="$ROOT/.cache"
 . "$HERE/lib.sh"
 
-CORPUS="${CORECHECK_CORPUS:-$ROOT/../shared/corpus}"
 LIVE="$CACHE/live"
 OUT="$ROOT/test/goldens/live"
 APTDIR="$LIVE/apt"

@@ -16,11 +16,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="$ROOT/.cache"
 . "$HERE/lib.sh"
 
-CORPUS="${CORECHECK_CORPUS:-$ROOT/../shared/corpus}"
 KERNEL=debian/12/x86_64/6.1.0-57-amd64
 MODULES="ext4 nf_tables vfat"
 OBJ="$CACHE/objects/fixtures/modules.bpfel.o"

@@ -18,8 +18,6 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="$ROOT/.cache"
 TARGET_BTF="${TARGET_BTF:-/sys/kernel/btf/vmlinux}"
 . "$HERE/lib.sh"
 

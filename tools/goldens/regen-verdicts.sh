@@ -21,11 +21,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="$ROOT/.cache"
 . "$HERE/lib.sh"
 
-CORPUS="${CORECHECK_CORPUS:-$ROOT/../shared/corpus}"
 OUT="$ROOT/test/goldens/verdicts"
 BTFS="$CACHE/btf/verdicts"
 LOGS="$CACHE/logs/verdicts"

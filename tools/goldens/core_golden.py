@@ -169,24 +169,12 @@ def check(tool, prog, idx, kind, field, new, hexs, hexs2):
         die("%s: '%s' insn #%d is %s, libbpf logged %s %s %d" % (tool, prog, idx, hexs, kind, field, new))
 
 
-def core_log_for(tool, raw_path, core_path):
-    """relos_golden.py --core-log <raw> <core> (in-process); fatal if libbpf could not open it"""
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            relos_golden.core_log(raw_path, core_path)
-    except SystemExit as e:
-        die("%s: relos_golden --core-log exited %s on %s (libbpf could not open the object?)"
-            % (tool, e.code, raw_path))
-
-
-def object_section(tool, raw_path, core_path, summary_relos):
-    core_log_for(tool, raw_path, core_path)
-    core = [l for l in read_lines(core_path) if l]
-    own, offsets, dump = parse_raw(raw_path)
-
+def core_outcome(name, core):
+    """What libbpf's CO-RE lines say: the relocations it reached, patched and poisoned (each a set of
+    (prog, relo #)), the instructions to capture ((prog, idx, kind, field, new value), in log order;
+    an LDIMM64's second half as field imm64-hi), and whether CO-RE failed."""
     relos, patched, poisoned = set(), set(), set()
-    wanted = []  # (prog, idx, kind, field, new) in log order
-    failed = False
+    wanted, failed = [], False
     for line in core:
         m = RELO_RE.match(line)
         if m:
@@ -205,26 +193,56 @@ def object_section(tool, raw_path, core_path, summary_relos):
         if CORE_FAILED_RE.match(line):
             failed = True
     if patched & poisoned:
-        die("%s: relocations both patched and poisoned: %s" % (tool, sorted(patched & poisoned)))
+        die("%s: relocations both patched and poisoned: %s" % (name, sorted(patched & poisoned)))
+    return relos, patched, poisoned, wanted, failed
 
-    out, missing, seen = [], [], set()
+
+def captured_insns(name, wanted, offsets, dump, not_captured):
+    """`insn <prog> <idx> <hex>` once per wanted instruction, in order, after checking that its bytes
+    hold what libbpf logged (the poison call for a poisoned one); and how many wanted were poison.
+    An instruction the dump lacks goes to not_captured(prog, idx, why), once."""
+    out, seen, poison_slots = [], set(), 0
     for prog, idx, kind, field, new in wanted:
         hexs, why = lookup(prog, idx, offsets, dump)
         if hexs is None:
             if (prog, idx) not in seen:
                 seen.add((prog, idx))
-                missing.append("# not captured: insn %s %d: %s" % (prog, idx, why))
+                not_captured(prog, idx, why)
             continue
         if field == "poison":
+            poison_slots += 1
             if hexs != POISON_BYTES:
                 die("%s: '%s' insn #%d is %s, expected the poison call %s"
-                    % (tool, prog, idx, hexs, POISON_BYTES))
+                    % (name, prog, idx, hexs, POISON_BYTES))
         elif field != "imm64-hi":
             hexs2 = lookup(prog, idx + 1, offsets, dump)[0] if field == "imm64" else None
-            check(tool, prog, idx, kind, field, new, hexs, hexs2)
+            check(name, prog, idx, kind, field, new, hexs, hexs2)
         if (prog, idx) not in seen:
             seen.add((prog, idx))
             out.append("insn %s %d %s" % (prog, idx, hexs))
+    return out, poison_slots
+
+
+def core_log_for(tool, raw_path, core_path):
+    """relos_golden.py --core-log <raw> <core> (in-process); fatal if libbpf could not open it"""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            relos_golden.core_log(raw_path, core_path)
+    except SystemExit as e:
+        die("%s: relos_golden --core-log exited %s on %s (libbpf could not open the object?)"
+            % (tool, e.code, raw_path))
+
+
+def object_section(tool, raw_path, core_path, summary_relos):
+    core_log_for(tool, raw_path, core_path)
+    core = [l for l in read_lines(core_path) if l]
+    own, offsets, dump = parse_raw(raw_path)
+
+    relos, patched, poisoned, wanted, failed = core_outcome(tool, core)
+    missing = []
+    out, _poison_slots = captured_insns(
+        tool, wanted, offsets, dump,
+        lambda prog, idx, why: missing.append("# not captured: insn %s %d: %s" % (prog, idx, why)))
 
     status = "error" if failed else "ok"
     if summary_relos is not None and status == "ok" and len(relos) != summary_relos.get(tool, -1):

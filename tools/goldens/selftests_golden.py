@@ -78,17 +78,12 @@ AUTOSIZE_ROW = ("core_autosize", "test_core_autosize.bpf.o", "btf__core_autosize
 
 CORE_LINE_RE = re.compile(
     r"^CO-RE relocating |^prog '[^']*': relo |^unexpected kind |^failed to perform CO-RE relocations")
-RELO_RE = re.compile(r"^prog '(.+?)': relo #(\d+): ")
-PATCH_RE = re.compile(
-    r"^prog '(.+?)': relo #(\d+): patched insn #(\d+) \((ALU/ALU64|LDX/ST/STX|LDIMM64)\) "
-    r"(imm|off|mem_sz|imm64) (\d+) -> (\d+)$")
-POISON_RE = re.compile(r"^prog '(.+?)': relo #(\d+): substituting insn #(\d+) w/ invalid insn$")
-CORE_FAILED_RE = re.compile(r"^failed to perform CO-RE relocations")
 LOAD_RE = re.compile(r"^== relo-log: (load ok|load failed: .*)$")
 
-# relo-log dump parsing and the byte checks are core_golden.py's (the libbpf-tools goldens)
+# relo-log dump parsing, the CO-RE lines' outcome and the byte checks are core_golden.py's
+# (the libbpf-tools goldens)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from core_golden import POISON_BYTES, check, lookup, parse_raw  # noqa: E402
+from core_golden import captured_insns, core_outcome, parse_raw  # noqa: E402
 
 
 def die(msg):
@@ -238,44 +233,10 @@ def one_golden(case, prog_name, log_path, out_path):
     core = [l for l in raw if CORE_LINE_RE.search(l)]
     _own, offsets, dump = parse_raw(log_path, raw)
 
-    relos, patched, poisoned = set(), set(), set()
-    wanted, failed = [], False
-    for line in core:
-        m = RELO_RE.match(line)
-        if m:
-            relos.add((m.group(1), m.group(2)))
-        m = PATCH_RE.match(line)
-        if m:
-            patched.add((m.group(1), m.group(2)))
-            idx = int(m.group(3))
-            wanted.append((m.group(1), idx, m.group(4), m.group(5), int(m.group(7))))
-            if m.group(4) == "LDIMM64":
-                wanted.append((m.group(1), idx + 1, "LDIMM64", "imm64-hi", None))
-        m = POISON_RE.match(line)
-        if m:
-            poisoned.add((m.group(1), m.group(2)))
-            wanted.append((m.group(1), int(m.group(3)), "poison", "poison", None))
-        if CORE_FAILED_RE.match(line):
-            failed = True
-    if patched & poisoned:
-        die("%s: relocations both patched and poisoned: %s" % (case, sorted(patched & poisoned)))
-
-    out, seen, poison_slots = [], set(), 0
-    for prog, idx, kind, field, new in wanted:
-        hexs, why = lookup(prog, idx, offsets, dump)
-        if hexs is None:
-            die("%s: insn %s %d not captured: %s" % (case, prog, idx, why))
-        if field == "poison":
-            poison_slots += 1
-            if hexs != POISON_BYTES:
-                die("%s: '%s' insn #%d is %s, expected the poison call %s"
-                    % (case, prog, idx, hexs, POISON_BYTES))
-        elif field != "imm64-hi":
-            hexs2 = lookup(prog, idx + 1, offsets, dump)[0] if field == "imm64" else None
-            check(case, prog, idx, kind, field, new, hexs, hexs2)
-        if (prog, idx) not in seen:
-            seen.add((prog, idx))
-            out.append("insn %s %d %s" % (prog, idx, hexs))
+    relos, patched, poisoned, wanted, failed = core_outcome(case, core)
+    out, poison_slots = captured_insns(
+        case, wanted, offsets, dump,
+        lambda prog, idx, why: die("%s: insn %s %d not captured: %s" % (case, prog, idx, why)))
 
     with open(out_path + ".tmp", "w") as f:
         f.write("\n".join(core + out) + "\n")

@@ -2,7 +2,7 @@
 // a user's fleet is imported with `fleet add`, listed, checked with --fleet, and trimmed with `fleet remove`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../src/report/model.js';
 import { EXAMPLE, runCli as cli } from './helpers/cli.js';
@@ -50,6 +50,29 @@ test('fleet add / list / remove, and check --fleet: a user store of a kernel pac
   const missing = cli(['check', EXAMPLE, '--fleet', join(dir, 'none.fleet')]);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /none\.fleet: fleet store: no such file/);
+});
+
+test('fleet list with --arch, --distro and --release lists the corpus kernels those filters name, and the ones check then takes', () => {
+  const labelsOf = (listing: string): string[] => listing.split('\n').slice(2).filter((l) => l !== '').map((l) => l.split(/\s+/)[0]).sort();
+  // by the corpus's own paths: <distro>/<release>/<arch dir>/<kernel>.btf.tar.xz, arm64 as arm64 or aarch64
+  const corpus = (distro: string, arches: readonly string[], kernel: RegExp): string[] => readdirSync(CORPUS_KERNELS, { recursive: true, encoding: 'utf8' })
+    .filter((p) => p.endsWith('.btf.tar.xz'))
+    .map((p) => p.slice(0, -'.btf.tar.xz'.length).split('/'))
+    .filter(([d, , a, k]) => d === distro && arches.includes(a) && kernel.test(k))
+    .map(([d, r, , k]) => `${d}/${r}/arm64/${k}`)
+    .sort();
+  const filters = ['--arch', 'aarch64', '--distro', 'debian', '--release', '>=5.4 <6.2'];
+  const listed = cli(['fleet', 'list', '--builtin', ...filters]);
+  assert.equal(listed.status, 0, listed.stderr);
+  const expected = corpus('debian', ['arm64', 'aarch64'], /^(5\.|6\.[01]\.)/);
+  assert.ok(expected.length >= 3, 'the corpus has Debian arm64 5.10 and 6.1 kernels');
+  assert.match(listed.stdout, new RegExp(`^${expected.length} of 35 kernels in the built-in fleet\n`));
+  assert.deepEqual(labelsOf(listed.stdout), expected);
+  const checked = JSON.parse(cli(['check', EXAMPLE, '--fleet', join(REPO, 'fleet/builtin.fleet'), ...filters, '--format', 'json']).stdout) as Report;
+  assert.deepEqual(checked.kernels.map((k) => k.label).sort(), expected);
+  const bad = cli(['fleet', 'list', '--builtin', '--release', 'soon']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^corecheck: option --release: 'soon': .*\n$/);
 });
 
 test('a kernel given twice (a tree, a file in it, a fleet holding it) is checked once, where first given', () => {

@@ -34,6 +34,10 @@ interface BtfgenFlags extends FleetFlags {
   out: string; compress?: boolean; strict?: boolean;
 }
 
+interface FleetListFlags {
+  fleet?: string; builtin?: boolean; arch?: string; distro?: string[]; release?: string;
+}
+
 function parseJobs(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
@@ -138,10 +142,15 @@ function buildProgram(): Command {
   const storeOption = '--fleet <store>';
   const storeHelp = 'the fleet store to use (default: $XDG_CACHE_HOME/corecheck/fleet/user.fleet)';
   fleet.command('list')
-    .description('List the kernels of your fleet (or, with --builtin, of the built-in one)')
+    .description('List the kernels of your fleet (or, with --builtin, of the built-in one); the filters pick kernels as check\'s do')
     .option(storeOption, storeHelp)
     .option('--builtin', 'the built-in fleet that ships with corecheck')
-    .action(async (opts: { fleet?: string; builtin?: boolean }) => runFleetList(opts));
+    .option('--arch <arch>', 'only kernels of this architecture')
+    .option('--distro <name>', 'only kernels of this distro (debian/12 for one release); repeat for several', collect)
+    .option('--release <range>', "only kernel releases in this range, e.g. '>=5.4 <6.0' (all must hold) or 5.10")
+    .action(async (opts: FleetListFlags) => runFleetList({
+      fleet: opts.fleet, builtin: opts.builtin, arch: opts.arch, select: parseFleetFilter(opts.distro ?? [], opts.release),
+    }));
   fleet.command('add')
     .description('Import kernels into your fleet: any kernel BTF source, BTFHub trees, .deb and .rpm kernel packages; ' +
       'stored like the built-in fleet (kernels of a release series share types and strings)')

@@ -4,18 +4,28 @@ import { builtinFleetSources, openKernelSources, type KernelSource } from '../..
 import { fleetSources, userFleetPath, writeFleet } from '../../kernels/user-fleet.js';
 import { plainColumns } from '../../report/table-style.js';
 import { writeOut } from '../io.js';
+import { kernelMeta } from '../../analysis/fleet-kernel.js';
+import { normalizeArch } from '../../common/arch-names.js';
+import { plural } from '../../report/phrases.js';
+import type { KernelPredicate } from '../../report/gate.js';
 
-/** `corecheck fleet list [--fleet F] [--builtin]`: the kernels of a fleet, one per line. */
-export async function runFleetList(opts: { fleet?: string; builtin?: boolean }): Promise<void> {
+/**
+ * `corecheck fleet list [--fleet F] [--builtin] [--arch A] [--distro D]... [--release R]`: the
+ * kernels of a fleet, one per line; with filters, those `check` would take with the same ones.
+ */
+export async function runFleetList(opts: { fleet?: string; builtin?: boolean; arch?: string; select: KernelPredicate }): Promise<void> {
   const path = opts.fleet ?? userFleetPath();
-  const sources = opts.builtin ? await builtinFleetSources() : await fleetSources(path);
+  const all = opts.builtin ? await builtinFleetSources() : await fleetSources(path);
+  const arch = opts.arch === undefined ? undefined : normalizeArch(opts.arch);
+  const sources = all.filter((s) => (arch === undefined || s.info.arch === arch) && opts.select(kernelMeta(s, true)));
   const table = new Table({
     head: ['label', 'distro', 'release', 'arch', 'version'],
     ...plainColumns('  '),
   });
   for (const s of sources) table.push([s.label, s.info.distro ?? '', s.info.release ?? '', s.info.arch ?? '', s.info.kernel ?? '']);
   const where = opts.builtin ? 'the built-in fleet' : path;
-  writeOut(`${sources.length} kernel${sources.length === 1 ? '' : 's'} in ${where}\n${sources.length > 0 ? `${table.toString()}\n` : ''}`);
+  const count = sources.length === all.length ? plural(all.length, 'kernel') : `${sources.length} of ${plural(all.length, 'kernel')}`;
+  writeOut(`${count} in ${where}\n${sources.length > 0 ? `${table.toString()}\n` : ''}`);
 }
 
 /** `corecheck fleet add <source>... [--fleet F]`: imports kernels (any kernel source, BTFHub trees, packages) into a fleet store. */
@@ -24,7 +34,7 @@ export async function runFleetAdd(inputs: readonly string[], opts: { fleet?: str
   const added: KernelSource[] = [];
   for (const i of inputs) added.push(...(await openKernelSources(i)));
   const { kernels, bytes } = await writeFleet(path, await fleetSources(path), added);
-  writeOut(`${path}: ${kernels} kernel${kernels === 1 ? '' : 's'} (${added.length} added), ${(bytes / 1e6).toFixed(2)} MB\n`);
+  writeOut(`${path}: ${plural(kernels, 'kernel')} (${added.length} added), ${(bytes / 1e6).toFixed(2)} MB\n`);
 }
 
 /** `corecheck fleet remove <label>... [--fleet F]`: drops kernels by label (`*` globs). */
@@ -36,5 +46,5 @@ export async function runFleetRemove(labels: readonly string[], opts: { fleet?: 
   const unmatched = labels.filter((l, i) => !sources.some((s) => globs[i].test(s.label)));
   if (unmatched.length > 0) throw new CorecheckError('NOT_FOUND', 'fleet store', -1, `no kernel labelled ${unmatched.join(', ')} in it`, path);
   const { kernels, bytes } = await writeFleet(path, sources.filter((s) => !gone.includes(s)), []);
-  writeOut(`${path}: ${kernels} kernel${kernels === 1 ? '' : 's'} (${gone.length} removed), ${(bytes / 1e6).toFixed(2)} MB\n`);
+  writeOut(`${path}: ${plural(kernels, 'kernel')} (${gone.length} removed), ${(bytes / 1e6).toFixed(2)} MB\n`);
 }

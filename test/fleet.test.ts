@@ -2,6 +2,7 @@
 // a user's fleet is imported with `fleet add`, listed, checked with --fleet, and trimmed with `fleet remove`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../src/report/model.js';
@@ -73,6 +74,20 @@ test('fleet list with --arch, --distro and --release lists the corpus kernels th
   const bad = cli(['fleet', 'list', '--builtin', '--release', 'soon']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^corecheck: option --release: 'soon': .*\n$/);
+});
+
+test('fleet add shows a progress bar on a terminal (the kernels as they are read), and none when piped', (t) => {
+  if (!existsSync('/usr/bin/script')) return t.skip('util-linux script (a pseudo-terminal) is not installed');
+  const trees = [join(CORPUS_KERNELS, 'debian/11'), join(CORPUS_KERNELS, 'debian/12/x86_64')];
+  // reading eleven archives takes seconds: the bar shows after one
+  const cmd = `${process.execPath} ${join(REPO, 'dist/cli/main.js')} fleet add ${trees.join(' ')} --fleet ${join(dir, 'progress.fleet')}`;
+  const tty = spawnSync('script', ['-q', '-e', '-c', cmd, '/dev/null'], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(tty.status, 0, tty.stderr);
+  assert.match(tty.stdout, /█+░*.* \d+\/11 kernels read/);
+  assert.match(tty.stdout, /progress\.fleet: 11 kernels \(11 added\)/);
+  const piped = cli(['fleet', 'add', ...trees, '--fleet', join(dir, 'piped.fleet')]);
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.equal(piped.stderr, '');
 });
 
 test('a kernel given twice (a tree, a file in it, a fleet holding it) is checked once, where first given', () => {

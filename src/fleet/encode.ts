@@ -29,7 +29,8 @@ export interface FleetBuildStats {
   readonly rawKernels: readonly string[];
 }
 
-export function encodeFleet(kernels: readonly FleetInput[], codec: BlockCodec): { store: Uint8Array; stats: FleetBuildStats } {
+/** `packing` is told each group's key before its block is compressed (most of the time a build takes). */
+export function encodeFleet(kernels: readonly FleetInput[], codec: BlockCodec, packing: (group: string) => void = () => undefined): { store: Uint8Array; stats: FleetBuildStats } {
   const keys = [...new Set(kernels.map((k) => k.group))];
   const index = new VarintWriter();
   const blocks: Uint8Array[] = [];
@@ -69,6 +70,7 @@ export function encodeFleet(kernels: readonly FleetInput[], codec: BlockCodec): 
       for (const b of [c.header, c.info, c.names, c.refs, c.newRefs, c.namedRefs, c.vals, ids[i]]) add(i, b);
     });
     const unpacked = block.finish();
+    packing(key);
     const packed = codec.compress(unpacked);
     blocks.push(packed);
     index.u32(packedOffset);

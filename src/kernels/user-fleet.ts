@@ -5,7 +5,7 @@ import { CorecheckError } from '../common/errors.js';
 import { encodeFleet, type FleetInput } from '../fleet/index.js';
 import { builtinFleetSources } from './builtin-fleet.js';
 import { groupKey } from './builtin-fleet-groups.js';
-import { BROTLI_BLOCKS } from './block-codec.js';
+import { USER_FLEET_BLOCKS } from './block-codec.js';
 import { btfHubLabel } from './kernel-info.js';
 import type { KernelSource } from './sources.js';
 
@@ -24,22 +24,33 @@ export async function fleetSources(path: string): Promise<KernelSource[]> {
   return existsSync(path) ? builtinFleetSources(path) : [];
 }
 
+/** What `writeFleet` is doing, for a progress display: loading a kernel, then packing a block (a group of kernels). */
+export interface FleetWriteProgress {
+  loading(label: string, of: number): void;
+  packing(group: string, of: number): void;
+}
+
 /**
  * Writes the store at `path` with `kept` (sources already in it, or any others) and `added`, each
  * kernel's BTF read once. A kernel is named by its label (`distro/release/arch/version` when known);
- * an added one replaces a kept one of the same label.
+ * an added one replaces a kept one of the same label. Blocks are packed at the user-fleet quality
+ * (`USER_FLEET_BLOCKS`).
  */
-export async function writeFleet(path: string, kept: readonly KernelSource[], added: readonly KernelSource[]): Promise<{ kernels: number; bytes: number }> {
+export async function writeFleet(
+  path: string, kept: readonly KernelSource[], added: readonly KernelSource[], progress?: FleetWriteProgress,
+): Promise<{ kernels: number; bytes: number }> {
   const byLabel = new Map<string, KernelSource>();
   for (const s of [...kept, ...added]) byLabel.set(labelOf(s), s);
   const inputs: FleetInput[] = [];
   for (const [label, s] of byLabel) {
+    progress?.loading(label, byLabel.size);
     const { btf } = await s.load();
     const info = { label, distro: s.info.distro ?? '', release: s.info.release ?? '', arch: s.info.arch ?? '', kernel: s.info.kernel ?? label };
     inputs.push({ info, btf: btf.bytes, group: groupKey(s.info) });
   }
   inputs.sort((a, b) => compare(a.group, b.group) || compare(a.info.label, b.info.label));
-  const { store } = encodeFleet(inputs, BROTLI_BLOCKS);
+  const groups = new Set(inputs.map((k) => k.group)).size;
+  const { store } = encodeFleet(inputs, USER_FLEET_BLOCKS, (group) => progress?.packing(group, groups));
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });

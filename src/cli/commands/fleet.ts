@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import { CorecheckError } from '../../common/errors.js';
 import { builtinFleetSources, openKernelSources, type KernelSource } from '../../kernels/index.js';
-import { fleetSources, userFleetPath, writeFleet } from '../../kernels/user-fleet.js';
+import { fleetSources, userFleetPath, writeFleet, type FleetWriteProgress } from '../../kernels/user-fleet.js';
+import { startProgress, type Progress } from '../progress.js';
 import { plainColumns } from '../../report/table-style.js';
 import { writeOut } from '../io.js';
 import { kernelMeta } from '../../analysis/fleet-kernel.js';
@@ -33,7 +34,7 @@ export async function runFleetAdd(inputs: readonly string[], opts: { fleet?: str
   const path = opts.fleet ?? userFleetPath();
   const added: KernelSource[] = [];
   for (const i of inputs) added.push(...(await openKernelSources(i)));
-  const { kernels, bytes } = await writeFleet(path, await fleetSources(path), added);
+  const { kernels, bytes } = await withProgress(async (progress) => writeFleet(path, await fleetSources(path), added, progress));
   writeOut(`${path}: ${plural(kernels, 'kernel')} (${added.length} added), ${(bytes / 1e6).toFixed(2)} MB\n`);
 }
 
@@ -45,6 +46,26 @@ export async function runFleetRemove(labels: readonly string[], opts: { fleet?: 
   const gone = sources.filter((s) => globs.some((g) => g.test(s.label)));
   const unmatched = labels.filter((l, i) => !sources.some((s) => globs[i].test(s.label)));
   if (unmatched.length > 0) throw new CorecheckError('NOT_FOUND', 'fleet store', -1, `no kernel labelled ${unmatched.join(', ')} in it`, path);
-  const { kernels, bytes } = await writeFleet(path, sources.filter((s) => !gone.includes(s)), []);
+  const { kernels, bytes } = await withProgress((progress) => writeFleet(path, sources.filter((s) => !gone.includes(s)), [], progress));
   writeOut(`${path}: ${plural(kernels, 'kernel')} (${gone.length} removed), ${(bytes / 1e6).toFixed(2)} MB\n`);
+}
+
+/**
+ * Runs a store write with a progress bar on a TTY (stderr, runs over a second): one for the
+ * kernels as they are read, then one for the blocks as they are packed.
+ */
+async function withProgress<T>(write: (progress: FleetWriteProgress) => Promise<T>): Promise<T> {
+  let phase: { unit: string; bar: Progress } | undefined;
+  const step = (unit: string, label: string, of: number): void => {
+    if (phase?.unit !== unit) {
+      phase?.bar.stop();
+      phase = { unit, bar: startProgress(of, unit) };
+    }
+    phase.bar.tick(label);
+  };
+  try {
+    return await write({ loading: (label, of) => step('kernels read', label, of), packing: (group, of) => step('blocks packed', group, of) });
+  } finally {
+    phase?.bar.stop();
+  }
 }

@@ -3,11 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../src/report/model.js';
 import { EXAMPLE, runCli as cli } from './helpers/cli.js';
-import { CORPUS_KERNELS, HOST_BTF, REPO } from './helpers/inputs.js';
+import { CORPUS_KERNELS, HOST_BTF, REPO, corpusArchiveOf, extractCorpusBtf, readBytes } from './helpers/inputs.js';
+import { openFleetStore, readPackedBlocks } from '../src/fleet/index.js';
+import { decompressBlock } from '../src/kernels/block-codec.js';
 import { scratchDir } from './helpers/scratch.js';
 
 const dir = scratchDir('fleet');
@@ -74,6 +76,39 @@ test('fleet list with --arch, --distro and --release lists the corpus kernels th
   const bad = cli(['fleet', 'list', '--builtin', '--release', 'soon']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^corecheck: option --release: 'soon': .*\n$/);
+});
+
+test('fleet add and remove pack again only the blocks whose kernels change; the others are copied, and every kernel reads back as its archive holds it', () => {
+  // The built-in store's blocks are packed at a higher quality than fleet add packs: a block
+  // packed again would differ, a copied one is the same bytes.
+  const store = join(dir, 'incremental.fleet');
+  copyFileSync(join(REPO, 'fleet/builtin.fleet'), store);
+  const blocksBy = (bytes: Uint8Array): Map<string, Uint8Array> => new Map(readPackedBlocks(bytes).map((b) => [b.kernels.map((k) => k.label).join(' '), b.packed]));
+  const builtin = blocksBy(readBytes(store));
+  const removed = cli(['fleet', 'remove', 'debian/sid/*', '--fleet', store]);
+  assert.equal(removed.status, 0, removed.stderr);
+  assert.match(removed.stdout, /27 kernels \(8 removed\)/);
+  const without = readBytes(store);
+  assert.deepEqual(blocksBy(without), new Map([...builtin].filter(([kernels]) => !kernels.startsWith('debian/sid/'))), 'the other four blocks, copied');
+
+  const sid = 'debian/sid/x86_64/7.2.13+deb14-amd64';
+  const add = cli(['fleet', 'add', join(CORPUS_KERNELS, corpusArchiveOf(sid)), '--fleet', store]);
+  assert.equal(add.status, 0, add.stderr);
+  assert.match(add.stdout, /28 kernels \(1 added\)/);
+  const withSid = readBytes(store);
+  const now = blocksBy(withSid);
+  for (const [kernels, packed] of blocksBy(without)) assert.deepEqual(now.get(kernels), packed, `block of ${kernels.split(' ')[0]}… copied`);
+  assert.ok(now.has(sid), 'a block of its own for the added kernel');
+  // every kernel of the new store is the BTF its corpus archive holds
+  const opened = openFleetStore(withSid, decompressBlock);
+  for (const k of opened.kernels) {
+    const raw = extractCorpusBtf(corpusArchiveOf(k.label), dir);
+    assert.deepEqual(opened.load(k.label), readBytes(raw), k.label);
+    rmSync(raw);
+  }
+  // removing it again gives back the store as it was
+  assert.equal(cli(['fleet', 'remove', sid, '--fleet', store]).status, 0);
+  assert.deepEqual(readBytes(store), without);
 });
 
 test('fleet add shows a progress bar on a terminal (the kernels as they are read), and none when piped', (t) => {

@@ -45,7 +45,29 @@ interface OpenBlock {
   starts: Int32Array;
 }
 
-export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, checksum: Checksum = crc32): FleetStore {
+/** A group's block as a store holds it (still packed), with its kernels' index entries in block order. */
+export interface PackedBlock {
+  readonly packed: Uint8Array;
+  readonly unpackedLength: number;
+  readonly kernels: readonly FleetKernelEntry[];
+}
+
+/**
+ * Every block of a store, packed as it is, with its kernels: what `fleet add` and `remove` copy
+ * into the new store for the groups they leave as they were. The header and index are checked as
+ * `openFleetStore` checks them; the blocks are not decoded.
+ */
+export function readPackedBlocks(bytes: Uint8Array): PackedBlock[] {
+  const { indexEnd, groups, kernels } = readStoreIndex(bytes);
+  return groups.map((g, gi) => ({
+    packed: bytes.subarray(indexEnd + g.packedOffset, indexEnd + g.packedOffset + g.packedLength),
+    unpackedLength: g.unpackedLength,
+    kernels: kernels.filter((k) => k.group === gi),
+  }));
+}
+
+/** The header and index of a store, checked: every block it names lies within the store. */
+function readStoreIndex(bytes: Uint8Array): { indexEnd: number; groups: FleetGroupEntry[]; kernels: FleetKernelEntry[] } {
   if (bytes.length < FLEET_HEADER_SIZE) fail('TRUNCATED', `${STRUCT} header`, 0, `${bytes.length} bytes, need ${FLEET_HEADER_SIZE}`);
   for (let i = 0; i < FLEET_MAGIC.length; i++) {
     if (bytes[i] !== FLEET_MAGIC.charCodeAt(i)) fail('BAD_MAGIC', `${STRUCT} header`, 0, `not a corecheck fleet store (expected "${FLEET_MAGIC}")`);
@@ -58,6 +80,11 @@ export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, che
   for (const [i, g] of groups.entries()) {
     if (g.packedOffset + g.packedLength > bytes.length - indexEnd) fail('TRUNCATED', `${STRUCT} block ${i}`, indexEnd + g.packedOffset, `${g.packedLength} bytes run past the end of the ${bytes.length}-byte store`);
   }
+  return { indexEnd, groups, kernels };
+}
+
+export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, checksum: Checksum = crc32): FleetStore {
+  const { indexEnd, groups, kernels } = readStoreIndex(bytes);
   const byLabel = new Map(kernels.map((k) => [k.label, k]));
   const members = groups.map((_g, gi) => kernels.filter((k) => k.group === gi));
   let cached: OpenBlock | undefined;

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CorecheckError } from '../common/errors.js';
-import { encodeFleet, type FleetInput } from '../fleet/index.js';
+import { encodeFleet, readPackedBlocks, type FleetInput, type PackedGroup } from '../fleet/index.js';
+import { readFileBytes } from './files.js';
 import { builtinFleetSources } from './builtin-fleet.js';
 import { groupKey } from './builtin-fleet-groups.js';
 import { USER_FLEET_BLOCKS } from './block-codec.js';
@@ -33,24 +34,28 @@ export interface FleetWriteProgress {
 /**
  * Writes the store at `path` with `kept` (sources already in it, or any others) and `added`, each
  * kernel's BTF read once. A kernel is named by its label (`distro/release/arch/version` when known);
- * an added one replaces a kept one of the same label. Blocks are packed at the user-fleet quality
- * (`USER_FLEET_BLOCKS`).
+ * an added one replaces a kept one of the same label. The blocks of the store already at `path`
+ * whose kernels all stay, and that no other kernel joins, are copied as they are; the others are
+ * packed at the user-fleet quality (`USER_FLEET_BLOCKS`).
  */
 export async function writeFleet(
   path: string, kept: readonly KernelSource[], added: readonly KernelSource[], progress?: FleetWriteProgress,
 ): Promise<{ kernels: number; bytes: number }> {
   const byLabel = new Map<string, KernelSource>();
   for (const s of [...kept, ...added]) byLabel.set(labelOf(s), s);
+  const unchanged = await unchangedGroups(path, [...byLabel.values()]);
+  const copied = new Set(unchanged.flatMap((g) => g.kernels.map((k) => `${path}#${k.label}`)));
+  const toPack = [...byLabel].filter(([, s]) => !copied.has(s.path));
   const inputs: FleetInput[] = [];
-  for (const [label, s] of byLabel) {
-    progress?.loading(label, byLabel.size);
+  for (const [label, s] of toPack) {
+    progress?.loading(label, toPack.length);
     const { btf } = await s.load();
     const info = { label, distro: s.info.distro ?? '', release: s.info.release ?? '', arch: s.info.arch ?? '', kernel: s.info.kernel ?? label };
     inputs.push({ info, btf: btf.bytes, group: groupKey(s.info) });
   }
   inputs.sort((a, b) => compare(a.group, b.group) || compare(a.info.label, b.info.label));
   const groups = new Set(inputs.map((k) => k.group)).size;
-  const { store } = encodeFleet(inputs, USER_FLEET_BLOCKS, (group) => progress?.packing(group, groups));
+  const { store } = encodeFleet(inputs, USER_FLEET_BLOCKS, (group) => progress?.packing(group, groups), unchanged);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -60,7 +65,28 @@ export async function writeFleet(
     rmSync(tmp, { force: true });
     throw new CorecheckError('NOT_FOUND', 'fleet store', -1, `cannot write it: ${(e as Error).message.replace(/^[A-Z]+: /, '')}`, path);
   }
-  return { kernels: inputs.length, bytes: store.length };
+  return { kernels: inputs.length + copied.size, bytes: store.length };
+}
+
+/**
+ * The blocks of the store at `path` that a rewrite can copy packed: each of its kernels is among
+ * `sources` as read from that store (not replaced by an added kernel of its label), and no other
+ * source has its group key. Packing is most of a rewrite's time (`fleet add` of one kernel would
+ * otherwise pack every block again).
+ */
+async function unchangedGroups(path: string, sources: readonly KernelSource[]): Promise<PackedGroup[]> {
+  if (!existsSync(path)) return [];
+  const bytes = await readFileBytes(path);
+  const blocks = CorecheckError.inFile(path, 0, () => readPackedBlocks(bytes));
+  const fromStore = new Set(sources.map((s) => s.path));
+  const perKey = new Map<string, number>();
+  for (const s of sources) perKey.set(groupKey(s.info), (perKey.get(groupKey(s.info)) ?? 0) + 1);
+  return blocks.flatMap((b) => {
+    const keys = new Set(b.kernels.map((k) => groupKey(k)));
+    const [key] = keys;
+    const stays = b.kernels.length > 0 && keys.size === 1 && b.kernels.every((k) => fromStore.has(`${path}#${k.label}`));
+    return stays && perKey.get(key) === b.kernels.length ? [{ ...b, key }] : [];
+  });
 }
 
 const labelOf = (s: KernelSource): string => btfHubLabel(s.info) ?? s.label;

@@ -80,7 +80,10 @@ async function unchangedGroups(path: string, sources: readonly KernelSource[]): 
   const blocks = CorecheckError.inFile(path, 0, () => readPackedBlocks(bytes));
   const fromStore = new Set(sources.map((s) => s.path));
   const perKey = new Map<string, number>();
-  for (const s of sources) perKey.set(groupKey(s.info), (perKey.get(groupKey(s.info)) ?? 0) + 1);
+  for (const s of sources) {
+    const key = groupKey(s.info);
+    perKey.set(key, (perKey.get(key) ?? 0) + 1);
+  }
   return blocks.flatMap((b) => {
     const keys = new Set(b.kernels.map((k) => groupKey(k)));
     const [key] = keys;

@@ -15,14 +15,10 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../tools/goldens/lib.sh"
-SRC="$CACHE/linux-source-6.12"
-LIBBPF="$CACHE/libbpf-1.5"
-BIN="$CACHE/bin"
 
-die() { echo "build-open-core.sh: error: $*" >&2; exit 1; }
 
 "$ROOT/tools/goldens/build-libbpf.sh" >/dev/null || die "build-libbpf.sh failed"
-B="$SRC/tools/lib/bpf"
+B="$KSRC/tools/lib/bpf"
 [ -f "$B/libbpf.c" ] || die "$B/libbpf.c missing after build-libbpf.sh"
 case "$(uname -m)" in
   x86_64 | i?86) SRCARCH=x86 ;;
@@ -40,8 +36,8 @@ if [ ! -x "$BIN/open-core" ] || [ "$HERE/open-core.c" -nt "$BIN/open-core" ] ||
    [ "$LIBBPF/libbpf.a" -nt "$BIN/open-core" ] || [ "$0" -nt "$BIN/open-core" ]; then
   echo ">> building $BIN/open-core"
   gcc -O2 -g -Wall -Wno-unused-function -fvisibility=hidden -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64 \
-    -I"$B" -I"$LIBBPF" -I"$SRC/tools/include" -I"$SRC/tools/include/uapi" \
-    -I"$SRC/tools/arch/$SRCARCH/include" \
+    -I"$B" -I"$LIBBPF" -I"$KSRC/tools/include" -I"$KSRC/tools/include/uapi" \
+    -I"$KSRC/tools/arch/$SRCARCH/include" \
     -o "$BIN/open-core.tmp" "$HERE/open-core.c" "${objs[@]}" -lelf -lz
   mv "$BIN/open-core.tmp" "$BIN/open-core"
 fi

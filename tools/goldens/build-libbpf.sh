@@ -20,11 +20,6 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/lib.sh"
 TARBALL="${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}"
-SRC="$CACHE/linux-source-6.12"
-LIBBPF="$CACHE/libbpf-1.5"
-BIN="$CACHE/bin"
-
-die() { echo "build-libbpf.sh: error: $*" >&2; exit 1; }
 
 # ---- prerequisites --------------------------------------------------------
 [ -f "$TARBALL" ] || die "$TARBALL not found (apt-get install linux-source-6.12)"
@@ -37,9 +32,9 @@ done
 mkdir -p "$CACHE" "$BIN"
 
 # ---- 1. extract the needed part of the kernel tree ------------------------
-if [ ! -f "$SRC/.extracted" ] || [ "$TARBALL" -nt "$SRC/.extracted" ]; then
+if [ ! -f "$KSRC/.extracted" ] || [ "$TARBALL" -nt "$KSRC/.extracted" ]; then
   echo ">> extracting libbpf sources from $TARBALL"
-  rm -rf "$SRC"
+  rm -rf "$KSRC"
   tar -C "$CACHE" -xJf "$TARBALL" --wildcards \
     'linux-source-6.12/tools/lib/bpf/*' \
     'linux-source-6.12/tools/include/*' \
@@ -48,28 +43,29 @@ if [ ! -f "$SRC/.extracted" ] || [ "$TARBALL" -nt "$SRC/.extracted" ]; then
     'linux-source-6.12/tools/scripts/*' \
     'linux-source-6.12/include/uapi/*' \
     'linux-source-6.12/scripts/*'
-  [ -f "$SRC/tools/lib/bpf/relo_core.c" ] || die "extraction did not produce tools/lib/bpf"
-  touch "$SRC/.extracted"
+  [ -f "$KSRC/tools/lib/bpf/relo_core.c" ] || die "extraction did not produce tools/lib/bpf"
+  touch "$KSRC/.extracted"
 fi
 
-ver="$(grep -oE '^LIBBPF_([0-9.]+)' "$SRC/tools/lib/bpf/libbpf.map" | sort -rV | head -n1 | cut -d_ -f2)"
+ver="$(grep -oE '^LIBBPF_([0-9.]+)' "$KSRC/tools/lib/bpf/libbpf.map" | sort -rV | head -n1 | cut -d_ -f2)"
 [ "$ver" = "1.5.0" ] || die "expected libbpf 1.5.0 in the tarball, found '$ver'"
 
 # ---- 2. static libbpf + headers -------------------------------------------
 mkdir -p "$LIBBPF"
 echo ">> building libbpf $ver (static) into $LIBBPF"
-make -s -C "$SRC/tools/lib/bpf" -j"$(nproc)" OUTPUT="$LIBBPF/" "$LIBBPF/libbpf.a" >/dev/null
-make -s -C "$SRC/tools/lib/bpf" OUTPUT="$LIBBPF/" DESTDIR="$LIBBPF" prefix= install_headers >/dev/null
+make -s -C "$KSRC/tools/lib/bpf" -j"$(nproc)" OUTPUT="$LIBBPF/" "$LIBBPF/libbpf.a" >/dev/null
+make -s -C "$KSRC/tools/lib/bpf" OUTPUT="$LIBBPF/" DESTDIR="$LIBBPF" prefix= install_headers >/dev/null
 for f in libbpf.a staticobjs/relo_core.o staticobjs/btf.o include/bpf/libbpf.h include/bpf/bpf_helper_defs.h; do
   [ -f "$LIBBPF/$f" ] || die "libbpf build did not produce $LIBBPF/$f"
 done
 
 # ---- 3. the harnesses linked against it: relo-log, load-verdicts ----------
 for h in relo-log load-verdicts; do
-  if [ ! -x "$BIN/$h" ] || [ "$HERE/$h.c" -nt "$BIN/$h" ] || [ "$LIBBPF/libbpf.a" -nt "$BIN/$h" ]; then
+  if [ ! -x "$BIN/$h" ] || [ "$HERE/$h.c" -nt "$BIN/$h" ] || [ "$HERE/libbpf-lines.h" -nt "$BIN/$h" ] ||
+     [ "$LIBBPF/libbpf.a" -nt "$BIN/$h" ]; then
     echo ">> building $BIN/$h"
     gcc -O2 -g -Wall -Wextra -Werror \
-      -I"$LIBBPF/include" -I"$SRC/tools/include/uapi" \
+      -I"$LIBBPF/include" -I"$KSRC/tools/include/uapi" \
       -o "$BIN/$h.tmp" "$HERE/$h.c" "$LIBBPF/libbpf.a" -lelf -lz
     mv "$BIN/$h.tmp" "$BIN/$h"
   fi

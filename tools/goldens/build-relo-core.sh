@@ -18,17 +18,13 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/lib.sh"
-SRC="$CACHE/linux-source-6.12"
-LIBBPF="$CACHE/libbpf-1.5"
-BIN="$CACHE/bin"
 
-die() { echo "build-relo-core.sh: error: $*" >&2; exit 1; }
 
 [ -f "$HERE/relo-core.c" ] || die "$HERE/relo-core.c missing"
 for c in gcc nm objcopy sed; do command -v "$c" >/dev/null || die "'$c' not found (apt-get install build-essential)"; done
 "$HERE/build-libbpf.sh" >/dev/null || die "build-libbpf.sh failed"
 
-B="$SRC/tools/lib/bpf"
+B="$KSRC/tools/lib/bpf"
 for f in "$B/libbpf_internal.h" "$B/relo_core.h" "$B/btf.h" "$LIBBPF/libbpf.a" \
          "$LIBBPF/staticobjs/relo_core.o" "$LIBBPF/staticobjs/btf.o"; do
   [ -f "$f" ] || die "$f missing after build-libbpf.sh"
@@ -60,8 +56,8 @@ if [ ! -f "$BE/relo_core_behost.o" ] || [ "$B/relo_core.c" -nt "$BE/relo_core_be
   sed "s|$pat|#if 0 /* relo-core: big-endian host rules */|" "$B/relo_core.c" >"$BE/relo_core.c"
   # the flags tools/lib/bpf/Makefile uses for its own objects; headers resolved from $B
   gcc -g -O2 -std=gnu89 -Wall -Werror -fvisibility=hidden -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64 \
-    -I"$B" -I"$LIBBPF" -I"$SRC/tools/include" -I"$SRC/tools/include/uapi" \
-    -I"$SRC/tools/arch/$SRCARCH/include" -c -o "$BE/relo_core.o" "$BE/relo_core.c"
+    -I"$B" -I"$LIBBPF" -I"$KSRC/tools/include" -I"$KSRC/tools/include/uapi" \
+    -I"$KSRC/tools/arch/$SRCARCH/include" -c -o "$BE/relo_core.o" "$BE/relo_core.c"
   syms=()
   for s in $(nm --defined-only -g "$BE/relo_core.o" | awk '{print $3}'); do
     syms+=(--redefine-sym "$s=behost_$s")
@@ -72,14 +68,14 @@ if [ ! -f "$BE/relo_core_behost.o" ] || [ "$B/relo_core.c" -nt "$BE/relo_core_be
 fi
 
 # ---- relo-core --------------------------------------------------------------------------------
-if [ ! -x "$BIN/relo-core" ] || [ "$HERE/relo-core.c" -nt "$BIN/relo-core" ] ||
+if [ ! -x "$BIN/relo-core" ] || [ "$HERE/relo-core.c" -nt "$BIN/relo-core" ] || [ "$HERE/libbpf-lines.h" -nt "$BIN/relo-core" ] ||
    [ "$LIBBPF/libbpf.a" -nt "$BIN/relo-core" ] || [ "$BE/relo_core_behost.o" -nt "$BIN/relo-core" ] ||
    [ "$0" -nt "$BIN/relo-core" ]; then
   echo ">> building $BIN/relo-core"
   gcc -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
     -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64 \
-    -I"$B" -I"$SRC/tools/include" -I"$SRC/tools/include/uapi" \
-    -I"$SRC/tools/arch/$SRCARCH/include" \
+    -I"$B" -I"$KSRC/tools/include" -I"$KSRC/tools/include/uapi" \
+    -I"$KSRC/tools/arch/$SRCARCH/include" \
     -o "$BIN/relo-core.tmp" "$HERE/relo-core.c" "$BE/relo_core_behost.o" "$LIBBPF/libbpf.a" -lelf -lz
   mv "$BIN/relo-core.tmp" "$BIN/relo-core"
 fi

@@ -68,7 +68,8 @@ SIZE_BYTES = {0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8}  # BPF_W, BPF_H, BPF_B, BPF_DW
 
 
 def die(msg):
-    print("core_golden.py: error: " + msg, file=sys.stderr)
+    """An error of the script run (this one, or selftests_golden.py, which shares these helpers)."""
+    print(os.path.basename(sys.argv[0]) + ": error: " + msg, file=sys.stderr)
     sys.exit(1)
 
 

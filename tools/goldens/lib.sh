@@ -6,6 +6,12 @@ CORPUS="${CORECHECK_CORPUS:-$ROOT/../shared/corpus}"
 
 die() { echo "$(basename "$0"): error: $*" >&2; exit 1; }
 
+# the reference libbpf 1.5 (build-libbpf.sh): the kernel tree it is built from, its build, and
+# the harnesses built against it
+KSRC="$CACHE/linux-source-6.12"
+LIBBPF="$CACHE/libbpf-1.5"
+BIN="$CACHE/bin"
+
 RELO_LOG="$CACHE/bin/relo-log"
 SUMMARY_HEADER='name	programs	core_sections	core_relos	btf_ext_relos	status'
 SKIPPED_HEADER='name	btf_ext_relos	reason (last libbpf 1.5 message before bpf_object__open failed)'

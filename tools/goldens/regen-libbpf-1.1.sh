@@ -21,7 +21,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OBJ="$CACHE/objects/selftests"
 OUT="$ROOT/test/goldens/selftests/libbpf-1.1"
 LOGS="$CACHE/logs/libbpf-1.1"
-BIN="$CACHE/bin/relo-log-1.1"
+RELO_LOG_11="$BIN/relo-log-1.1"
 CASES="enumval___err_missing enum64val___err_missing"
 
 [ "$(id -u)" = 0 ] || die "must run as root (relo-log loads the objects into the kernel)"
@@ -30,8 +30,8 @@ case "$version" in 1.1.*) ;; *) die "system libbpf is $version, expected 1.1.x (
 [ -d "$OBJ" ] || die "$OBJ missing (tools/goldens/build-selftests.sh --objects-only)"
 
 mkdir -p "$OUT" "$LOGS" "$CACHE/bin"
-gcc -O2 -Wall -o "$BIN.tmp" "$HERE/relo-log.c" $(pkg-config --cflags --libs libbpf) -lelf -lz
-mv "$BIN.tmp" "$BIN"
+gcc -O2 -Wall -o "$RELO_LOG_11.tmp" "$HERE/relo-log.c" $(pkg-config --cflags --libs libbpf) -lelf -lz
+mv "$RELO_LOG_11.tmp" "$RELO_LOG_11"
 
 for c in $CASES; do
   row="$(awk -F'\t' -v c="$c" '$1 == c' "$ROOT/test/goldens/selftests/CASES.tsv")"
@@ -39,7 +39,7 @@ for c in $CASES; do
   obj="$(cut -f2 <<<"$row")"
   btf="$(cut -f3 <<<"$row")"
   prog="$(grep -o "^insn [a-z_0-9]*" "$ROOT/test/goldens/selftests/$c.txt" | head -1 | cut -d' ' -f2)"
-  "$BIN" "$OBJ/$obj" --btf "$OBJ/$btf" >"$LOGS/$c.log" 2>&1 || die "relo-log-1.1 broke on $c (see $LOGS/$c.log)"
+  "$RELO_LOG_11" "$OBJ/$obj" --btf "$OBJ/$btf" >"$LOGS/$c.log" 2>&1 || die "relo-log-1.1 broke on $c (see $LOGS/$c.log)"
   python3 "$HERE/selftests_golden.py" one "$c" "$prog" "$LOGS/$c.log" "$OUT/$c.txt" >/dev/null
 done
 echo "regen-libbpf-1.1.sh: libbpf $version goldens for: $CASES -> $OUT"

@@ -120,9 +120,8 @@ done <<<"$KERNEL_TABLE"
 # ---- 2. loader + initramfs --------------------------------------------------------------------
 # build-libbpf.sh only when libbpf.a is missing: .cache is shared between worktrees, and a rebuild
 # from another checkout path remakes (and for a while removes) every object other scripts use
-[ -f "$CACHE/libbpf-1.5/libbpf.a" ] || "$HERE/build-libbpf.sh" >/dev/null
+[ -f "$LIBBPF/libbpf.a" ] || "$HERE/build-libbpf.sh" >/dev/null
 python3 "$HERE/extract-libbpf-tools.py" >/dev/null
-LIBBPF="$CACHE/libbpf-1.5"
 LOADER="$LIVE/bin/load-verdicts-static"
 mkdir -p "$LIVE/bin"
 if [ ! -x "$LOADER" ] || [ "$HERE/load-verdicts.c" -nt "$LOADER" ] || [ "$LIBBPF/libbpf.a" -nt "$LOADER" ]; then

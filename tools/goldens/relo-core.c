@@ -93,10 +93,9 @@
 #include "btf.h"
 #include "relo_core.h"
 #include "libbpf_internal.h"
+#include "libbpf-lines.h"
 
 #define BPF_INSN_SZ (sizeof(struct bpf_insn)) /* as libbpf.c */
-
-static const char PREFIX[] = "libbpf: ";
 
 static void die(const char *fmt, ...)
 {
@@ -109,24 +108,6 @@ static void die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(2);
-}
-
-static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level; /* all levels */
-	char *msg = NULL;
-	int n = vasprintf(&msg, fmt, args);
-
-	if (n < 0)
-		die("out of memory formatting a libbpf message");
-	const char *p = msg;
-	if (strncmp(p, PREFIX, sizeof(PREFIX) - 1) == 0)
-		p += sizeof(PREFIX) - 1;
-	fputs(p, stdout);
-	if (n == 0 || msg[n - 1] != '\n')
-		fputc('\n', stdout);
-	free(msg);
-	return n;
 }
 
 /* ---- the object ------------------------------------------------------------------------- */
@@ -910,7 +891,7 @@ int main(int argc, char **argv)
 		usage();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	libbpf_set_print(print_fn);
+	libbpf_set_print(print_libbpf_lines);
 	process_object(obj_path, targ_path, NULL, host_order, list, keep_going, all_insns, false);
 	return 0;
 }

@@ -41,28 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
-
-static const char PREFIX[] = "libbpf: ";
-
-static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level; /* all levels are printed */
-	char *msg = NULL;
-	int n = vasprintf(&msg, fmt, args);
-
-	if (n < 0) {
-		fprintf(stderr, "relo-log: out of memory formatting a libbpf message\n");
-		exit(2);
-	}
-	const char *p = msg;
-	if (strncmp(p, PREFIX, sizeof(PREFIX) - 1) == 0)
-		p += sizeof(PREFIX) - 1;
-	fputs(p, stdout);
-	if (n == 0 || msg[n - 1] != '\n')
-		fputc('\n', stdout);
-	free(msg);
-	return n;
-}
+#include "libbpf-lines.h"
 
 static void usage(void)
 {
@@ -99,7 +78,7 @@ int main(int argc, char **argv)
 		usage();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	libbpf_set_print(print_fn);
+	libbpf_set_print(print_libbpf_lines);
 
 	printf("== relo-log: open %s btf %s\n", obj_path, btf_path);
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);

@@ -80,20 +80,10 @@ CORE_LINE_RE = re.compile(
     r"^CO-RE relocating |^prog '[^']*': relo |^unexpected kind |^failed to perform CO-RE relocations")
 LOAD_RE = re.compile(r"^== relo-log: (load ok|load failed: .*)$")
 
-# relo-log dump parsing, the CO-RE lines' outcome and the byte checks are core_golden.py's
+# relo-log dump parsing, the CO-RE lines' outcome, the byte checks and the error helper are core_golden.py's
 # (the libbpf-tools goldens)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from core_golden import captured_insns, core_outcome, parse_raw  # noqa: E402
-
-
-def die(msg):
-    print("selftests_golden.py: error: " + msg, file=sys.stderr)
-    sys.exit(1)
-
-
-def read_lines(path):
-    with open(path, encoding="utf-8", errors="replace") as f:
-        return f.read().split("\n")
+from core_golden import captured_insns, core_outcome, die, parse_raw, read_lines  # noqa: E402
 
 
 def golden_name(case):

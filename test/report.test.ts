@@ -86,6 +86,8 @@ test('one screen: every libbpf-tools object and the selftests\' large programs, 
       assert.ok(verbose.stdout.includes(r.message), `${o.name} ${p.name} on ${d.kernel}: ${r.message}`);
     }
   }
+  // The selftests' objects carry line info without source text: such a site prints its place alone.
+  for (const out of [text.stdout, verbose.stdout]) assert.doesNotMatch(out, /[ \t]+$/m, 'no line ends in blanks');
   // Everything verbose lists for the large programs appears per kernel group: the info reasons too.
   const profiler1 = report.objects.find((o) => o.name.endsWith('profiler1.bpf.o'))!;
   assert.ok(profiler1.causes.some((c) => c.verdict === 'info'), 'profiler1 guards CO-RE accesses (bpf_core_field_exists)');

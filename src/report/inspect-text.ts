@@ -44,7 +44,7 @@ export function renderInspect(o: InspectedObject): string {
     for (const r of o.relocations) {
       const where = r.program !== null ? `${r.program} insn #${r.program_insn}` : `${r.section} insn #${r.insn} (no program)`;
       lines.push(`  ${where}: ${r.spec ?? `error: ${r.error}`}`);
-      if (r.source) lines.push(`      ${r.source.file}:${r.source.line}: ${r.source.text}`);
+      if (r.source) lines.push(`      ${r.source.file}:${r.source.line}${r.source.text ? `: ${r.source.text}` : ''}`);
     }
   }
   return lines.join('\n') + '\n';

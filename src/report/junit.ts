@@ -1,6 +1,6 @@
 import { verdictRank, type Verdict } from '../analysis/reason.js';
 import type { KernelGroup, ObjectReport, ProgramRow, Report } from './model.js';
-import { plural, verdictPhrase } from './phrases.js';
+import { plural, siteLine, verdictPhrase } from './phrases.js';
 import { programCauses, type ProgramCause } from './program-causes.js';
 import { escapeXmlAttr, escapeXmlText } from './xml.js';
 
@@ -98,7 +98,7 @@ function bodyOf(program: ProgramRow, group: KernelGroup, verdict: Verdict, cause
   for (const k of group.kernels) out.push(`  ${k}`);
   causes.forEach((c, i) => {
     out.push('', `${i + 1}. ${c.cause.title} [${c.cause.class}, ${c.verdict}]`, `   ${c.message}`);
-    for (const s of c.sites) out.push(`   at ${s.file}:${s.line}:${s.column}  ${s.text.trim()}`);
+    for (const s of c.sites) out.push(`   ${siteLine(s)}`);
     c.fixes.forEach((f, j) => out.push(j === 0 ? `   fix: ${f.replace(/^or /, '')}` : `        ${f}`));
     if (c.kernels.length < group.kernels.length) out.push(`   on ${c.kernels.length} of the group's ${group.kernels.length} kernels: ${c.kernels.join(', ')}`);
   });

@@ -1,5 +1,5 @@
 import type { ReasonVerdict, Verdict } from '../analysis/reason.js';
-import type { CauseChange, KernelMeta } from './model.js';
+import type { CauseChange, KernelMeta, SourceSite } from './model.js';
 
 /** `a, b, c and 12 more`: enough labels to recognize a set without printing a fleet. */
 export function someOf(labels: readonly string[], shown = 3): string {
@@ -48,4 +48,14 @@ export function changePhrase(change: CauseChange | null): string {
 /** Fixes as one sentence: the first loses the `or` that joins it to the others in a list. */
 export function fixesPhrase(fixes: readonly string[]): string {
   return fixes.map((f, i) => (i === 0 ? f.replace(/^or /, '') : f)).join('; ');
+}
+
+/**
+ * A site as `at file:12:5  ev.flags = how.flags;`; only the place where the object's line info has
+ * no text for the line (clang records it empty when it cannot read the source, as for headers
+ * reached through some include paths). `code` paints the source line.
+ */
+export function siteLine(site: SourceSite, code: (text: string) => string = (text) => text): string {
+  const text = site.text.trim();
+  return `at ${site.file}:${site.line}:${site.column}${text ? `  ${code(text)}` : ''}`;
 }

@@ -47,7 +47,7 @@ interface SarifLocation {
   readonly id?: number;
   readonly physicalLocation: {
     readonly artifactLocation: ArtifactLocation;
-    readonly region?: { readonly startLine: number; readonly startColumn?: number; readonly snippet: { readonly text: string } };
+    readonly region?: { readonly startLine: number; readonly startColumn?: number; readonly snippet?: { readonly text: string } };
   };
   readonly logicalLocations?: readonly { readonly name: string; readonly fullyQualifiedName: string; readonly kind: 'function' }[];
   readonly message?: { readonly text: string };
@@ -158,7 +158,7 @@ function physicalOf(site: SourceSite, sourceRoot: string): SarifLocation['physic
   const artifactLocation = sourceFileLocation(site.file, sourceRoot);
   // Line info uses 0 for "unknown"; SARIF lines and columns start at 1.
   if (site.line < 1) return { artifactLocation };
-  return { artifactLocation, region: { startLine: site.line, ...(site.column >= 1 ? { startColumn: site.column } : {}), snippet: { text: site.text } } };
+  return { artifactLocation, region: { startLine: site.line, ...(site.column >= 1 ? { startColumn: site.column } : {}), ...(site.text ? { snippet: { text: site.text } } : {}) } };
 }
 
 /** Title, where it breaks, libbpf's line, what is different elsewhere, and the fix. */

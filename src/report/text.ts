@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ReasonVerdict, Verdict } from '../analysis/reason.js';
 import { plainColumns } from './table-style.js';
-import { minimizedNote, plural } from './phrases.js';
+import { minimizedNote, plural, siteLine } from './phrases.js';
 import type { KernelGroup, ObjectOnKernel, ObjectReport, ProgramRow, Report, RootCause } from './model.js';
 
 export interface TextOptions {
@@ -62,7 +62,7 @@ function causeLines(c: RootCause, n: number, obj: ObjectReport, paint: Paint, fu
   const indent = '       ';
   out.push(`${indent}${paint.dim(c.class)}: ${c.message}`);
   const sites = full ? c.sites : c.sites.slice(0, SITES_SHOWN);
-  for (const s of sites) out.push(`${indent}at ${s.file}:${s.line}:${s.column}  ${paint.cyan(s.text.trim())}`);
+  for (const s of sites) out.push(`${indent}${siteLine(s, paint.cyan)}`);
   if (sites.length < c.sites.length) out.push(`${indent}and ${plural(c.sites.length - sites.length, 'more site')}`);
   const change = changeText(c);
   if (change) out.push(`${indent}${change}`);
@@ -217,7 +217,7 @@ function verboseObject(obj: ObjectReport, paint: Paint): string[] {
       out.push(`    ${p.name.padEnd(width)}  ${mark(p.verdict, paint)} ${p.verdict}`);
       for (const r of p.reasons) {
         out.push(`      ${mark(r.verdict, paint)} ${r.class}: ${r.message}`);
-        if (r.source) out.push(`          at ${r.source.file}:${r.source.line}:${r.source.column}  ${r.source.text.trim()}`);
+        if (r.source) out.push(`          ${siteLine(r.source)}`);
         r.fixes.forEach((f, i) => out.push(`          ${i === 0 ? 'fix:' : '    '} ${f}`));
       }
     }

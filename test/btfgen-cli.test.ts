@@ -156,6 +156,7 @@ test('text: a per-kernel table, the breaking relocations, then check\'s root-cau
   assert.match(r.stdout, /unresolved relocations that break the load[^\n]*\n.*bindsnoop\.bpf\.o .*struct inet_sock\.freebind.* fails on 1 kernel/);
   assert.match(r.stdout, /Root causes/);
   assert.match(r.stdout, /gate failed/);
+  assert.doesNotMatch(r.stdout, /[ \t]+$/m, 'no line ends in blanks (the table pads its last column)');
 });
 
 test('--compress writes BTFHub archives holding the raw BTF', () => {

@@ -19,6 +19,7 @@ test('no --kernel: the running kernel and the built-in fleet (from the package a
   const builtin = cli(['fleet', 'list', '--builtin']);
   assert.equal(builtin.status, 0, builtin.stderr);
   assert.match(builtin.stdout, /^35 kernels in the built-in fleet\n/);
+  assert.doesNotMatch(builtin.stdout, /[ \t]+$/m, 'no line ends in blanks');
   const labels = builtin.stdout.split('\n').slice(2).filter((l) => l !== '').map((l) => l.split(/\s+/)[0]);
   assert.equal(labels.length, 35);
   const r = cli(['check', EXAMPLE, '--format', 'json'], { XDG_CACHE_HOME: join(dir, 'empty-cache') });

@@ -93,6 +93,15 @@ test('one screen: every libbpf-tools object and the selftests\' large programs, 
   assert.ok(profiler1.causes.some((c) => c.verdict === 'info'), 'profiler1 guards CO-RE accesses (bpf_core_field_exists)');
 });
 
+test('inspect prints no line ending in blanks: its tables pad their last column, a site without source text has none', () => {
+  for (const file of [cachePath('objects/libbpf-tools/execsnoop.bpf.o'), LARGE[0]]) {
+    const r = cli(['inspect', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /CO-RE RELOCATIONS/);
+    assert.doesNotMatch(r.stdout, /[ \t]+$/m, file);
+  }
+});
+
 test('architecture: an x86_64 object is checked on x86_64 kernels by default and says how many were left out; --arch all makes the mismatch one cause', () => {
   const profiler1 = LARGE[0];
   const auto = JSON.parse(cli(['check', profiler1, '--kernel', CORPUS_KERNELS, '--format', 'json']).stdout) as Report;

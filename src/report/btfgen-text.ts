@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { BtfgenKernel, BtfgenReport, BtfgenUnresolved } from './model.js';
-import { plainColumns } from './table-style.js';
+import { plainColumns, tableText } from './table-style.js';
 
 type Paint = ReturnType<typeof pc.createColors>;
 
@@ -28,7 +28,7 @@ export function renderBtfgenText(b: BtfgenReport, opts: { readonly verbose: bool
     table.push([k.kernel, file, k.bytes === null ? '' : byteSize(k.bytes), k.types === null ? '' : String(k.types), String(k.unresolved.length),
       k.breaking > 0 ? paint.red(String(k.breaking)) : '0']);
   }
-  out.push(table.toString());
+  out.push(tableText(table));
   const listed = unresolvedLines(b.kernels, opts.verbose, paint);
   if (listed.length > 0) out.push('', ...listed);
   return out.join('\n') + '\n\n';

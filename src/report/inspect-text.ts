@@ -1,17 +1,9 @@
 import Table from 'cli-table3';
 import type { InspectedObject } from './inspect.js';
+import { plainColumns, tableText } from './table-style.js';
 
 /** Column layout without box drawing: reads well in a terminal and in CI logs. */
-function table(head: string[]): Table.Table {
-  return new Table({
-    head,
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
-      'bottom-right': '', left: '  ', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-    },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-  });
-}
+const table = (head: string[]): Table.Table => new Table({ head, ...plainColumns('  ', '  ') });
 
 const dash = (v: string | number | null): string => (v === null || v === '' ? '-' : String(v));
 
@@ -30,14 +22,14 @@ export function renderInspect(o: InspectedObject): string {
       const type = p.subprogram ? '(subprogram)' : `${dash(p.type)}${p.autoload ? '' : ' (no autoload)'}`;
       t.push([p.name, p.section, type, dash(p.attach_target), String(p.insns)]);
     }
-    lines.push('', t.toString());
+    lines.push('', tableText(t));
   }
   if (o.maps.length) {
     const t = table(['MAP', 'TYPE', 'KEY', 'VALUE', 'MAX ENTRIES', 'FLAGS']);
     for (const m of o.maps) {
       t.push([m.name, m.type, dash(m.key_size), dash(m.value_size), dash(m.max_entries), m.flags ? `0x${m.flags.toString(16)}` : '-']);
     }
-    lines.push('', t.toString());
+    lines.push('', tableText(t));
   }
   if (o.relocations.length) {
     lines.push('', '  CO-RE RELOCATIONS');

@@ -11,3 +11,8 @@ export function plainColumns(gap: string, left = ''): { chars: Record<string, st
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
   };
 }
+
+/** A table's text without blanks at line ends: cli-table3 pads every cell to its column's width, the last column's too. */
+export function tableText(table: { toString(): string }): string {
+  return table.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+}

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ReasonVerdict, Verdict } from '../analysis/reason.js';
-import { plainColumns } from './table-style.js';
+import { plainColumns, tableText } from './table-style.js';
 import { minimizedNote, plural, siteLine } from './phrases.js';
 import type { KernelGroup, ObjectOnKernel, ObjectReport, ProgramRow, Report, RootCause } from './model.js';
 
@@ -136,7 +136,7 @@ function matrixLines(obj: ObjectReport, paint: Paint): string[] {
     wordWrap: true, wrapOnWordBoundary: true,
   });
   for (const ps of byRow.values()) table.push([rowName(ps), ...ps[0].verdicts.map((v) => mark(v, paint))]);
-  return table.toString().split('\n').map((l) => l.trimEnd());
+  return tableText(table).split('\n');
 }
 
 const rowName = (ps: readonly ProgramRow[]): string => ps.map((p) => p.name + (p.autoload ? '' : ' (autoload off)')).join(', ');

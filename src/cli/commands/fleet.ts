@@ -3,7 +3,7 @@ import { CorecheckError } from '../../common/errors.js';
 import { builtinFleetSources, openKernelSources, type KernelSource } from '../../kernels/index.js';
 import { fleetSources, userFleetPath, writeFleet, type FleetWriteProgress } from '../../kernels/user-fleet.js';
 import { startProgress, type Progress } from '../progress.js';
-import { plainColumns } from '../../report/table-style.js';
+import { plainColumns, tableText } from '../../report/table-style.js';
 import { writeOut } from '../io.js';
 import { kernelMeta } from '../../analysis/fleet-kernel.js';
 import { normalizeArch } from '../../common/arch-names.js';
@@ -26,7 +26,7 @@ export async function runFleetList(opts: { fleet?: string; builtin?: boolean; ar
   for (const s of sources) table.push([s.label, s.info.distro ?? '', s.info.release ?? '', s.info.arch ?? '', s.info.kernel ?? '']);
   const where = opts.builtin ? 'the built-in fleet' : path;
   const count = sources.length === all.length ? plural(all.length, 'kernel') : `${sources.length} of ${plural(all.length, 'kernel')}`;
-  writeOut(`${count} in ${where}\n${sources.length > 0 ? `${table.toString()}\n` : ''}`);
+  writeOut(`${count} in ${where}\n${sources.length > 0 ? `${tableText(table)}\n` : ''}`);
 }
 
 /** `corecheck fleet add <source>... [--fleet F]`: imports kernels (any kernel source, BTFHub trees, packages) into a fleet store. */

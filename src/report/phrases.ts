@@ -52,8 +52,8 @@ export function fixesPhrase(fixes: readonly string[]): string {
 
 /**
  * A site as `at file:12:5  ev.flags = how.flags;`; only the place where the object's line info has
- * no text for the line (clang records it empty when it cannot read the source, as for headers
- * reached through some include paths). `code` paints the source line.
+ * no text for the line (the kernel selftests' profiler objects have none). `code` paints the
+ * source line.
  */
 export function siteLine(site: SourceSite, code: (text: string) => string = (text) => text): string {
   const text = site.text.trim();

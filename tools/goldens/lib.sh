@@ -12,7 +12,7 @@ KSRC="$CACHE/linux-source-6.12"
 LIBBPF="$CACHE/libbpf-1.5"
 BIN="$CACHE/bin"
 
-RELO_LOG="$CACHE/bin/relo-log"
+RELO_LOG="$BIN/relo-log"
 SUMMARY_HEADER='name	programs	core_sections	core_relos	btf_ext_relos	status'
 SKIPPED_HEADER='name	btf_ext_relos	reason (last libbpf 1.5 message before bpf_object__open failed)'
 

@@ -33,7 +33,7 @@ RELO_CORE = os.path.join(ROOT, ".cache", "bin", "relo-core")
 RELO_LOG = os.path.join(ROOT, ".cache", "bin", "relo-log")
 sys.dont_write_bytecode = True  # no __pycache__ in tools/goldens
 sys.path.insert(0, HERE)
-from relos_golden import CORE_LOG_RE  # noqa: E402
+from relos_golden import CORE_LOG_RE, HARD_ERROR_TRAILER  # noqa: E402
 
 
 def run(cmd):
@@ -74,8 +74,7 @@ def stopped_at_target(golden, listed):
     """Whether the golden ends at a hard error that --list cannot give (it has no target: a patch or
     a candidate that fails against the BTF the golden was made with), and everything before it
     is --list's output unchanged: --list reports no error and goes on to the later relocations."""
-    hard = "# partial: libbpf stopped at a hard error: "
-    if not any(l.startswith(hard) for l in golden) or any(l.startswith("# partial:") for l in listed):
+    if not any(l.startswith(HARD_ERROR_TRAILER) for l in golden) or any(l.startswith("# partial:") for l in listed):
         return False
     before = [l for l in golden if l and not l.startswith("# partial:")]
     return [l for l in listed if l][:len(before)] == before

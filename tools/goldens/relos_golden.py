@@ -43,6 +43,8 @@ SEC_RE = re.compile(r"^sec '(.*)': found (\d+) CO-RE relocations$")
 SKIP_RE = re.compile(r"^sec '(.*)': skipping CO-RE relocation #\d+ ")
 RELO_RE = re.compile(r"^prog '(.*?)': relo #(\d+): (.*)$")
 # libbpf 1.5 messages after which bpf_object__relocate_core gives up (libbpf.c / relo_core.c)
+# the trailer of each hard error libbpf stopped at (relo_core_check.py reads it back)
+HARD_ERROR_TRAILER = "# partial: libbpf stopped at a hard error: "
 HARD_ERR_RE = re.compile(
     r"failed to relocate: |failed to patch insn #|failed to perform CO-RE relocations|"
     r"target candidate search failed|failed to parse target BTF|failed to record relocation|"
@@ -156,7 +158,7 @@ def main():
 
     trailer = []
     if errors:
-        trailer += ["# partial: libbpf stopped at a hard error: " + l for l in errors]
+        trailer += [HARD_ERROR_TRAILER + l for l in errors]
     if sections == 0 and btf_ext > 0 and not errors:
         trailer.append("# partial: libbpf printed no CO-RE log although .BTF.ext has %d records"
                        % btf_ext)

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
 import { Kind } from '../src/btf/kinds.js';
 import { CorecheckError } from '../src/common/errors.js';
-import { crc32 } from '../src/common/crc32.js';
+import { crc32Of } from '../src/common/crc32.js';
+import { nativeCrc32 } from '../src/kernels/native-crc32.js';
 import { encodeKernelIndex, parseWithKernelIndex } from '../src/btf/kernel-index.js';
 import { checkKernel } from '../src/analysis/kernel-check.js';
 import { openBpfObjects } from '../src/object/open.js';
@@ -49,10 +50,22 @@ test('kernel index: round trip on Debian 6.1 gives the same offsets and name ind
   assert.deepEqual(parseWithKernelIndex(copyOf(K61), copyOf(bytes)).index(), btf.index());
 });
 
+test('CRC-32 continued over pieces equals the CRC of the whole, in corecheck\'s loop and in Node\'s (an index\'s CRC covers several arrays)', () => {
+  const whole = crc32Of(K61);
+  // odd cuts, so the loop's unaligned head and tail are crossed too
+  const cuts = [0, 3, 1001, 65537, K61.length - 5, K61.length];
+  for (const checksum of [crc32Of, nativeCrc32]) {
+    assert.equal(checksum(K61), whole);
+    let crc = 0;
+    for (let i = 1; i < cuts.length; i++) crc = checksum(K61.subarray(cuts[i - 1], cuts[i]), crc);
+    assert.equal(crc, whole);
+  }
+});
+
 for (const checkStructure of [true, false]) {
 test(`kernel index: lookups on Debian 6.1 with the index equal those without it (structure ${checkStructure ? 'checked' : 'taken on its CRCs, as the kernel cache does'})`, () => {
   const fresh = Btf.parse(K61);
-  const loaded = parseWithKernelIndex(K61, encodeKernelIndex(Btf.parse(K61)), crc32, { checkStructure });
+  const loaded = parseWithKernelIndex(K61, encodeKernelIndex(Btf.parse(K61)), crc32Of, { checkStructure });
   for (const name of ['task_struct', 'task_struct___v2', 'sk_buff', 'pt_regs', 'do_sys_openat2', 'bpf_func_id', 'jiffies', '.data..percpu', 'btf_trace_sched_switch', 'no_such_name', '']) {
     assert.deepEqual(loaded.idsByName(name), fresh.idsByName(name), name);
     assert.deepEqual(loaded.ownTypesByEssentialName(name), fresh.ownTypesByEssentialName(name), name);

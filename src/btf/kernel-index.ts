@@ -2,7 +2,7 @@ import { Btf, type BtfIndex } from './btf.js';
 import { HOST_LITTLE_ENDIAN } from '../common/bytes.js';
 import { fail } from '../common/errors.js';
 import type { NameIndexParts } from './name-index.js';
-import { crc32, type Checksum } from '../common/crc32.js';
+import { crc32Of, type Checksum } from '../common/crc32.js';
 
 /**
  * A kernel BTF's parse index as bytes, for a cache of kernels by content hash: what parsing a
@@ -37,31 +37,40 @@ const versionWord = (): number => (KERNEL_INDEX_VERSION | (HOST_LITTLE_ENDIAN ? 
  * The index of a parsed base BTF (a vmlinux), as bytes for `parseWithKernelIndex`. `checksum` is
  * CRC-32 (the CLI passes Node's native one: both CRCs cover megabytes); the parse must use a CRC-32 too.
  */
-export function encodeKernelIndex(btf: Btf, checksum: Checksum = crc32): Uint8Array {
+export function encodeKernelIndex(btf: Btf, checksum: Checksum = crc32Of): Uint8Array {
+  const parts = kernelIndexParts(btf, checksum);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * The same index as `encodeKernelIndex`, as the pieces that follow one another in it: its header,
+ * then views of the parsed BTF's own index arrays (not copies). A cache writes them with one
+ * gathered write, so the ~2.5 MB index of each kernel is never copied into a fresh buffer.
+ */
+export function kernelIndexParts(btf: Btf, checksum: Checksum = crc32Of): Uint8Array[] {
   if (btf.base) fail('UNSUPPORTED', 'kernel index', -1, 'split BTF (a module) has no kernel index; index its vmlinux');
   const { offsets, typeNames, dataNames } = btf.index();
   if (!typeNames.slotLen) fail('MALFORMED', 'kernel index', -1, 'the type-name index is not keyed by essential name');
-  const n = offsets.length;
-  const t = typeNames.slotKey.length;
-  const d = dataNames.slotKey.length;
-  const arrays: ArrayLike<number>[] = [offsets, typeNames.slotKey, typeNames.slotLen, typeNames.slotHead, typeNames.prev, dataNames.slotKey, dataNames.slotHead, dataNames.prev];
-  const words = new Uint32Array(HEADER / 4 + n * 3 + t * 3 + d * 2);
-  let at = HEADER / 4;
-  for (const a of arrays) {
-    words.set(a as Uint32Array, at);
-    at += a.length;
-  }
-  const out = new Uint8Array(words.buffer);
-  const dv = new DataView(words.buffer);
+  const arrays = [offsets, typeNames.slotKey, typeNames.slotLen, typeNames.slotHead, typeNames.prev, dataNames.slotKey, dataNames.slotHead, dataNames.prev];
+  // host-order words, as `parseWithKernelIndex` reads them back
+  const body = arrays.map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  const header = new Uint8Array(HEADER);
+  const dv = new DataView(header.buffer);
   dv.setUint32(0, MAGIC, true);
   dv.setUint32(4, versionWord(), true);
   dv.setUint32(8, btf.bytes.length, true);
   dv.setUint32(12, checksum(btf.bytes), true);
-  dv.setUint32(16, n, true);
-  dv.setUint32(20, t, true);
-  dv.setUint32(24, d, true);
-  dv.setUint32(28, checksum(out.subarray(HEADER)), true);
-  return out;
+  dv.setUint32(16, offsets.length, true);
+  dv.setUint32(20, typeNames.slotKey.length, true);
+  dv.setUint32(24, dataNames.slotKey.length, true);
+  dv.setUint32(28, body.reduce((crc, part) => checksum(part, crc), 0), true);
+  return [header, ...body];
 }
 
 /**
@@ -70,7 +79,7 @@ export function encodeKernelIndex(btf: Btf, checksum: Checksum = crc32): Uint8Ar
  * MALFORMED or UNSUPPORTED, structure `kernel index`) when the index is corrupt, of another
  * version or host byte order, or made for other bytes; the caller then parses without it.
  */
-export function parseWithKernelIndex(btfBytes: Uint8Array, index: Uint8Array, checksum: Checksum = crc32, opts: { checkStructure?: boolean } = {}): Btf {
+export function parseWithKernelIndex(btfBytes: Uint8Array, index: Uint8Array, checksum: Checksum = crc32Of, opts: { checkStructure?: boolean } = {}): Btf {
   const bad = (detail: string): never => fail('MALFORMED', 'kernel index', -1, detail);
   if (index.length < HEADER || index.length % 4 !== 0) bad(`${index.length} bytes is no kernel index`);
   const dv = new DataView(index.buffer, index.byteOffset, index.length);

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// first: V8's tiering flag must be set before the run's code gets hot
+import './jit-tiering.js';
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CorecheckError } from '../common/errors.js';

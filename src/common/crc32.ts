@@ -21,9 +21,10 @@ const TABLES = (() => {
   return t;
 })();
 
-export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
+/** The CRC of `bytes[start..end)`; with `previous`, of those bytes following data whose CRC that is. */
+export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, previous = 0): number {
   const t = TABLES;
-  let c = -1;
+  let c = ~previous;
   let i = start;
   if (HOST_LITTLE_ENDIAN && end - start >= 16) {
     // Bytes up to a 4-byte boundary one at a time, then aligned words: two loads per step instead
@@ -52,7 +53,10 @@ function le32(b: Uint8Array, at: number): number {
 }
 
 /**
- * A CRC-32 (IEEE) of a whole array, as the core takes it: `crc32` by default, or Node's native one,
+ * A CRC-32 (IEEE) of a whole array, or of it following data whose CRC is `previous` (so one CRC
+ * can cover several arrays), as the core takes it: `crc32Of` by default, or Node's native one,
  * several times faster on the megabytes of a kernel, which the CLI passes in (`kernels/native-crc32.ts`).
  */
-export type Checksum = (bytes: Uint8Array) => number;
+export type Checksum = (bytes: Uint8Array, previous?: number) => number;
+
+export const crc32Of: Checksum = (bytes, previous = 0) => crc32(bytes, 0, bytes.length, previous);

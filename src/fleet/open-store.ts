@@ -1,5 +1,5 @@
 import { CorecheckError, fail } from '../common/errors.js';
-import { crc32, type Checksum } from '../common/crc32.js';
+import { crc32, crc32Of, type Checksum } from '../common/crc32.js';
 import { MAX_OUTPUT } from '../kernels/limits.js';
 import { joinBtf } from './btf-columns.js';
 import { FLEET_HEADER_SIZE, FLEET_MAGIC, MODE_COLUMNS, MODE_RAW, PART_COUNT, type FleetGroupEntry, type FleetKernelEntry, type FleetKernelInfo } from './format.js';
@@ -83,7 +83,7 @@ function readStoreIndex(bytes: Uint8Array): { indexEnd: number; groups: FleetGro
   return { indexEnd, groups, kernels };
 }
 
-export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, checksum: Checksum = crc32): FleetStore {
+export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, checksum: Checksum = crc32Of): FleetStore {
   const { indexEnd, groups, kernels } = readStoreIndex(bytes);
   const byLabel = new Map(kernels.map((k) => [k.label, k]));
   const members = groups.map((_g, gi) => kernels.filter((k) => k.group === gi));

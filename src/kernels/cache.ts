@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Btf } from '../btf/btf.js';
-import { encodeKernelIndex, parseWithKernelIndex } from '../btf/kernel-index.js';
+import { kernelIndexParts, parseWithKernelIndex } from '../btf/kernel-index.js';
 import { nativeCrc32 } from './native-crc32.js';
 import { CorecheckError } from '../common/errors.js';
 import { readFileBytes } from './files.js';
@@ -128,19 +128,22 @@ export class KernelCache {
 
   /** The index of a kernel's BTF; split BTF has none (it is indexed with its base), so it is not kept. */
   private storeIndex(entry: string, btf: Btf): void {
-    if (!btf.base) this.store(`${entry}.idx`, encodeKernelIndex(btf, nativeCrc32));
+    if (!btf.base) this.store(`${entry}.idx`, kernelIndexParts(btf, nativeCrc32));
   }
 
   /**
    * Whole or not at all; a cache that cannot be written (read-only home) only costs the next run
    * time. The write runs in the background (on libuv's threads, so the copy of megabytes into the
-   * page cache overlaps the check of the kernel); `flush` waits for every write started.
+   * page cache overlaps the check of the kernel); `flush` waits for every write started. The file's
+   * bytes may come in pieces (an index is its header and the parsed BTF's own arrays): one gathered
+   * write puts them in the file without joining them in memory first.
    */
-  private store(file: string, bytes: Uint8Array): void {
+  private store(file: string, bytes: Uint8Array | readonly Uint8Array[]): void {
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const pieces = bytes instanceof Uint8Array ? [bytes] : bytes;
     const write = async (): Promise<void> => {
       try {
-        await writeFile(tmp, bytes);
+        await writeWhole(tmp, pieces);
         await rename(tmp, file);
       } catch {
         await rm(tmp, { force: true });
@@ -172,6 +175,18 @@ const MAX_PENDING_WRITES = 4;
 /** Whether a source's entry is in the cache: a raw file's index, or anything else's BTF. */
 function held(source: KernelSource, entry: string): boolean {
   return existsSync(source.format === 'raw' ? `${entry}.idx` : `${entry}.btf`);
+}
+
+/** Writes the pieces, one after another, as a new file; a short write (a full disk) is an error. */
+async function writeWhole(file: string, pieces: readonly Uint8Array[]): Promise<void> {
+  const fh = await open(file, 'w');
+  try {
+    const length = pieces.reduce((n, p) => n + p.length, 0);
+    const { bytesWritten } = await fh.writev(pieces as Uint8Array[]);
+    if (bytesWritten !== length) throw new Error(`${file}: wrote ${bytesWritten} of ${length} bytes`);
+  } finally {
+    await fh.close();
+  }
 }
 
 function readOrUndefined(file: string): Uint8Array | undefined {

@@ -262,7 +262,9 @@ async function checkFleet(
     };
     const task = { files, modules: opts.modules, objectArches: targets, cacheDir: opts.cache?.dir ?? null, settings, btfgen: opts.btfgen };
     const done = (label: string, outcome: KernelOutcome): void => void outcomes.set(label, outcome);
-    await Promise.all([here(), pool && inWorkers(pool, toCheck, batches, memory, task, done, (label) => progress.tick(label))]);
+    // the workers' tasks first: this thread's first kernel may load without yielding (a store block
+    // decodes synchronously), and a worker's task is only posted when this thread yields
+    await Promise.all([pool && inWorkers(pool, toCheck, batches, memory, task, done, (label) => progress.tick(label)), here()]);
   } finally {
     // the kernel cache's writes from this thread; each worker waits for its own
     await opts.cache?.flush();

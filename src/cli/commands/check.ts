@@ -122,7 +122,7 @@ export async function checkRun(
   // kernels it holds), so their start-up (loading corecheck's modules, opening the objects) overlaps
   // this thread's own opening of the objects.
   const threads = Math.min(opts.jobs ?? threadsWorthStarting(await runSize(files, mine, opts.cache), availableParallelism()), mine.length);
-  const pool = threads > 1 ? startPool(threads - 1, files) : undefined;
+  const pool = threads > 1 ? startPool(threads - 1, { files, fileHashes: await opts.cache?.contentHashes() }) : undefined;
   try {
     const objects: LocatedObject[] = [];
     for (const f of files) objects.push(...openBpfObjects(await readInput(f), f));
@@ -279,8 +279,7 @@ async function checkFleet(
  * Worker threads that check kernels (`fleet/worker.ts`) beside this thread, started at once; the
  * caller destroys them. Each opens the run's objects as it starts, so its first kernel finds them parsed.
  */
-function startPool(threads: number, files: readonly string[]): Piscina {
-  const workerData: WorkerStart = { files };
+function startPool(threads: number, workerData: WorkerStart): Piscina {
   return new Piscina({ filename: workerScript(), minThreads: threads, maxThreads: threads, workerData });
 }
 

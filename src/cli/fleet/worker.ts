@@ -59,6 +59,8 @@ async function objectsOf(files: readonly string[]): Promise<ObjectContext[]> {
 /** What a pool passes its workers when it starts them: the run's input files, read before the first task arrives. */
 export interface WorkerStart {
   readonly files: readonly string[];
+  /** Content hashes the main thread's kernel cache computed, by path (`KernelCache.contentHashes`). */
+  readonly fileHashes?: Readonly<Record<string, string>>;
 }
 
 // Where cores are short, the main thread (which checks kernels too) goes first.
@@ -69,7 +71,7 @@ if ((workerData as WorkerStart | undefined)?.files) await objectsOf((workerData 
 
 // One cache per worker, so a file's content hash (a fleet store's, shared by its kernels) is computed once.
 let cache: KernelCache | undefined;
-const cacheFor = (dir: string): KernelCache => (cache?.dir === dir ? cache : (cache = new KernelCache(dir)));
+const cacheFor = (dir: string): KernelCache => (cache?.dir === dir ? cache : (cache = new KernelCache(dir, (workerData as WorkerStart | undefined)?.fileHashes)));
 
 /** The worker's task (piscina calls the default export): the kernels it claimed, with their outcomes. */
 export default async function checkKernelTask(task: KernelTask): Promise<TaskOutcomes | TaskError> {

@@ -1,5 +1,5 @@
 import { Btf, type BtfIndex } from './btf.js';
-import { HOST_LITTLE_ENDIAN } from '../common/bytes.js';
+import { HOST_LITTLE_ENDIAN, concatBytes } from '../common/bytes.js';
 import { fail } from '../common/errors.js';
 import type { NameIndexParts } from './name-index.js';
 import { crc32Of, type Checksum } from '../common/crc32.js';
@@ -38,14 +38,7 @@ const versionWord = (): number => (KERNEL_INDEX_VERSION | (HOST_LITTLE_ENDIAN ? 
  * CRC-32 (the CLI passes Node's native one: both CRCs cover megabytes); the parse must use a CRC-32 too.
  */
 export function encodeKernelIndex(btf: Btf, checksum: Checksum = crc32Of): Uint8Array {
-  const parts = kernelIndexParts(btf, checksum);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(kernelIndexParts(btf, checksum));
 }
 
 /**

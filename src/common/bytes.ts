@@ -110,3 +110,14 @@ export function latin1Bytes(s: string): Uint8Array {
 export function hex(n: number | bigint): string {
   return '0x' + n.toString(16);
 }
+
+/** The arrays one after another, in one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,3 +1,5 @@
+import { concatBytes } from '../common/bytes.js';
+
 /**
  * xz compression through liblzma (lzma-native, loaded on first use), with the CRC64 check and by
  * default the default preset, as BTFHub's archives are made (`xz` with no options); a lower preset
@@ -10,15 +12,7 @@ export async function xzEncode(data: Uint8Array, preset = 6): Promise<Uint8Array
     const chunks: Uint8Array[] = [];
     encoder.on('data', (chunk) => chunks.push(chunk));
     encoder.on('error', (err) => reject(new Error(`xz compression failed: ${err.desc ?? err.message ?? String(err)}`)));
-    encoder.on('end', () => {
-      const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-      let at = 0;
-      for (const c of chunks) {
-        out.set(c, at);
-        at += c.length;
-      }
-      resolve(out);
-    });
+    encoder.on('end', () => resolve(concatBytes(chunks)));
     encoder.end(data);
   });
 }

@@ -82,7 +82,7 @@ export class KernelCache {
       }
     }
     const loaded = await source.load();
-    this.store(`${entry}.btf`, loaded.btf.bytes);
+    this.store(`${entry}.btf`, [loaded.btf.bytes]);
     this.storeIndex(entry, loaded.btf);
     await this.writesBelow(MAX_PENDING_WRITES);
     return loaded;
@@ -147,12 +147,11 @@ export class KernelCache {
    * Whole or not at all; a cache that cannot be written (read-only home) only costs the next run
    * time. The write runs in the background (on libuv's threads, so the copy of megabytes into the
    * page cache overlaps the check of the kernel); `flush` waits for every write started. The file's
-   * bytes may come in pieces (an index is its header and the parsed BTF's own arrays): one gathered
+   * bytes come in pieces (an index is its header and the parsed BTF's own arrays): one gathered
    * write puts them in the file without joining them in memory first.
    */
-  private store(file: string, bytes: Uint8Array | readonly Uint8Array[]): void {
+  private store(file: string, pieces: readonly Uint8Array[]): void {
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    const pieces = bytes instanceof Uint8Array ? [bytes] : bytes;
     const write = async (): Promise<void> => {
       try {
         await writeWhole(tmp, pieces);

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * How long V8 lets a function run before it optimizes it, raised for the CLI process (main.ts
+ * How long V8 lets a function run before it optimizes it, raised for the CLI process (program.ts
  * imports this module first, and the flag is process-wide, so the fleet's worker threads get it too).
  *
  * A corecheck run is a few seconds of a lot of different code: parsing, indexing, relocating and

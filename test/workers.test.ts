@@ -18,6 +18,7 @@ import { KernelClaims } from '../src/cli/fleet/claims.js';
 import { threadsWorthStarting } from '../src/cli/fleet/threads.js';
 import { KernelCache } from '../src/kernels/cache.js';
 import { builtinFleetPath, openKernelSources, type KernelSource } from '../src/kernels/index.js';
+import { builtinFleetSources } from '../src/kernels/builtin-fleet.js';
 import { scratchDir } from './helpers/scratch.js';
 
 const dir = scratchDir('workers');
@@ -189,4 +190,33 @@ test('default threads: this one alone for a small run whose kernels are all cach
   assert.equal(threadsWorthStarting({ cached: 0, uncached: 35, objectFiles: 1 }, 4), 4);
   assert.equal(threadsWorthStarting({ cached: 1000, uncached: 0, objectFiles: 52 }, 4), 4, 'a big fleet, even warm');
   assert.equal(threadsWorthStarting({ cached: 0, uncached: 1000, objectFiles: 52 }, 1), 1, 'one core: one thread');
+});
+
+test('kernel cache: a released kernel\'s buffer is lent to the next kernel, but not before the cache has written its bytes', async () => {
+  const cache = new KernelCache(join(dir, 'lent-buffers-cache'));
+  const sources = await builtinFleetSources();
+  const [first, second] = ['debian/12/x86_64/6.1.0-47-amd64', 'debian/12/x86_64/6.1.0-57-amd64'].map((label) => sources.find((s) => s.label === label)!);
+  const wrapped = [await cache.wrap(first), await cache.wrap(second)];
+  const a = await wrapped[0].load();
+  const aBytes = a.btf.bytes.slice();
+  const aBuffer = a.btf.bytes.buffer;
+  assert.ok(a.release, 'a kernel rebuilt from the store lends its buffer');
+  // released while its cache write may still run: the next kernel must not be rebuilt over it
+  a.release();
+  const b = await wrapped[1].load();
+  await cache.flush();
+  const files = readdirSync(join(dir, 'lent-buffers-cache')).filter((f) => f.endsWith('.btf'));
+  const written = files.map((f) => new Uint8Array(readFileSync(join(dir, 'lent-buffers-cache', f))));
+  assert.ok(written.some((w) => Buffer.compare(w, aBytes) === 0), 'the first kernel\'s cached BTF is its bytes as loaded');
+  assert.ok(written.some((w) => Buffer.compare(w, b.btf.bytes) === 0), 'and the second\'s');
+  // once the writes are over, the buffers go back: the next load of that size takes one of them
+  const bBuffer = b.btf.bytes.buffer;
+  assert.notEqual(bBuffer, aBuffer, 'not lent while the first kernel\'s write could still run');
+  b.release!();
+  await cache.flush();
+  await new Promise((resolve) => setImmediate(resolve));
+  const again = await wrapped[0].load(); // from the cache now: its BTF file read into a lent buffer
+  assert.ok(again.btf.bytes.buffer === aBuffer || again.btf.bytes.buffer === bBuffer, 'a released buffer is reused');
+  assert.deepEqual(again.btf.bytes, aBytes);
+  again.release!();
 });

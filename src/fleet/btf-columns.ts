@@ -269,12 +269,16 @@ export interface ColumnViews {
  * Rebuilds the raw BTF (`rawLen` bytes) from its columns. `writeStrings` fills the string section
  * (`out[from..)`) first, and returns where it ended and the section offset of each pool id, which
  * the names column refers to. Every read and write is bounds-checked, so a corrupt store gives a
- * CorecheckError naming `what`, never a wrong-sized result.
+ * CorecheckError naming `what`, never a wrong-sized result. `alloc` gives the result's `rawLen`
+ * bytes; they need not be zeroed: every byte is written.
  */
-export function joinBtf(c: ColumnViews, rawLen: number, what: string, writeStrings: (out: Uint8Array, from: number) => { end: number; offsetOf: Int32Array }): Uint8Array {
+export function joinBtf(
+  c: ColumnViews, rawLen: number, what: string, writeStrings: (out: Uint8Array, from: number) => { end: number; offsetOf: Int32Array },
+  alloc: (length: number) => Uint8Array = (length) => new Uint8Array(length),
+): Uint8Array {
   const hdrLen = c.header.length;
   if (hdrLen < 24 || hdrLen > rawLen) fail('MALFORMED', what, -1, `BTF header of ${hdrLen} bytes does not fit a ${rawLen}-byte BTF`);
-  const out = new Uint8Array(rawLen);
+  const out = alloc(rawLen);
   out.set(c.header);
   const le = out[0] === 0x9f && out[1] === 0xeb;
   const typeLen = new DataView(out.buffer).getUint32(12, le);

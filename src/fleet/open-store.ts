@@ -15,8 +15,11 @@ import { VarintReader } from './varint.js';
  */
 export interface FleetStore {
   readonly kernels: readonly FleetKernelInfo[];
-  /** The kernel's raw BTF, byte-identical to the BTF the store was built from. */
-  load(label: string): Uint8Array;
+  /**
+   * The kernel's raw BTF, byte-identical to the BTF the store was built from, in the bytes `alloc`
+   * gives (new ones by default; a reader loading kernel after kernel may lend its own).
+   */
+  load(label: string, alloc?: (length: number) => Uint8Array): Uint8Array;
   release(): void;
   /**
    * Where a block lies in the store's bytes, [start, end): a reader that fetches the store in
@@ -125,7 +128,7 @@ export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, che
 
   return {
     kernels: kernels.map(({ label, distro, release, arch, kernel, btfBytes, group }) => ({ label, distro, release, arch, kernel, btfBytes, block: group })),
-    load(label: string): Uint8Array {
+    load(label: string, alloc?: (length: number) => Uint8Array): Uint8Array {
       const k = byLabel.get(label);
       if (!k) fail('NOT_FOUND', `${STRUCT} kernel`, -1, `no kernel labelled ${label} in the store`);
       const { out: b, pool, starts } = open(k);
@@ -134,11 +137,13 @@ export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, che
       return atBlock(k.group, indexEnd + groups[k.group].packedOffset, () => {
         let btf: Uint8Array;
         if (k.mode === MODE_RAW) {
-          btf = part(1).slice();
-          if (btf.length !== k.btfBytes) fail('MALFORMED', what, -1, `holds ${btf.length} bytes, the index says ${k.btfBytes}`);
+          const stored = part(1);
+          if (stored.length !== k.btfBytes) fail('MALFORMED', what, -1, `holds ${stored.length} bytes, the index says ${k.btfBytes}`);
+          btf = alloc ? alloc(stored.length) : new Uint8Array(stored.length);
+          btf.set(stored);
         } else {
           const views = { header: part(1), info: part(2), names: part(3), refs: part(4), newRefs: part(5), namedRefs: part(6), vals: part(7) };
-          btf = joinBtf(views, k.btfBytes, what, (out, from) => writeStrings(pool, starts, part(8), out, from, what));
+          btf = joinBtf(views, k.btfBytes, what, (out, from) => writeStrings(pool, starts, part(8), out, from, what), alloc);
         }
         if (checksum(btf) !== k.crc) fail('MALFORMED', what, -1, 'CRC-32 of the rebuilt BTF does not match the index: the store is corrupt');
         return btf;

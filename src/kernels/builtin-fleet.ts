@@ -4,6 +4,7 @@ import { openFleetStore } from '../fleet/open-store.js';
 import { decompressBlock } from './block-codec.js';
 import { nativeCrc32 } from './native-crc32.js';
 import { readFileBytes } from './files.js';
+import { kernelBuffers, lentKernel } from './kernel-buffers.js';
 import { packageFile } from './package-files.js';
 import type { KernelSource } from './sources.js';
 
@@ -59,9 +60,13 @@ async function storeSources(path: string): Promise<KernelSource[]> {
     loadsWith: `${path}#block${k.block}`,
     btfBytes: k.btfBytes,
     load: async () => {
-      const raw = CorecheckError.inFile(path, 0, () => store.load(k.label));
-      const btf = CorecheckError.inFile(`${path}#${k.label}`, 0, () => Btf.parse(raw));
-      return { btf, method: `fleet store ${k.label}` };
+      const raw = CorecheckError.inFile(path, 0, () => store.load(k.label, (length) => kernelBuffers.take(length)));
+      try {
+        return lentKernel(raw, CorecheckError.inFile(`${path}#${k.label}`, 0, () => Btf.parse(raw)), `fleet store ${k.label}`);
+      } catch (e) {
+        kernelBuffers.give(raw);
+        throw e;
+      }
     },
   }));
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,7 +7,8 @@ import { Btf } from '../btf/btf.js';
 import { kernelIndexParts, parseWithKernelIndex } from '../btf/kernel-index.js';
 import { nativeCrc32 } from './native-crc32.js';
 import { CorecheckError } from '../common/errors.js';
-import { readFileBytes } from './files.js';
+import { readFileBytes, readFileLent } from './files.js';
+import { kernelBuffers, lentKernel } from './kernel-buffers.js';
 import type { KernelSource, LoadedKernel } from './sources.js';
 
 /**
@@ -72,30 +73,34 @@ export class KernelCache {
   }
 
   private async load(source: KernelSource, entry: string): Promise<LoadedKernel> {
-    const cached = readOrUndefined(`${entry}.btf`);
+    const cached = readLentOrUndefined(`${entry}.btf`);
     if (cached) {
       // A damaged cache entry (a full disk, a hand edit) is not the kernel's fault: find the BTF again.
       try {
-        return { btf: this.parse(cached, entry), method: `cached BTF ${entry}.btf` };
+        return this.parse(cached, entry, `cached BTF ${entry}.btf`);
       } catch {
+        kernelBuffers.give(cached);
         rmSync(`${entry}.btf`, { force: true });
       }
     }
     const loaded = await source.load();
-    this.store(`${entry}.btf`, [loaded.btf.bytes]);
+    const written = this.store(`${entry}.btf`, [loaded.btf.bytes]);
     this.storeIndex(entry, loaded.btf);
     await this.writesBelow(MAX_PENDING_WRITES);
-    return loaded;
+    // the write of its bytes goes on in the background: they go back to the pool once it is done
+    const release = loaded.release;
+    return release ? { ...loaded, release: () => void written.then(release) } : loaded;
   }
 
   /** A raw BTF file: read as it is, parsed with its cached index when there is one. */
   private async loadRaw(source: KernelSource, entry: string): Promise<LoadedKernel> {
     if (existsSync(`${entry}.idx`)) {
-      const bytes = await readFileBytes(source.path);
+      const bytes = readFileLent(source.path);
       try {
-        return { btf: this.parse(bytes, entry), method: `raw BTF, cached index ${entry}.idx` };
+        return this.parse(bytes, entry, `raw BTF, cached index ${entry}.idx`);
       } catch {
         // the file is bad or the index is: the source's own load tells which, with its own error
+        kernelBuffers.give(bytes);
       }
     }
     const loaded = await source.load();
@@ -104,20 +109,26 @@ export class KernelCache {
     return loaded;
   }
 
-  /** BTF bytes parsed with the entry's index when it holds, else parsed afresh and the index (re)written. */
-  private parse(bytes: Uint8Array, entry: string): Btf {
-    const index = readOrUndefined(`${entry}.idx`);
+  /**
+   * BTF bytes that `kernelBuffers` lent, parsed with the entry's index when it holds (the index is
+   * read into a lent buffer too, and the parsed BTF views both: both go back when it is released),
+   * else parsed afresh and the index (re)written.
+   */
+  private parse(bytes: Uint8Array, entry: string, method: string): LoadedKernel {
+    const index = readLentOrUndefined(`${entry}.idx`);
     if (index) {
       try {
         // the index is one this cache wrote, of BTF that passed Btf.parse: its CRCs say these are those bytes
-        return parseWithKernelIndex(bytes, index, nativeCrc32, { checkStructure: false });
+        const btf = parseWithKernelIndex(bytes, index, nativeCrc32, { checkStructure: false });
+        return { btf, method, release: () => { kernelBuffers.give(bytes); kernelBuffers.give(index); } };
       } catch (e) {
+        kernelBuffers.give(index);
         if (!(e instanceof CorecheckError)) throw e;
       }
     }
     const btf = Btf.parse(bytes);
     this.storeIndex(entry, btf);
-    return btf;
+    return lentKernel(bytes, btf, method);
   }
 
   /**
@@ -148,9 +159,10 @@ export class KernelCache {
    * time. The write runs in the background (on libuv's threads, so the copy of megabytes into the
    * page cache overlaps the check of the kernel); `flush` waits for every write started. The file's
    * bytes come in pieces (an index is its header and the parsed BTF's own arrays): one gathered
-   * write puts them in the file without joining them in memory first.
+   * write puts them in the file without joining them in memory first. Resolves once the write is
+   * over, done or failed: from then on the pieces' memory may be reused.
    */
-  private store(file: string, pieces: readonly Uint8Array[]): void {
+  private store(file: string, pieces: readonly Uint8Array[]): Promise<void> {
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     const write = async (): Promise<void> => {
       try {
@@ -163,10 +175,11 @@ export class KernelCache {
     try {
       mkdirSync(this.dir, { recursive: true });
     } catch {
-      return;
+      return Promise.resolve();
     }
     const written = write().finally(() => this.writes.delete(written));
     this.writes.add(written);
+    return written;
   }
 
   /** Waits for the cache writes started so far: a run calls it before it ends. */
@@ -200,10 +213,10 @@ async function writeWhole(file: string, pieces: readonly Uint8Array[]): Promise<
   }
 }
 
-function readOrUndefined(file: string): Uint8Array | undefined {
+/** A cache file read into a buffer `kernelBuffers` lends, or undefined if it cannot be read. */
+function readLentOrUndefined(file: string): Uint8Array | undefined {
   try {
-    const b = readFileSync(file);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return readFileLent(file);
   } catch {
     return undefined;
   }

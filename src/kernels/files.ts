@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CorecheckError } from '../common/errors.js';
 import { BTFHUB_SUFFIX, RAW_BTF_SUFFIX } from './kernel-info.js';
+import { kernelBuffers } from './kernel-buffers.js';
 
 /** File system access for kernel sources; everything else in kernels/ works on bytes. */
 
@@ -26,6 +27,37 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
     throw notFound(path, e);
+  }
+}
+
+/**
+ * `readFileBytes` into a buffer `kernelBuffers` lends: for a kernel's BTF or index, given back
+ * (`kernelBuffers.give`) once nothing reads it. A file whose size `stat` does not tell (procfs
+ * files say 0) is read as `readFileBytes` reads it, into a buffer of its own, which `give` ignores.
+ */
+export function readFileLent(path: string): Uint8Array {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size === 0) {
+      const buf = readFileSync(fd);
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const size = stat.size;
+    const bytes = kernelBuffers.take(size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, bytes, at, size - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    // a file that shrank while it was read: its bytes so far, still a view of the lent buffer
+    return at === size ? bytes : bytes.subarray(0, at);
+  } catch (e) {
+    throw notFound(path, e);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

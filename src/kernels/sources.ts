@@ -3,7 +3,8 @@ import { Btf } from '../btf/btf.js';
 import { CorecheckError } from '../common/errors.js';
 import { readBtfHubArchive } from './archive.js';
 import { HEAD_BYTES, sniffKernelFile, type KernelFormat } from './file-kind.js';
-import { findBtfHubFiles, isDirectory, readFileBytes, readHead } from './files.js';
+import { findBtfHubFiles, isDirectory, readFileBytes, readFileLent, readHead } from './files.js';
+import { kernelBuffers, lentKernel } from './kernel-buffers.js';
 import { findKernelBtf } from './image.js';
 import { ownBytes } from './kernel-bytes.js';
 import { openKernelPackage, type KernelPackage } from './package-source.js';
@@ -48,6 +49,12 @@ export interface LoadedKernel {
   readonly btf: Btf;
   /** How the BTF was found, e.g. `bzImage xz payload @0x52cc > ELF .BTF section`. */
   readonly method: string;
+  /**
+   * Says the caller is done with `btf`, and with everything read from it: the buffers its bytes
+   * (and cached index) lie in go back to this thread's pool (kernel-buffers.ts) for the next
+   * kernel. Call it at most once; a kernel never released is only garbage collected.
+   */
+  readonly release?: () => void;
 }
 
 export interface KernelSourceOptions {
@@ -159,7 +166,18 @@ function notSplit(path: string, offset: number, what: string): CorecheckError {
 }
 
 async function loadFile(path: string, base: BaseLoader): Promise<LoadedKernel> {
-  const bytes = await readFileBytes(path);
+  const bytes = readFileLent(path);
+  try {
+    const { btf, method } = await parseFile(path, bytes, base);
+    return lentKernel(bytes, btf, method);
+  } catch (e) {
+    kernelBuffers.give(bytes);
+    throw e;
+  }
+}
+
+/** Finds and parses the BTF in a file's bytes (`loadFile`). */
+async function parseFile(path: string, bytes: Uint8Array, base: BaseLoader): Promise<LoadedKernel> {
   const found = await inFile(path, () => findKernelBtf(bytes));
   const baseBtf = await base();
   if (found.module && !baseBtf) {

@@ -1,7 +1,7 @@
 import type { CheckOptions } from '../../analysis/check.js';
 import { checkFleetKernel, type KernelOutcome, type ObjectsFor } from '../../analysis/fleet-kernel.js';
 import type { Btf } from '../../btf/btf.js';
-import { loadKernelBtf, moduleNameFromPath, type KernelSource } from '../../kernels/index.js';
+import { loadKernelBtf, moduleNameFromPath, type KernelSource, type LoadedKernel } from '../../kernels/index.js';
 import type { ObjectContext } from '../../analysis/object-context.js';
 
 export { kernelMeta, type KernelOutcome, type ObjectsFor } from '../../analysis/fleet-kernel.js';
@@ -22,5 +22,13 @@ export async function checkOneKernel(
     for (const m of modules) out.push({ name: moduleNameFromPath(m), btf: (await loadKernelBtf(m, { base: btf })).btf });
     return out;
   };
-  return checkFleetKernel(source, async () => (await source.load()).btf, { contexts: objects, objectsFor }, { settings, btfgen }, loadModules);
+  let loaded: LoadedKernel | undefined;
+  const load = async (): Promise<Btf> => (loaded = await source.load()).btf;
+  try {
+    return await checkFleetKernel(source, load, { contexts: objects, objectsFor }, { settings, btfgen }, loadModules);
+  } finally {
+    // the outcome is plain data, and the objects' contexts keep this kernel's BTF only to compare
+    // the next kernel's with it (by identity): its bytes can take the next kernel's
+    loaded?.release?.();
+  }
 }

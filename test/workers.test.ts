@@ -3,7 +3,7 @@
 // main thread, and the same one-line errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { constants, getPriority } from 'node:os';
@@ -219,4 +219,22 @@ test('kernel cache: a released kernel\'s buffer is lent to the next kernel, but 
   assert.ok(again.btf.bytes.buffer === aBuffer || again.btf.bytes.buffer === bBuffer, 'a released buffer is reused');
   assert.deepEqual(again.btf.bytes, aBytes);
   again.release!();
+});
+
+test('kernel cache: temporary files of a killed run are removed by the next run that writes, those of a live process kept', async () => {
+  const home = join(dir, 'sweep-cache');
+  const cache = new KernelCache(home);
+  mkdirSync(home, { recursive: true });
+  const exited = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const dead = join(home, `${'a'.repeat(64)}.btf.${exited}.k2j4x.tmp`);
+  const live = join(home, `${'b'.repeat(64)}.idx.${process.ppid}.q9z.tmp`);
+  const other = join(home, 'notes.txt');
+  for (const f of [dead, live, other]) writeFileSync(f, 'partial');
+  const [source] = await openKernelSources(join(CORPUS_KERNELS, 'kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64.btf.tar.xz'));
+  await (await cache.wrap(source)).load();
+  await cache.flush();
+  assert.equal(existsSync(dead), false, 'the killed run\'s file is gone');
+  assert.equal(existsSync(live), true, 'a running process\'s file stays');
+  assert.equal(existsSync(other), true, 'files the cache did not name are left alone');
+  assert.equal(readdirSync(home).filter((f) => f.endsWith('.tmp')).length, 1, 'and this run left none');
 });

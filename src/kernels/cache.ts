@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +27,8 @@ export class KernelCache {
   private readonly hashes = new Map<string, Promise<string>>();
   /** Cache writes still running (`store`). */
   private readonly writes = new Set<Promise<void>>();
+  /** Whether this cache has looked for temporary files left by runs that were killed (`sweep`). */
+  private swept = false;
 
   /** `known`: content hashes by path another thread's cache computed (`contentHashes`), taken as they are. */
   constructor(readonly dir: string, known: Readonly<Record<string, string>> = {}) {
@@ -177,9 +179,30 @@ export class KernelCache {
     } catch {
       return Promise.resolve();
     }
+    this.sweep();
     const written = write().finally(() => this.writes.delete(written));
     this.writes.add(written);
     return written;
+  }
+
+  /**
+   * Removes, once, the temporary files of writes whose process is gone: a run interrupted or
+   * killed while it wrote a kernel leaves one behind (named by its pid, `store`). Those of a run
+   * still going, this one's or another's, are kept.
+   */
+  private sweep(): void {
+    if (this.swept) return;
+    this.swept = true;
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const pid = /\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name)?.[1];
+      if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(this.dir, name), { force: true });
+    }
   }
 
   /** Waits for the cache writes started so far: a run calls it before it ends. */
@@ -195,6 +218,16 @@ export class KernelCache {
 
 /** Cache writes (a kernel's BTF and index are two) a thread lets run while it loads the next kernel. */
 const MAX_PENDING_WRITES = 4;
+
+/** Whether a process with this pid runs (one of another user's too: it may not be signalled, but it is there). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Whether a source's entry is in the cache: a raw file's index, or anything else's BTF. */
 function held(source: KernelSource, entry: string): boolean {

@@ -2,11 +2,12 @@
  * How many threads a fleet run starts when `--jobs` is not given: one per core when the run has
  * work enough to pay for starting them, else this one alone. A worker is a new V8 isolate: it loads
  * corecheck's code, opens the objects, and runs cold code until V8 has compiled it, while the
- * compiler and collector threads it adds take cores from this one. On 2 cores that costs about a
- * second: a warm run of the 52 libbpf-tools objects against the 35 built-in kernels (about 1.5 s
- * of work) took 2.0 s with a worker and 1.75 s without, and `btfgen` over the same 2.8 s against
- * 3.2 s; a cold one (about 6 s of work, the store decoded) took 4.3 s with a worker and 5.5 s
- * without (bench/fleet-bench.ts, bench/btfgen-bench.ts).
+ * compiler and collector threads it adds take cores from this one. On 2 cores, `btfgen` of the
+ * 52 libbpf-tools objects against the 35 built-in kernels took, warm (about 1.5 s of work), 2.4 s
+ * with a worker and 2.1 s without; cold (the store decoded), 4.6 and 5.0 s with a worker against
+ * 4.8 and 5.3 s without (2 runs each; before huge pages and reused kernel buffers cut the cost of
+ * fresh memory, which two threads paid in parallel, 4.3 s against 5.5 s). `check` measures alike
+ * (bench/fleet-bench.ts: warm with `--jobs 2` in every round slower).
  */
 
 /** What a run holds, as far as it is known before any kernel is loaded. */

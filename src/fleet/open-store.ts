@@ -128,7 +128,7 @@ export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, che
 
   return {
     kernels: kernels.map(({ label, distro, release, arch, kernel, btfBytes, group }) => ({ label, distro, release, arch, kernel, btfBytes, block: group })),
-    load(label: string, alloc?: (length: number) => Uint8Array): Uint8Array {
+    load(label: string, alloc: (length: number) => Uint8Array = (length) => new Uint8Array(length)): Uint8Array {
       const k = byLabel.get(label);
       if (!k) fail('NOT_FOUND', `${STRUCT} kernel`, -1, `no kernel labelled ${label} in the store`);
       const { out: b, pool, starts } = open(k);
@@ -139,7 +139,7 @@ export function openFleetStore(bytes: Uint8Array, decodeBlock: BlockDecoder, che
         if (k.mode === MODE_RAW) {
           const stored = part(1);
           if (stored.length !== k.btfBytes) fail('MALFORMED', what, -1, `holds ${stored.length} bytes, the index says ${k.btfBytes}`);
-          btf = alloc ? alloc(stored.length) : new Uint8Array(stored.length);
+          btf = alloc(stored.length);
           btf.set(stored);
         } else {
           const views = { header: part(1), info: part(2), names: part(3), refs: part(4), newRefs: part(5), namedRefs: part(6), vals: part(7) };

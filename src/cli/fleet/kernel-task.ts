@@ -28,7 +28,7 @@ export async function checkOneKernel(
     return await checkFleetKernel(source, load, { contexts: objects, objectsFor }, { settings, btfgen }, loadModules);
   } finally {
     // the outcome is plain data, and the objects' contexts keep this kernel's BTF only to compare
-    // the next kernel's with it (by identity): its bytes can take the next kernel's
+    // the next kernel's with it (by identity): its buffers can take the next kernel's bytes
     loaded?.release?.();
   }
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The derived inputs the tests read (git-ignored, under .cache/), made from the Debian packages
-# .ci/run installs. `npm test` runs this first and makes only what is missing, so a fresh clone's
-# `npm test` works as the README says; `--all` (what .ci/run passes) makes everything again.
+# .ci/run installs. `npm test` runs this (after writing the corpus copy a clone without
+# ../shared/corpus needs, which build-selftests.sh reads) and makes only what has not been made
+# here, so a fresh clone's `npm test` works as the README says; `--all` makes everything again
+# (after a change to the fixtures' sources).
 #
 #   tools/test-inputs.sh [--all]
 set -euo pipefail

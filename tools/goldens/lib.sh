@@ -1,8 +1,13 @@
 # Shared by the golden and bench build scripts (sourced, not executed): where things are, and helpers.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE="$ROOT/.cache"
-# the kernel corpus (BTFHub layout), beside the clone unless CORECHECK_CORPUS says where
-CORPUS="${CORECHECK_CORPUS:-$ROOT/../shared/corpus}"
+# the kernel corpus (BTFHub layout): where CORECHECK_CORPUS says, else beside the clone, else (a
+# user's clone) the built-in fleet's same kernels, which npm test writes out first
+# (test/helpers/corpus-setup.ts, as the tests' corpus-paths.ts finds them)
+if [ -n "${CORECHECK_CORPUS:-}" ]; then CORPUS="$CORECHECK_CORPUS"
+elif [ -d "$ROOT/../shared/corpus" ]; then CORPUS="$ROOT/../shared/corpus"
+else CORPUS="$CACHE/corpus-from-store"
+fi
 
 die() { echo "$(basename "$0"): error: $*" >&2; exit 1; }
 
